@@ -1,0 +1,42 @@
+"""Leerhuis: the portal of a region's Regionaal Leerhuis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from leerhuis.config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints. No migrations, no network."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from leerhuis import cli, web
+    from leerhuis.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=web.select_timezone)
+
+    web.init_app(app)
+    _register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from leerhuis.blueprints.auth.routes import bp as auth_bp
+    from leerhuis.blueprints.main.routes import bp as main_bp
+    from leerhuis.blueprints.region.routes import bp as region_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(region_bp)

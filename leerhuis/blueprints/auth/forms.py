@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from leerhuis.blueprints.forms_common import skj_number, strip_filter, strong_password
+from leerhuis.models import OrganisationType, SkjKamer
+
+REQUIRED = _l("Dit veld is verplicht.")
+VALID_EMAIL = _l("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
+
+SKJ_KAMER_CHOICES = [
+    ("", _l("Geen of onbekend")),
+    (SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS.value, _l("Jeugd- en gezinsprofessionals")),
+    (SkjKamer.GEDRAGSWETENSCHAPPERS.value, _l("Gedragswetenschappers")),
+    (SkjKamer.JEUGDZORGWERKERS.value, _l("Jeugdzorgwerkers (oude kamer)")),
+]
+LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
+
+
+def _coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class ProfileFields:
+    """Fields shared by sign-up and the profile page."""
+
+    first_name = StringField(_l("Voornaam"), filters=[strip_filter],
+                             validators=[DataRequired(REQUIRED), Length(max=80)])
+    last_name = StringField(_l("Achternaam"), filters=[strip_filter],
+                            validators=[DataRequired(REQUIRED), Length(max=120)])
+    function = StringField(_l("Functie"), filters=[strip_filter],
+                           description=_l("Bijvoorbeeld jeugdconsulent, gezinsvoogd of huisarts."),
+                           validators=[Optional(), Length(max=120)])
+    organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
+                                  validators=[Optional()])
+    municipality_id = SelectField(_l("Gemeente waar je werkt"), coerce=_coerce_optional_int,
+                                  validators=[Optional()])
+    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter],
+                             description=_l("Alleen cijfers. Nodig voor geaccrediteerde activiteiten."),
+                             validators=[Optional(), skj_number])
+    skj_kamer = SelectField(_l("SKJ-kamer"), choices=SKJ_KAMER_CHOICES, validators=[Optional()])
+    preferred_language = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES, default="nl")
+
+
+class SignUpForm(ProfileFields, FlaskForm):
+    email = EmailField(_l("E-mailadres"), filters=[strip_filter],
+                       validators=[DataRequired(REQUIRED), Email(VALID_EMAIL), Length(max=254)])
+    password = PasswordField(_l("Wachtwoord"),
+                             description=_l("Minstens 10 tekens. Een zin van een paar woorden werkt goed."),
+                             validators=[DataRequired(REQUIRED), strong_password])
+    password_repeat = PasswordField(_l("Herhaal wachtwoord"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
+
+
+class ProfileForm(ProfileFields, FlaskForm):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), filters=[strip_filter],
+                       validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(REQUIRED)])
+    remember = BooleanField(_l("Ingelogd blijven op dit apparaat"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), filters=[strip_filter],
+                       validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.ZORGAANBIEDER: _l("Zorgaanbieder"),
+    OrganisationType.GEMEENTE: _l("Gemeente / uitvoeringsdienst"),
+    OrganisationType.GECERTIFICEERDE_INSTELLING: _l("Gecertificeerde instelling"),
+    OrganisationType.VEILIG_THUIS: _l("Veilig Thuis"),
+    OrganisationType.JEUGD_EN_GEZIN: _l("Jeugd en Gezin"),
+    OrganisationType.HUISARTSEN: _l("Huisartsen"),
+    OrganisationType.ONDERWIJS: _l("Onderwijs"),
+    OrganisationType.WELZIJN: _l("Welzijn / voorveld"),
+    OrganisationType.ERVARINGSDESKUNDIGEN: _l("Ervaringsdeskundigen-organisatie"),
+    OrganisationType.REGIO: _l("Regio"),
+}
+
+
+class OrganiserRequestForm(FlaskForm):
+    organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
+                                  validators=[Optional()])
+    new_organisation_name = StringField(
+        _l("Of: naam van een nieuwe organisatie"), filters=[strip_filter],
+        validators=[Optional(), Length(max=160)])
+    new_organisation_type = SelectField(
+        _l("Soort nieuwe organisatie"),
+        choices=[("", _l("Kies een soort"))] + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()],
+        validators=[Optional()])
+    motivation = TextAreaField(_l("Toelichting voor de regio"), filters=[strip_filter],
+                               validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,233 @@
+"""Accounts: sign-up, e-mail verification, login, password reset, profile, organiser request."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from leerhuis.blueprints.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    OrganiserRequestForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
+from leerhuis.extensions import db, limiter
+from leerhuis.models import Organisation, OrganisationType, SkjKamer
+from leerhuis.services import accounts, directory
+from leerhuis.services.tokens import TokenError
+
+bp = Blueprint("auth", __name__)
+
+TOKEN_MESSAGES = {
+    "expired": "Deze link is verlopen. Vraag hieronder een nieuwe aan.",
+    "used": "Deze link is al gebruikt. Vraag zo nodig een nieuwe aan.",
+    "invalid": "Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt.",
+}
+
+
+def _fill_profile_choices(form) -> None:
+    form.organisation_id.choices = directory.organisation_choices()
+    form.municipality_id.choices = directory.municipality_choices()
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignUpForm()
+    _fill_profile_choices(form)
+    if form.validate_on_submit():
+        data = accounts.SignUp(
+            email=form.email.data,
+            password=form.password.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            function=form.function.data or "",
+            organisation_id=form.organisation_id.data,
+            municipality_id=form.municipality_id.data,
+            skj_number=form.skj_number.data,
+            skj_kamer=SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None,
+            preferred_language=form.preferred_language.data,
+        )
+        try:
+            region = directory.region_for(data.municipality_id, data.organisation_id)
+            accounts.sign_up(data, region)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(_(exc.message))
+        else:
+            db.session.commit()
+            return render_template("auth/sign_up_done.html", email=data.email)
+    return render_template("auth/sign_up.html", form=form)
+
+
+@bp.get("/bevestigen/<token>")
+def verify_email(token: str):
+    try:
+        user = accounts.verify_email(token)
+    except TokenError as exc:
+        return render_template("auth/token_problem.html", reason=exc.reason,
+                               message=_(TOKEN_MESSAGES[exc.reason]), resend=True), 400
+    db.session.commit()
+    flash(_("Je e-mailadres is bevestigd. Je kunt nu inloggen."), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def resend_verification():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is not None and not user.is_verified:
+            accounts.send_verification_mail(user)
+            db.session.commit()
+        flash(_("Als dit adres bij ons bekend en nog niet bevestigd is, is er een nieuwe "
+                "bevestigingslink verstuurd."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/resend_verification.html", form=form)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Het e-mailadres of wachtwoord klopt niet."))
+        elif not user.is_verified:
+            form.email.errors.append(_(
+                "Bevestig eerst je e-mailadres met de link uit de e-mail die we je stuurden."))
+        else:
+            db.session.commit()
+            # A fresh session at login: nothing from before the login carries over.
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            session["lang"] = user.preferred_language
+            flash(_("Welkom, %(name)s.", name=user.first_name), "success")
+            return redirect(_safe_next(url_for("main.home")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/uitloggen")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Je bent uitgelogd."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("Als er een account met dit adres bestaat, ontvang je binnen enkele minuten een "
+                "e-mail met een link om een nieuw wachtwoord in te stellen."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        accounts.user_for_reset_token(token)
+    except TokenError as exc:
+        return render_template("auth/token_problem.html", reason=exc.reason,
+                               message=_(TOKEN_MESSAGES[exc.reason]), resend=False), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/profiel", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    _fill_profile_choices(form)
+    if request.method == "GET":
+        form.skj_kamer.data = current_user.skj_kamer.value if current_user.skj_kamer else ""
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        for name in ("first_name", "last_name", "function", "organisation_id", "municipality_id",
+                     "skj_number", "preferred_language"):
+            setattr(user, name, getattr(form, name).data)
+        user.skj_kamer = SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None
+        session["lang"] = user.preferred_language
+        db.session.commit()
+        flash(_("Je profiel is opgeslagen."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
+
+
+@bp.post("/profiel/wachtwoord")
+@login_required
+def change_password():
+    password_form = ChangePasswordForm(prefix="pw")
+    user = current_user._get_current_object()
+    if password_form.validate_on_submit():
+        if not accounts.password_matches(user, password_form.current_password.data):
+            password_form.current_password.errors.append(_("Dit is niet je huidige wachtwoord."))
+        else:
+            accounts.set_password(user, password_form.password.data)
+            db.session.commit()
+            login_user(user)  # the new session nonce ends all other sessions, not this one
+            flash(_("Je wachtwoord is gewijzigd."), "success")
+            return redirect(url_for("auth.profile"))
+    form = ProfileForm(obj=user)
+    _fill_profile_choices(form)
+    form.skj_kamer.data = user.skj_kamer.value if user.skj_kamer else ""
+    return render_template("auth/profile.html", form=form, password_form=password_form), 400
+
+
+@bp.route("/organisator-worden", methods=["GET", "POST"])
+@login_required
+def request_organiser():
+    form = OrganiserRequestForm()
+    form.organisation_id.choices = directory.organisation_choices()
+    if form.validate_on_submit():
+        organisation = (db.session.get(Organisation, form.organisation_id.data)
+                        if form.organisation_id.data else None)
+        if form.organisation_id.data and organisation is None:
+            abort(400)
+        try:
+            accounts.request_organiser_role(
+                current_user._get_current_object(),
+                organisation=organisation,
+                new_organisation_name=form.new_organisation_name.data or "",
+                new_organisation_type=(OrganisationType(form.new_organisation_type.data)
+                                       if form.new_organisation_type.data else None),
+                motivation=form.motivation.data or "",
+            )
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(_(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Je aanvraag is verstuurd. De regio beoordeelt hem zo snel mogelijk."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/request_organiser.html", form=form)

@@ -1,0 +1,38 @@
+"""Home, fixed pages and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from leerhuis.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.get("/toegankelijkheidsverklaring")
+def accessibility_statement():
+    return render_template("main/toegankelijkheidsverklaring.html")
+
+
+@bp.get("/privacyverklaring")
+def privacy_statement():
+    return render_template("main/privacyverklaring.html")
+
+
+@bp.post("/taal/<lang>")
+def switch_language(lang: str):
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.preferred_language = lang
+            db.session.commit()
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)

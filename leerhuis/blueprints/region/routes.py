@@ -1,0 +1,134 @@
+"""The Region's back office: approvals, mail outbox, audit log."""
+
+from __future__ import annotations
+
+import email
+from email.policy import default as default_policy
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from leerhuis.blueprints.region.forms import DecisionForm, EmptyForm
+from leerhuis.extensions import db
+from leerhuis.models import ApprovalStatus, Organisation, OrganiserRole, OutboxMessage, OutboxStatus
+from leerhuis.permissions import region_admin_required
+from leerhuis.services import accounts, outbox, region_admin
+
+bp = Blueprint("region", __name__, url_prefix="/regio")
+
+
+@bp.get("/")
+@region_admin_required
+def dashboard():
+    region = current_user.region
+    return render_template(
+        "region/dashboard.html",
+        requests=region_admin.pending_organiser_requests(region),
+        organisations=region_admin.pending_organisations(region),
+        outbox_counts=region_admin.outbox_counts(),
+        statuses=OutboxStatus,
+    )
+
+
+@bp.get("/aanvragen")
+@region_admin_required
+def requests():
+    region = current_user.region
+    return render_template(
+        "region/requests.html",
+        requests=region_admin.pending_organiser_requests(region),
+        organisations=region_admin.pending_organisations(region),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/aanvragen/<int:role_id>")
+@region_admin_required
+def decide_request(role_id: int):
+    role = db.get_or_404(OrganiserRole, role_id)
+    if role.organisation.region_id != current_user.region_id:
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.decide_organiser_role(role, approve=form.decision.data == "approve",
+                                       by=current_user, reason=form.reason.data or "")
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("region.requests"))
+    db.session.commit()
+    flash(_("Het besluit is opgeslagen en %(name)s is per e-mail geïnformeerd.",
+            name=role.user.full_name), "success")
+    return redirect(url_for("region.requests"))
+
+
+@bp.post("/organisaties/<int:organisation_id>")
+@region_admin_required
+def decide_organisation(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    if organisation.region_id != current_user.region_id:
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit() or organisation.status is not ApprovalStatus.REQUESTED:
+        abort(400)
+    accounts.decide_organisation(organisation, approve=form.decision.data == "approve",
+                                 by=current_user)
+    db.session.commit()
+    flash(_("Het besluit over %(name)s is opgeslagen.", name=organisation.name), "success")
+    return redirect(url_for("region.requests"))
+
+
+@bp.get("/mail")
+@region_admin_required
+def mail_outbox():
+    status_value = request.args.get("status", "")
+    status = next((s for s in OutboxStatus if s.value == status_value), None)
+    page = request.args.get("page", 1, type=int)
+    return render_template(
+        "region/mail_outbox.html",
+        pagination=region_admin.outbox_page(status, page),
+        counts=region_admin.outbox_counts(),
+        status=status,
+        statuses=OutboxStatus,
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/mail/<int:message_id>")
+@region_admin_required
+def mail_message(message_id: int):
+    row = db.get_or_404(OutboxMessage, message_id)
+    parsed = email.message_from_bytes(row.mime, policy=default_policy)
+    text_part = parsed.get_body(preferencelist=("plain",))
+    attachments = [part.get_filename() or part.get_content_type()
+                   for part in parsed.iter_attachments()]
+    return render_template(
+        "region/mail_message.html", row=row, message=parsed,
+        text=text_part.get_content() if text_part is not None else "",
+        attachments=attachments, form=EmptyForm(),
+    )
+
+
+@bp.post("/mail/<int:message_id>/opnieuw")
+@region_admin_required
+def retry_mail(message_id: int):
+    row = db.get_or_404(OutboxMessage, message_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if row.status is OutboxStatus.SENT:
+        flash(_("Dit bericht is al verzonden."), "info")
+    else:
+        outbox.retry_message(row)
+        db.session.commit()
+        flash(_("Het bericht staat weer in de wachtrij."), "success")
+    return redirect(url_for("region.mail_message", message_id=row.id))
+
+
+@bp.get("/audit")
+@region_admin_required
+def audit_log():
+    page = request.args.get("page", 1, type=int)
+    return render_template("region/audit_log.html", pagination=region_admin.audit_page(page))

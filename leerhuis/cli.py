@@ -1,0 +1,64 @@
+"""Commands: flask --app leerhuis <command>."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from leerhuis.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(deliver_mail)
+    app.cli.add_command(create_admin)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo regions, organisations, professionals and programme (idempotent)."""
+    from leerhuis.services import demo
+
+    summary = demo.seed_demo()
+    db.session.commit()
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+
+@click.command("deliver-mail")
+def deliver_mail() -> None:
+    """Deliver the mail outbox once (the worker does this continuously)."""
+    from leerhuis.services.outbox import deliver_due_messages
+
+    click.echo(deliver_due_messages(limit=10_000))
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--first-name", default="Regio")
+@click.option("--last-name", default="Beheerder")
+@click.option("--region", "region_slug", default=None, help="slug of the region")
+@click.password_option()
+def create_admin(email: str, first_name: str, last_name: str, region_slug: str | None,
+                 password: str) -> None:
+    """Create a verified regio-beheerder (the first account of a fresh installation)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from leerhuis.models import Region, User, utcnow
+    from leerhuis.services import accounts, directory
+
+    region = (db.session.scalars(select(Region).where(Region.slug == region_slug)).first()
+              if region_slug else directory.default_region())
+    if region is None:
+        raise click.ClickException(f"Onbekende regio: {region_slug}")
+    if accounts.find_user_by_email(email) is not None:
+        raise click.ClickException("Er bestaat al een account met dit e-mailadres.")
+    db.session.add(User(
+        email=email, password_hash=accounts.hash_password(password), first_name=first_name,
+        last_name=last_name, region_id=region.id, is_region_admin=True,
+        email_verified_at=utcnow(), session_nonce=secrets.token_hex(8),
+    ))
+    db.session.commit()
+    click.echo(f"Regio-beheerder {email} aangemaakt voor {region.name}.")

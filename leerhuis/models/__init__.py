@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from leerhuis.models.audit import AuditEvent
+from leerhuis.models.base import utcnow
+from leerhuis.models.mail import OutboxMessage, OutboxStatus
+from leerhuis.models.organisations import ApprovalStatus, Organisation, OrganisationType
+from leerhuis.models.people import OrganiserRole, SkjKamer, User
+from leerhuis.models.regions import Municipality, Region
+
+__all__ = [
+    "ApprovalStatus",
+    "AuditEvent",
+    "Municipality",
+    "Organisation",
+    "OrganisationType",
+    "OrganiserRole",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Region",
+    "SkjKamer",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Domain rules, called by views, CLI commands and background tasks."""

@@ -1,0 +1,267 @@
+"""Accounts: sign-up with e-mail verification, login, password reset, organiser roles.
+
+Rules enforced here:
+- an e-mail address belongs to one account, whatever its case;
+- passwords are hashed with Argon2id; a login never tells whether an address exists;
+- a reset link is signed, expires (RESET_TOKEN_MAX_AGE_SECONDS) and works once: it
+  carries a fingerprint of the current password hash, which the reset changes;
+- becoming organisator for an organisation is a request the Region approves or denies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    ApprovalStatus,
+    Organisation,
+    OrganisationType,
+    OrganiserRole,
+    Region,
+    SkjKamer,
+    User,
+    utcnow,
+)
+from leerhuis.services import audit, outbox
+from leerhuis.services.links import external_url
+from leerhuis.services.tokens import TokenError, make_token, read_token
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown address as slow as a real one.
+_DUMMY_HASH = _hasher.hash("leerhuis-timing-equaliser")
+
+
+class AccountError(Exception):
+    """A rule was broken; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).first()
+
+
+@dataclass
+class SignUp:
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    function: str = ""
+    organisation_id: int | None = None
+    municipality_id: int | None = None
+    skj_number: str | None = None
+    skj_kamer: SkjKamer | None = None
+    preferred_language: str = "nl"
+
+
+def sign_up(data: SignUp, region: Region) -> User:
+    """Create an unverified account and queue the verification mail."""
+    if find_user_by_email(data.email) is not None:
+        raise AccountError("Er bestaat al een account met dit e-mailadres.", field="email")
+    user = User(
+        email=data.email,
+        password_hash=hash_password(data.password),
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        function=data.function.strip(),
+        organisation_id=data.organisation_id,
+        municipality_id=data.municipality_id,
+        region_id=region.id,
+        skj_number=data.skj_number or None,
+        skj_kamer=data.skj_kamer,
+        preferred_language=data.preferred_language,
+        session_nonce=secrets.token_hex(8),
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_verification_mail(user)
+    return user
+
+
+def send_verification_mail(user: User) -> None:
+    token = make_token("verify-email", {"uid": user.id, "email": user.email})
+    outbox.queue_template_mail(
+        "verify_email",
+        to=user.email,
+        subject=_subject(user, "Bevestig je e-mailadres voor het Regionaal Leerhuis",
+                         "Confirm your e-mail address for the Regionaal Leerhuis"),
+        user=user,
+        link=external_url("auth.verify_email", token=token),
+    )
+
+
+def verify_email(token: str) -> User:
+    data = read_token("verify-email", token, current_app.config["TOKEN_MAX_AGE_SECONDS"])
+    user = db.session.get(User, data.get("uid", 0))
+    if user is None or user.email != data.get("email"):
+        raise TokenError("invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None, without revealing which part was wrong."""
+    user = find_user_by_email(email)
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None
+    if not password_matches(user, password) or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset mail if the address is known; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = make_token("reset-password", {"uid": user.id, "fp": _password_fingerprint(user)})
+    outbox.queue_template_mail(
+        "reset_password",
+        to=user.email,
+        subject=_subject(user, "Nieuw wachtwoord instellen", "Set a new password"),
+        user=user,
+        link=external_url("auth.reset_password", token=token),
+        hours=current_app.config["RESET_TOKEN_MAX_AGE_SECONDS"] // 3600,
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    data = read_token("reset-password", token, current_app.config["RESET_TOKEN_MAX_AGE_SECONDS"])
+    user = db.session.get(User, data.get("uid", 0))
+    if user is None:
+        raise TokenError("invalid")
+    if data.get("fp") != _password_fingerprint(user):
+        raise TokenError("used")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, new_password)
+    # Following the link proves the address too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    """New hash and a new session nonce: every other session of this user ends."""
+    user.password_hash = hash_password(new_password)
+    user.session_nonce = secrets.token_hex(8)
+
+
+def request_organiser_role(
+    user: User,
+    *,
+    organisation: Organisation | None = None,
+    new_organisation_name: str = "",
+    new_organisation_type: OrganisationType | None = None,
+    motivation: str = "",
+) -> OrganiserRole:
+    """Ask to organise for an existing organisation, or for a new one the Region must approve."""
+    if organisation is None:
+        if not new_organisation_name.strip() or new_organisation_type is None:
+            raise AccountError("Kies een organisatie of geef naam en soort van een nieuwe op.",
+                               field="organisation_id")
+        organisation = Organisation(
+            name=new_organisation_name.strip(),
+            type=new_organisation_type,
+            region_id=user.region_id,
+            status=ApprovalStatus.REQUESTED,
+        )
+        db.session.add(organisation)
+        db.session.flush()
+    existing = db.session.scalars(
+        select(OrganiserRole).where(OrganiserRole.user_id == user.id,
+                                    OrganiserRole.organisation_id == organisation.id)
+    ).first()
+    if existing is not None and existing.status is not ApprovalStatus.DENIED:
+        raise AccountError("Je hebt voor deze organisatie al een aanvraag of rol.",
+                           field="organisation_id")
+    role = existing or OrganiserRole(user_id=user.id, organisation_id=organisation.id)
+    role.status = ApprovalStatus.REQUESTED
+    role.motivation = motivation.strip()
+    role.requested_at = utcnow()
+    role.decided_at = None
+    role.decided_by_id = None
+    role.decision_reason = ""
+    db.session.add(role)
+    db.session.flush()
+    return role
+
+
+def decide_organiser_role(role: OrganiserRole, *, approve: bool, by: User, reason: str = "") -> None:
+    """The Region's decision; approving also approves a newly proposed organisation."""
+    if role.status is not ApprovalStatus.REQUESTED:
+        raise AccountError("Over deze aanvraag is al besloten.")
+    if not approve and not reason.strip():
+        raise AccountError("Geef een reden op bij een afwijzing.", field="reason")
+    role.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.DENIED
+    role.decided_at = utcnow()
+    role.decided_by_id = by.id
+    role.decision_reason = reason.strip()
+    if approve and role.organisation.status is ApprovalStatus.REQUESTED:
+        role.organisation.status = ApprovalStatus.APPROVED
+    audit.record(
+        "organiser_role.approved" if approve else "organiser_role.denied",
+        actor=by, subject=f"user:{role.user_id}",
+        organisation_id=role.organisation_id, reason=role.decision_reason,
+    )
+    user = role.user
+    outbox.queue_template_mail(
+        "organiser_decision",
+        to=user.email,
+        subject=_subject(user, "Besluit over je aanvraag als organisator",
+                         "Decision on your organiser request"),
+        user=user, role=role, approved=approve,
+        link=external_url("main.home"),
+    )
+
+
+def decide_organisation(organisation: Organisation, *, approve: bool, by: User) -> None:
+    organisation.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.DENIED
+    audit.record("organisation.approved" if approve else "organisation.denied", actor=by,
+                 subject=f"organisation:{organisation.id}")
+
+
+def _subject(user: User, dutch: str, english: str) -> str:
+    return english if user.preferred_language == "en" else dutch
+
+

@@ -1,0 +1,50 @@
+"""Lookups of regions, municipalities and organisations for forms and pages."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from leerhuis.extensions import db
+from leerhuis.models import ApprovalStatus, Municipality, Organisation, Region
+
+
+def default_region() -> Region:
+    """The region shown to visitors: DEFAULT_REGION (a slug) or the first one created."""
+    slug = current_app.config.get("DEFAULT_REGION")
+    stmt = select(Region).order_by(Region.id)
+    if slug:
+        stmt = select(Region).where(Region.slug == slug)
+    region = db.session.scalars(stmt).first()
+    if region is None:
+        raise LookupError("Er is nog geen regio ingericht: draai `flask --app leerhuis seed-demo`.")
+    return region
+
+
+def municipality_choices() -> list[tuple[int | None, str]]:
+    rows = db.session.execute(
+        select(Municipality.id, Municipality.name, Region.name)
+        .join(Region, Municipality.region_id == Region.id)
+        .order_by(Region.id, Municipality.name)
+    ).all()
+    return [(None, "—")] + [(mid, f"{name} ({region})") for mid, name, region in rows]
+
+
+def organisation_choices(*, approved_only: bool = True) -> list[tuple[int | None, str]]:
+    stmt = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    if approved_only:
+        stmt = stmt.where(Organisation.status == ApprovalStatus.APPROVED)
+    return [(None, "—")] + [(oid, name) for oid, name in db.session.execute(stmt).all()]
+
+
+def region_for(municipality_id: int | None, organisation_id: int | None) -> Region:
+    """A new user's region follows their municipality, else their organisation."""
+    if municipality_id:
+        municipality = db.session.get(Municipality, municipality_id)
+        if municipality is not None:
+            return municipality.region
+    if organisation_id:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is not None:
+            return organisation.region
+    return default_region()

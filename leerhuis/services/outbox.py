@@ -1,0 +1,239 @@
+"""Mail outbox: messages are queued in the caller's transaction and delivered by the worker.
+
+Rule: a mail is never lost. It is written as a row together with the action that caused
+it; delivery happens after commit, is retried with exponential backoff, and a message
+that keeps failing stays visible to the Region, who can send it again.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from leerhuis.extensions import db
+from leerhuis.models import OutboxMessage, OutboxStatus, User, utcnow
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    params: dict = field(default_factory=dict)
+
+
+def build_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: list[Attachment] = (),
+    alternatives: list[Attachment] = (),
+) -> EmailMessage:
+    """A multipart message: text and HTML (plus e.g. text/calendar) as alternatives,
+    files as attachments."""
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].partition("@")[2] or "leerhuis.local"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    for part in alternatives:
+        msg.add_alternative(part.content.decode("utf-8"), subtype=part.subtype, params=part.params)
+    for part in attachments:
+        msg.add_attachment(
+            part.content, maintype=part.maintype, subtype=part.subtype, filename=part.filename,
+            params=part.params,
+        )
+    return msg
+
+
+def queue_message(message: EmailMessage, *, kind: str = "", user: User | None = None) -> OutboxMessage:
+    """Add a built message to the outbox in the current transaction (commit is the caller's)."""
+    row = OutboxMessage(
+        recipient=parseaddr(str(message["To"]))[1].lower(),
+        subject=str(message["Subject"])[:300],
+        mime=message.as_bytes(policy=SMTP),
+        kind=kind,
+        user_id=user.id if user is not None else None,
+    )
+    db.session.add(row)
+    db.session.info["outbox_has_new"] = True
+    return row
+
+
+def queue_template_mail(
+    template: str,
+    *,
+    to: str,
+    subject: str,
+    user: User | None = None,
+    kind: str = "",
+    language: str | None = None,
+    attachments: list[Attachment] = (),
+    alternatives: list[Attachment] = (),
+    **context,
+) -> OutboxMessage:
+    """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it."""
+    lang = language or (user.preferred_language if user is not None else "nl")
+    with force_locale(lang):
+        text = render_template(f"emails/{template}.txt", user=user, **context)
+        html = render_template(f"emails/{template}.html", user=user, subject=subject, **context)
+    message = build_message(
+        to=to, subject=subject, text=text, html=html,
+        attachments=attachments, alternatives=alternatives,
+    )
+    return queue_message(message, kind=kind or template, user=user)
+
+
+@event.listens_for(Session, "after_commit")
+def _kick_worker_after_commit(session: Session) -> None:
+    if session.info.pop("outbox_has_new", False):
+        from leerhuis.tasks import enqueue_outbox_delivery
+
+        enqueue_outbox_delivery()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop("outbox_has_new", None)
+
+
+class MailTransport:
+    """Delivers raw messages over SMTP, or writes .eml files when no server is configured."""
+
+    def __init__(self, config: dict):
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+
+    @property
+    def uses_files(self) -> bool:
+        return not self.config.get("MAIL_SERVER")
+
+    def send(self, row: OutboxMessage) -> str:
+        if self.uses_files:
+            return self._write_file(row)
+        smtp = self._connection()
+        sender = parseaddr(self.config["MAIL_FROM"])[1]
+        smtp.sendmail(sender, [row.recipient], row.mime)
+        return ""
+
+    def _write_file(self, row: OutboxMessage) -> str:
+        directory = Path(self.config["MAIL_FILE_DIR"])
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:06d}.eml"
+        (directory / name).write_bytes(row.mime)
+        return name
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            return self._smtp
+        cfg = self.config
+        timeout = cfg["MAIL_TIMEOUT"]
+        if cfg.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
+            if cfg.get("MAIL_USE_TLS"):
+                smtp.starttls(context=ssl.create_default_context())
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        self._smtp = smtp
+        return smtp
+
+    def reset(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+        self._smtp = None
+
+    close = reset
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes between attempts, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def deliver_due_messages(limit: int = 200) -> dict[str, int]:
+    """Send every pending message whose time has come. Returns counts per outcome.
+
+    Each message is claimed under a row lock (PostgreSQL: SKIP LOCKED, so several workers
+    share the work) and committed on its own, so a crash loses at most the state of the
+    message in flight, which is then sent again: at-least-once delivery.
+    """
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    transport = MailTransport(current_app.config)
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    try:
+        for _ in range(limit):
+            row = _claim_next_due()
+            if row is None:
+                break
+            try:
+                row.file_name = transport.send(row) or row.file_name
+            except (smtplib.SMTPException, OSError) as exc:
+                transport.reset()
+                row.attempts += 1
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if row.attempts >= max_attempts:
+                    row.status = OutboxStatus.FAILED
+                    counts["failed"] += 1
+                else:
+                    row.next_attempt_at = utcnow() + backoff(row.attempts)
+                    counts["retry"] += 1
+                db.session.commit()
+                if isinstance(exc, (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)):
+                    # The server is unreachable: the rest would fail the same way.
+                    break
+                continue
+            row.attempts += 1
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            row.last_error = ""
+            db.session.commit()
+            counts["sent"] += 1
+    finally:
+        transport.close()
+    return counts
+
+
+def _claim_next_due() -> OutboxMessage | None:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return db.session.scalars(stmt).first()
+
+
+def retry_message(message: OutboxMessage) -> None:
+    """Put a failed message back in the queue (the Region's 'opnieuw versturen')."""
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.info["outbox_has_new"] = True

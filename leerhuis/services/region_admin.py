@@ -1,0 +1,67 @@
+"""What the Region's back office lists: pending requests, the mail outbox, the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    ApprovalStatus,
+    AuditEvent,
+    Organisation,
+    OrganiserRole,
+    OutboxMessage,
+    OutboxStatus,
+    Region,
+    User,
+)
+
+
+def pending_organiser_requests(region: Region) -> list[OrganiserRole]:
+    return list(db.session.scalars(
+        select(OrganiserRole)
+        .join(Organisation, OrganiserRole.organisation_id == Organisation.id)
+        .where(OrganiserRole.status == ApprovalStatus.REQUESTED, Organisation.region_id == region.id)
+        .options(selectinload(OrganiserRole.user), selectinload(OrganiserRole.organisation))
+        .order_by(OrganiserRole.requested_at)
+    ))
+
+
+def pending_organisations(region: Region) -> list[Organisation]:
+    """Proposed organisations with no pending organiser request (those are decided with it)."""
+    with_request = select(OrganiserRole.organisation_id).where(
+        OrganiserRole.status == ApprovalStatus.REQUESTED)
+    return list(db.session.scalars(
+        select(Organisation)
+        .where(Organisation.region_id == region.id,
+               Organisation.status == ApprovalStatus.REQUESTED,
+               Organisation.id.not_in(with_request))
+        .order_by(Organisation.created_at)
+    ))
+
+
+def outbox_page(status: OutboxStatus | None, page: int, per_page: int = 50):
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status is not None:
+        stmt = stmt.where(OutboxMessage.status == status)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def outbox_counts() -> dict[OutboxStatus, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    counts = {status: 0 for status in OutboxStatus}
+    counts.update(dict(rows))
+    return counts
+
+
+def audit_page(page: int, per_page: int = 50):
+    stmt = (select(AuditEvent).options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def region_admins(region: Region) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.region_id == region.id, User.is_region_admin.is_(True))))

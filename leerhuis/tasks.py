@@ -1,0 +1,65 @@
+"""Background tasks on Huey: SQLite storage by default, Redis when REDIS_URL is set.
+
+The consumer runs as ``huey_consumer leerhuis.tasks.huey``. Tests set
+LEERHUIS_HUEY=memory and run the task functions themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import nullcontext
+from pathlib import Path
+
+from flask import has_app_context
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+
+def _make_huey():
+    mode = os.environ.get("LEERHUIS_HUEY", "")
+    if mode == "memory":
+        return MemoryHuey("leerhuis", immediate=False)
+    if os.environ.get("REDIS_URL"):
+        return RedisHuey("leerhuis", url=os.environ["REDIS_URL"])
+    path = os.environ.get("HUEY_SQLITE_PATH") or str(Path.cwd() / "instance" / "huey.sqlite")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("leerhuis", filename=path)
+
+
+huey = _make_huey()
+_worker_app = None
+
+
+def app_context():
+    """The current app's context, or one of an app created once per worker process."""
+    global _worker_app
+    if has_app_context():
+        return nullcontext()
+    if _worker_app is None:
+        from leerhuis import create_app
+
+        _worker_app = create_app()
+    return _worker_app.app_context()
+
+
+@huey.task()
+def deliver_outbox() -> dict[str, int]:
+    from leerhuis.services.outbox import deliver_due_messages
+
+    with app_context():
+        return deliver_due_messages()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def deliver_outbox_periodically() -> dict[str, int]:
+    """Picks up retries whose backoff has passed, and anything a lost kick left behind."""
+    from leerhuis.services.outbox import deliver_due_messages
+
+    with app_context():
+        return deliver_due_messages()
+
+
+def enqueue_outbox_delivery() -> None:
+    try:
+        deliver_outbox()
+    except Exception:  # noqa: BLE001 - the periodic sweep delivers it a minute later
+        pass

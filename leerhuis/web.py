@@ -1,0 +1,87 @@
+"""Request-level wiring: locale, login loading, error pages, security headers, filters."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from leerhuis.extensions import db, login_manager
+
+
+def select_locale() -> str:
+    supported = ["nl", "en"]
+    chosen = session.get("lang")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
+        return current_user.preferred_language
+    # Dutch is the portal's language; English only when asked for.
+    return "nl"
+
+
+def select_timezone() -> str:
+    return "Europe/Amsterdam"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from leerhuis.models import User
+
+    raw_id, _, nonce = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_nonce != nonce or not user.is_active:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale())}
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
+    app.jinja_env.filters["datum"] = lambda value, fmt="full": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datumtijd"] = (
+        lambda value, fmt="d MMMM y, HH:mm": format_datetime(value, fmt) if value else ""
+    )
+
+    @app.after_request
+    def _security_headers(response):
+        csp = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("PRODUCTION"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+    for code in (400, 403, 404, 405, 429, 500, 503):
+        app.register_error_handler(code, _error_page)
+
+    @app.before_request
+    def _remember_path():
+        g.request_path = request.path
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    if request.path.startswith("/api/"):
+        return {"error": getattr(error, "name", "Error"), "status": code}, code
+    return render_template("errors/error.html", code=code), code
