@@ -37,3 +37,11 @@ def skj_number(form, field) -> None:
 
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def to_choices(pairs) -> list:
+    """(value, label[, optgroup]) tuples as WTForms SelectChoice objects."""
+    from wtforms import SelectChoice
+
+    return [SelectChoice("" if p[0] is None else p[0], p[1], optgroup=p[2] if len(p) > 2 else None)
+            for p in pairs]

@@ -27,7 +27,7 @@ def municipality_choices() -> list[tuple[int | None, str]]:
         .join(Region, Municipality.region_id == Region.id)
         .order_by(Region.id, Municipality.name)
     ).all()
-    return [(None, "—")] + [(mid, f"{name} ({region})") for mid, name, region in rows]
+    return [(None, "—")] + [(mid, name, region) for mid, name, region in rows]
 
 
 def organisation_choices(*, approved_only: bool = True) -> list[tuple[int | None, str]]:

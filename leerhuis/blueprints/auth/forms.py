@@ -5,19 +5,19 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from leerhuis.blueprints.forms_common import skj_number, strip_filter, strong_password
+from leerhuis.blueprints.forms_common import skj_number, strip_filter, strong_password, to_choices
 from leerhuis.models import OrganisationType, SkjKamer
 
 REQUIRED = _l("Dit veld is verplicht.")
 VALID_EMAIL = _l("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
 
-SKJ_KAMER_CHOICES = [
+SKJ_KAMER_CHOICES = to_choices([
     ("", _l("Geen of onbekend")),
     (SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS.value, _l("Jeugd- en gezinsprofessionals")),
     (SkjKamer.GEDRAGSWETENSCHAPPERS.value, _l("Gedragswetenschappers")),
     (SkjKamer.JEUGDZORGWERKERS.value, _l("Jeugdzorgwerkers (oude kamer)")),
-]
-LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
+])
+LANGUAGE_CHOICES = to_choices([("nl", "Nederlands"), ("en", "English")])
 
 
 def _coerce_optional_int(value):
@@ -108,7 +108,8 @@ class OrganiserRequestForm(FlaskForm):
         validators=[Optional(), Length(max=160)])
     new_organisation_type = SelectField(
         _l("Soort nieuwe organisatie"),
-        choices=[("", _l("Kies een soort"))] + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()],
+        choices=to_choices([("", _l("Kies een soort"))]
+                           + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()]),
         validators=[Optional()])
     motivation = TextAreaField(_l("Toelichting voor de regio"), filters=[strip_filter],
                                validators=[Optional(), Length(max=2000)])

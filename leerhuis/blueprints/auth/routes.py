@@ -15,6 +15,7 @@ from leerhuis.blueprints.auth.forms import (
     ResetPasswordForm,
     SignUpForm,
 )
+from leerhuis.blueprints.forms_common import to_choices
 from leerhuis.extensions import db, limiter
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
@@ -30,8 +31,8 @@ TOKEN_MESSAGES = {
 
 
 def _fill_profile_choices(form) -> None:
-    form.organisation_id.choices = directory.organisation_choices()
-    form.municipality_id.choices = directory.municipality_choices()
+    form.organisation_id.choices = to_choices(directory.organisation_choices())
+    form.municipality_id.choices = to_choices(directory.municipality_choices())
 
 
 def _safe_next(default: str) -> str:
@@ -208,7 +209,7 @@ def change_password():
 @login_required
 def request_organiser():
     form = OrganiserRequestForm()
-    form.organisation_id.choices = directory.organisation_choices()
+    form.organisation_id.choices = to_choices(directory.organisation_choices())
     if form.validate_on_submit():
         organisation = (db.session.get(Organisation, form.organisation_id.data)
                         if form.organisation_id.data else None)

@@ -1,0 +1,348 @@
+"""Fixtures: the app on SQLite or PostgreSQL, a per-test transaction rollback, a real SMTP
+server (aiosmtpd on loopback), and logged-in users for each role.
+
+The database comes from TEST_DATABASE_URL (a PostgreSQL server URL; each xdist worker gets
+its own database on it) or, without it, a SQLite file per worker. The schema is created by
+running the Alembic migrations, not ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("LEERHUIS_HUEY", "memory")
+
+import secrets  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from email import message_from_bytes  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+from email.policy import default as default_policy  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
+
+from leerhuis import create_app  # noqa: E402
+from leerhuis.extensions import db  # noqa: E402
+from leerhuis.models import (  # noqa: E402
+    ApprovalStatus,
+    Municipality,
+    Organisation,
+    OrganisationType,
+    OrganiserRole,
+    Region,
+    SkjKamer,
+    User,
+    utcnow,
+)
+from leerhuis.services.accounts import hash_password  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_database(server_url: str, name: str) -> str:
+    """Create a fresh, empty database ``name`` on the server and return its URL."""
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def database_url_for(tmp_dir: Path, label: str) -> str:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        server = server.replace("postgresql://", "postgresql+psycopg://", 1)
+        return _postgres_database(server, f"leerhuis_test_{label}_{_worker()}")
+    return f"sqlite:///{tmp_dir / f'{label}.sqlite'}"
+
+
+def make_test_config(database_url: str, tmp_dir: Path, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + secrets.token_hex(16),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": "",
+        "MAIL_FILE_DIR": str(tmp_dir / "mail"),
+        "CERTIFICATE_DIR": str(tmp_dir / "certificates"),
+        "UPLOAD_DIR": str(tmp_dir / "uploads"),
+        "BASE_URL": "http://leerhuis.test",
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp_dir = tmp_path_factory.mktemp("app")
+    app = create_app(make_test_config(database_url_for(tmp_dir, "app"), tmp_dir))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class _BoundSession(db.session.session_factory.class_):
+    """Flask-SQLAlchemy's session picks the engine itself; in tests it must use the one
+    connection that holds the test's outer transaction."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test runs inside a transaction that is rolled back afterwards; the code under
+    test may commit (that releases a savepoint)."""
+    if "no_rollback" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(class_=_BoundSession, db=db, bind=connection,
+                         join_transaction_mode="create_savepoint"),
+            scopefunc=original.registry.scopefunc,
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+# --- SMTP ------------------------------------------------------------------------------
+
+
+@dataclass
+class CapturedMail:
+    envelope_from: str
+    recipients: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        return message_from_bytes(self.raw, policy=default_policy)
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    def text(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    def html(self) -> str:
+        return self.message.get_body(preferencelist=("html",)).get_content()
+
+
+@dataclass
+class SmtpSink:
+    host: str
+    port: int
+    messages: list[CapturedMail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        with self.lock:
+            self.messages.append(CapturedMail(envelope.mail_from, list(envelope.rcpt_tos),
+                                              envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[CapturedMail]:
+        return [m for m in self.messages if address.lower() in (r.lower() for r in m.recipients)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    sink = SmtpSink("127.0.0.1", free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server, monkeypatch):
+    """A real SMTP server the app delivers to; ``smtp.messages`` holds what arrived."""
+    smtp_server.messages.clear()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", smtp_server.host)
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
+    return smtp_server
+
+
+@pytest.fixture
+def deliver_mail(app):
+    """Run the outbox worker once, as the Huey task does."""
+    from leerhuis.services.outbox import deliver_due_messages
+
+    def run():
+        return deliver_due_messages()
+
+    return run
+
+
+# --- People ----------------------------------------------------------------------------
+
+_PASSWORD_HASH: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    if "h" not in _PASSWORD_HASH:
+        _PASSWORD_HASH["h"] = hash_password(PASSWORD)
+    return _PASSWORD_HASH["h"]
+
+
+@pytest.fixture
+def region(app):
+    region = Region(slug="gooi-en-vechtstreek", name="Gooi en Vechtstreek",
+                    leerhuis_name="Regionaal Leerhuis Gooi en Vechtstreek",
+                    signatory_name="Programmamanager Jeugd",
+                    signatory_function="Regio Gooi en Vechtstreek")
+    region.municipalities = [Municipality(name=n) for n in ("Hilversum", "Huizen", "Wijdemeren")]
+    db.session.add(region)
+    db.session.commit()
+    return region
+
+
+@pytest.fixture
+def other_region(app):
+    region = Region(slug="utrecht-west", name="Utrecht West", leerhuis_name="UW Academie")
+    region.municipalities = [Municipality(name="Woerden")]
+    db.session.add(region)
+    db.session.commit()
+    return region
+
+
+@pytest.fixture
+def provider(region):
+    org = Organisation(name="Gezinshuis De Linde", type=OrganisationType.ZORGAANBIEDER,
+                       region=region, municipality=region.municipalities[0])
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
+def other_provider(region):
+    org = Organisation(name="Jeugdhulp Het Baken", type=OrganisationType.ZORGAANBIEDER,
+                       region=region, municipality=region.municipalities[1])
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
+def municipality_team(region):
+    org = Organisation(name="Jeugdteam Hilversum", type=OrganisationType.GEMEENTE,
+                       region=region, municipality=region.municipalities[0])
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def make_user(region, email, *, organisation=None, admin=False, verified=True, **fields) -> User:
+    user = User(
+        email=email, password_hash=password_hash(),
+        first_name=fields.pop("first_name", "Sanne"), last_name=fields.pop("last_name", "Jansen"),
+        function=fields.pop("function", "jeugdconsulent"), region_id=region.id,
+        organisation=organisation, municipality=region.municipalities[0],
+        email_verified_at=utcnow() if verified else None, is_region_admin=admin,
+        session_nonce=secrets.token_hex(8), **fields,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def deelnemer(region, municipality_team):
+    return make_user(region, "deelnemer@example.org", organisation=municipality_team,
+                     skj_number="100234567", skj_kamer=SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS)
+
+
+@pytest.fixture
+def organisator(region, provider):
+    user = make_user(region, "organisator@example.org", organisation=provider,
+                     first_name="Mila", last_name="de Vries", function="coördinator gezinshuizen")
+    db.session.add(OrganiserRole(user=user, organisation=provider,
+                                 status=ApprovalStatus.APPROVED, decided_at=utcnow()))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def other_organisator(region, other_provider):
+    user = make_user(region, "ander@example.org", organisation=other_provider,
+                     first_name="Daan", last_name="Bakker")
+    db.session.add(OrganiserRole(user=user, organisation=other_provider,
+                                 status=ApprovalStatus.APPROVED, decided_at=utcnow()))
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def regio_admin(region):
+    return make_user(region, "regio@example.org", admin=True, first_name="Regio",
+                     last_name="Beheerder", function="beleidsmedewerker")
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/inloggen", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/uitloggen")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def as_deelnemer(client, auth, deelnemer):
+    auth.login(deelnemer)
+    return client
+
+
+@pytest.fixture
+def as_organisator(client, auth, organisator):
+    auth.login(organisator)
+    return client
+
+
+@pytest.fixture
+def as_regio(client, auth, regio_admin):
+    auth.login(regio_admin)
+    return client
