@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from leerhuis.extensions import db, login_manager
+
+
+STATUS_LABELS = {
+    "concept": _l("concept"),
+    "ingediend": _l("ingediend"),
+    "gepubliceerd": _l("gepubliceerd"),
+    "afgerond": _l("afgerond"),
+    "geannuleerd": _l("geannuleerd"),
+}
+
+
+def format_hours(value) -> str:
+    """2.50 → '2,5' in Dutch, '2.5' in English."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value, format="#,##0.##") if value is not None else ""
 
 
 def select_locale() -> str:
@@ -45,7 +62,17 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"current_locale": str(get_locale())}
+        locale = get_locale()
+        return {
+            "current_locale": str(locale),
+            "month_names": {m: locale.months["format"]["wide"][m] for m in range(1, 13)},
+            "day_names": [locale.days["format"]["abbreviated"][d] for d in range(7)],
+            "status_labels": STATUS_LABELS,
+        }
+
+    app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items()
+                                                         if k not in ("page", "region_slug", "year")}
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}

@@ -5,19 +5,41 @@ from leerhuis.models.base import utcnow
 from leerhuis.models.mail import OutboxMessage, OutboxStatus
 from leerhuis.models.organisations import ApprovalStatus, Organisation, OrganisationType
 from leerhuis.models.people import OrganiserRole, SkjKamer, User
+from leerhuis.models.programme import (
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    ProgrammeStatus,
+    ProgrammeYear,
+    SkjCategory,
+    TargetGroup,
+    Theme,
+    VenueKind,
+)
 from leerhuis.models.regions import Municipality, Region
 
 __all__ = [
     "ApprovalStatus",
     "AuditEvent",
+    "Event",
+    "EventSession",
+    "EventStatus",
+    "EventType",
     "Municipality",
     "Organisation",
     "OrganisationType",
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
+    "ProgrammeStatus",
+    "ProgrammeYear",
     "Region",
+    "SkjCategory",
     "SkjKamer",
+    "TargetGroup",
+    "Theme",
     "User",
+    "VenueKind",
     "utcnow",
 ]

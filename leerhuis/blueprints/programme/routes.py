@@ -1,0 +1,326 @@
+"""Programme: the yearly programme, event pages, and the organiser-to-Region workflow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from leerhuis.blueprints.forms_common import to_choices
+from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
+from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.extensions import db
+from leerhuis.models import Event, EventType, Organisation, Region
+from leerhuis.permissions import organiser_required, region_admin_required
+from leerhuis.services import catalogue, directory, programme, seats
+from leerhuis.services.markdown import render_markdown
+from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
+
+bp = Blueprint("programme", __name__)
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _event_or_404(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not programme.can_view(current_user, event):
+        # Drafts of other organisations: forbidden when logged in, unknown otherwise.
+        abort(403 if current_user.is_authenticated else 404)
+    return event
+
+
+def _filter_from_args() -> catalogue.ProgrammeFilter:
+    args = request.args
+    month = args.get("maand", type=int)
+    return catalogue.ProgrammeFilter(
+        type_codes=args.getlist("soort"), theme_slugs=args.getlist("thema"),
+        target_group_slugs=args.getlist("doelgroep"),
+        month=month if month and 1 <= month <= 12 else None,
+        organisation_id=args.get("organisatie", type=int),
+        municipality_id=args.get("gemeente", type=int),
+        places_left=args.get("plaatsen") == "1", query=args.get("q", "")[:200],
+    )
+
+
+@bp.get("/programma")
+def programme_home():
+    region = current_user.region if current_user.is_authenticated else directory.default_region()
+    return redirect(url_for("programme.programme_list", region_slug=region.slug,
+                            year=date.today().year))
+
+
+@bp.get("/programma/<region_slug>/<int:year>")
+def programme_list(region_slug: str, year: int):
+    region = db.first_or_404(select(Region).where(Region.slug == region_slug))
+    if not 2000 <= year <= 2100:
+        abort(404)
+    flt = _filter_from_args()
+    programme_year = programme.get_programme_year(region, year)
+    common = dict(region=region, year=year, flt=flt, options=catalogue.filter_options(region),
+                  programme_year=programme_year,
+                  regions=db.session.scalars(select(Region).order_by(Region.name)).all())
+    if request.args.get("weergave") == "kalender":
+        month = flt.month or (date.today().month if date.today().year == year else 1)
+        weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
+        return render_template("programme/calendar.html", weeks=weeks, month=month,
+                               month_start=date(year, month, 1), **common)
+    page = request.args.get("page", 1, type=int)
+    pagination = catalogue.list_events(region, year, _viewer(), flt, page=page)
+    taken = seats.taken([e.id for e in pagination.items])
+    return render_template("programme/list.html", pagination=pagination, taken=taken, **common)
+
+
+@bp.get("/activiteiten/<int:event_id>")
+def event_page(event_id: int):
+    event = _event_or_404(event_id)
+    return render_template(
+        "programme/event.html", event=event, description_html=render_markdown(event.description_md),
+        places_left=seats.places_left(event),
+        can_edit=programme.can_edit(current_user, event),
+        is_organiser=programme.is_organiser_of(current_user, event),
+        is_region_admin=programme.is_region_admin_for(current_user, event),
+        programme_published=programme.programme_is_published(event.region_id, event.programme_year),
+        empty_form=EmptyForm(), reason_form=ReasonForm(),
+    )
+
+
+@bp.get("/organiseren")
+@organiser_required
+def my_events():
+    return render_template("programme/my_events.html",
+                           events=catalogue.organiser_events(current_user), empty_form=EmptyForm())
+
+
+def _prepare_form(form: EventForm) -> None:
+    if current_user.is_region_admin:
+        organisations = db.session.scalars(select(Organisation).where(
+            Organisation.region_id == current_user.region_id).order_by(Organisation.name)).all()
+    else:
+        organisations = current_user.organiser_of()
+    form.organisation_id.choices = to_choices([(o.id, o.name) for o in organisations])
+    options = catalogue.filter_options(current_user.region)
+    form.type_id.choices = to_choices([(None, _("Kies een soort"))]
+                                      + [(t.id, t.label(str(_locale()))) for t in options["types"]])
+    form.theme_ids.choices = to_choices([(t.id, t.name) for t in options["themes"]])
+    form.target_group_ids.choices = to_choices([(g.id, g.name) for g in options["target_groups"]])
+    form.co_organiser_ids.choices = to_choices([(o.id, o.name) for o in options["organisations"]])
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+def _handle_event_form(form: EventForm, save, template_args: dict):
+    """Shared by new, edit and coupled: add a session row, or validate and call ``save``."""
+    privacy = None
+    loose_errors: list[str] = []
+    if request.method == "POST" and "add_session" in request.form:
+        form.sessions.append_entry()
+    elif request.method == "POST" and "remove_session" in request.form and len(form.sessions) > 1:
+        form.sessions.pop_entry()
+    elif form.validate_on_submit():
+        try:
+            event = save(form.to_input())
+        except programme.PrivacyCheckFailed as exc:
+            db.session.rollback()
+            privacy = exc
+            loose_errors = form.apply_errors({k: v for k, v in exc.errors.items()
+                                              if k not in exc.results} | {
+                "privacy_confirmed": exc.errors[next(iter(exc.results))]}
+                if exc.needs_confirmation else {})
+        except programme.ProgrammeError as exc:
+            db.session.rollback()
+            loose_errors = form.apply_errors(exc.errors)
+        else:
+            db.session.commit()
+            return redirect(url_for("programme.event_page", event_id=event.id))
+    status = 400 if request.method == "POST" and (form.errors or privacy or loose_errors) else 200
+    return render_template("programme/form.html", form=form, privacy=privacy,
+                           loose_errors=loose_errors, **template_args), status
+
+
+def _default_input(organisation_id: int | None, type_id: int | None) -> EventInput:
+    day = date.today() + timedelta(days=30)
+    return EventInput(type_id=type_id, title="", organisation_id=organisation_id, sessions=[
+        SessionInput(datetime.combine(day, time(13, 30), AMSTERDAM),
+                     datetime.combine(day, time(16, 30), AMSTERDAM), 15)])
+
+
+@bp.route("/activiteiten/nieuw", methods=["GET", "POST"])
+@organiser_required
+def new_event():
+    form = EventForm()
+    _prepare_form(form)
+    if request.method == "GET":
+        type_code = request.args.get("soort")
+        event_type = db.session.scalars(select(EventType).where(EventType.code == type_code)).first()
+        organisations = current_user.organiser_of()
+        form.fill_from(_default_input(organisations[0].id if organisations else None,
+                                      event_type.id if event_type else None))
+    return _handle_event_form(
+        form, lambda data: programme.create_event(data, by=current_user),
+        {"heading": _("Nieuwe activiteit"), "action": url_for("programme.new_event")})
+
+
+@bp.route("/activiteiten/<int:event_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id: int):
+    event = _event_or_404(event_id)
+    if not programme.can_edit(current_user, event):
+        abort(403)
+    form = EventForm()
+    _prepare_form(form)
+    if event.organisation_id not in [c.data for c in form.organisation_id.iter_choices()]:
+        form.organisation_id.choices = to_choices([(event.organisation_id, event.organisation.name)])
+    if request.method == "GET":
+        form.fill_from(EventInput.from_event(event))
+    return _handle_event_form(
+        form, lambda data: programme.update_event(event, data, by=current_user),
+        {"heading": _("Activiteit bewerken"), "event": event,
+         "action": url_for("programme.edit_event", event_id=event.id)})
+
+
+@bp.route("/activiteiten/<int:event_id>/casuistiekbespreking", methods=["GET", "POST"])
+@login_required
+def couple_case_discussion(event_id: int):
+    werkbezoek = _event_or_404(event_id)
+    if not (programme.is_organiser_of(current_user, werkbezoek)
+            or programme.is_region_admin_for(current_user, werkbezoek)):
+        abort(403)
+    if werkbezoek.type.code != "werkbezoek" or werkbezoek.coupled_discussion is not None:
+        abort(400)
+    form = EventForm()
+    _prepare_form(form)
+    if request.method == "GET":
+        case_type = db.session.scalars(select(EventType).where(
+            EventType.code == "casuistiekbespreking")).one()
+        data = EventInput.from_event(werkbezoek)
+        data.type_id = case_type.id
+        data.title = _("Casuïstiekbespreking bij: %(title)s", title=werkbezoek.title)
+        data.summary = data.description_md = data.learning_goals = data.case_summary = ""
+        data.is_accredited, data.accreditation_number, data.accreditation_points = False, "", None
+        last = werkbezoek.sessions[-1]
+        data.sessions = [SessionInput(last.ends_at, last.ends_at + timedelta(hours=1, minutes=30))]
+        form.fill_from(data)
+    return _handle_event_form(
+        form, lambda data: programme.couple_case_discussion(werkbezoek, data, by=current_user),
+        {"heading": _("Casuïstiekbespreking koppelen"), "coupled_to": werkbezoek,
+         "action": url_for("programme.couple_case_discussion", event_id=werkbezoek.id)})
+
+
+@bp.route("/activiteiten/reeks", methods=["GET", "POST"])
+@organiser_required
+def new_series():
+    form = EventForm()
+    recurrence = RecurrenceForm(prefix="herhaling")
+    _prepare_form(form)
+    if request.method == "GET":
+        organisations = current_user.organiser_of()
+        form.fill_from(_default_input(organisations[0].id if organisations else None, None))
+
+    def save(data):
+        if not recurrence.validate():
+            raise programme.ProgrammeError({"": "; ".join(
+                e for errs in recurrence.errors.values() for e in errs)})
+        events = programme.create_recurring(data, by=current_user, every=recurrence.every.data,
+                                            count=recurrence.count.data)
+        flash(_("%(n)d activiteiten aangemaakt als concept.", n=len(events)), "success")
+        return events[0]
+
+    return _handle_event_form(form, save, {"heading": _("Reeks activiteiten"),
+                                           "recurrence": recurrence,
+                                           "action": url_for("programme.new_series")})
+
+
+def _workflow(event_id: int, action, success: str, form_class=EmptyForm):
+    event = db.get_or_404(Event, event_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        flash(_("Geef een reden."), "error") if form_class is ReasonForm else abort(400)
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    try:
+        result = action(event, form)
+    except programme.ProgrammeError as exc:
+        db.session.rollback()
+        if not (programme.can_view(current_user, event)):
+            abort(403)
+        for message in exc.errors.values():
+            flash(_(message), "error")
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    db.session.commit()
+    flash(success, "success")
+    target = result if isinstance(result, Event) else event
+    return redirect(url_for("programme.event_page", event_id=target.id))
+
+
+@bp.post("/activiteiten/<int:event_id>/indienen")
+@login_required
+def submit_event(event_id: int):
+    return _workflow(event_id, lambda e, f: programme.submit(e, by=current_user),
+                     _("De activiteit is ingediend bij de regio."))
+
+
+@bp.post("/activiteiten/<int:event_id>/publiceren")
+@region_admin_required
+def publish_event(event_id: int):
+    return _workflow(event_id, lambda e, f: programme.publish(e, by=current_user),
+                     _("De activiteit is goedgekeurd en staat in het programma."))
+
+
+@bp.post("/activiteiten/<int:event_id>/terugsturen")
+@region_admin_required
+def return_event(event_id: int):
+    return _workflow(event_id, lambda e, f: programme.return_to_organiser(
+        e, by=current_user, reason=f.reason.data), _("De activiteit is teruggestuurd."), ReasonForm)
+
+
+@bp.post("/activiteiten/<int:event_id>/annuleren")
+@login_required
+def cancel_event(event_id: int):
+    return _workflow(event_id, lambda e, f: programme.cancel(e, by=current_user,
+                                                             reason=f.reason.data),
+                     _("De activiteit is geannuleerd."), ReasonForm)
+
+
+@bp.post("/activiteiten/<int:event_id>/dupliceren")
+@login_required
+def duplicate_event(event_id: int):
+    return _workflow(event_id, lambda e, f: programme.duplicate_event(e, by=current_user),
+                     _("Er is een kopie gemaakt als concept. Controleer de data."))
+
+
+@bp.get("/regio/beoordelen")
+@region_admin_required
+def review_queue():
+    return render_template("programme/review_queue.html",
+                           events=programme.review_queue(current_user.region),
+                           empty_form=EmptyForm(), reason_form=ReasonForm())
+
+
+@bp.get("/regio/programma")
+@region_admin_required
+def programme_years():
+    region = current_user.region
+    this_year = date.today().year
+    years = [(year, programme.get_programme_year(region, year))
+             for year in (this_year - 1, this_year, this_year + 1)]
+    return render_template("programme/programme_years.html", region=region, years=years,
+                           empty_form=EmptyForm())
+
+
+@bp.post("/regio/programma/<int:year>/publiceren")
+@region_admin_required
+def publish_programme_year(year: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    programme.publish_programme_year(current_user.region, year, by=current_user)
+    db.session.commit()
+    flash(_("Het jaarprogramma %(year)d is gepubliceerd.", year=year), "success")
+    return redirect(url_for("programme.programme_years"))
