@@ -124,7 +124,6 @@ def seed_demo(professionals: int = 60) -> dict[str, int]:
               skj_number=str(fake.random_number(digits=9, fix_len=True)) if index % 2 else None)
     db.session.flush()
 
-    # The programme (events) is seeded by the events module once it exists.
     summary = {
         "regions": db.session.scalar(select(func.count()).select_from(Region)),
         "municipalities": db.session.scalar(select(func.count()).select_from(Municipality)),
@@ -136,8 +135,14 @@ def seed_demo(professionals: int = 60) -> dict[str, int]:
     return summary
 
 
-# Later modules (programme, klankbordgroep, …) append their seeders here.
-EXTRA_SEEDERS: list = []
+def _seed_programme(fake, regions, organisations):
+    from leerhuis.services.programme_demo import seed_programme
+
+    return seed_programme(fake, regions, organisations)
+
+
+# Each module's demo data, in dependency order.
+EXTRA_SEEDERS: list = [_seed_programme]
 
 
 def _domain(name: str) -> str:
