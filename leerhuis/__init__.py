@@ -39,10 +39,12 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
+    from leerhuis.blueprints.registrations.routes import bp as registrations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(region_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(registrations_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

@@ -38,8 +38,16 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite: enforce foreign keys, let readers work beside the writer, wait for locks."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

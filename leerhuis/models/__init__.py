@@ -18,8 +18,12 @@ from leerhuis.models.programme import (
     VenueKind,
 )
 from leerhuis.models.regions import Municipality, Region
+from leerhuis.models.registrations import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "Registration",
+    "RegistrationStatus",
     "ApprovalStatus",
     "AuditEvent",
     "Event",

@@ -15,7 +15,8 @@ from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventType, Organisation, Region
 from leerhuis.permissions import organiser_required, region_admin_required
-from leerhuis.services import catalogue, directory, programme, seats
+from leerhuis.blueprints.registrations.forms import RegistrationForm
+from leerhuis.services import catalogue, directory, programme, registrations, seats
 from leerhuis.services.markdown import render_markdown
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
 
@@ -78,6 +79,10 @@ def programme_list(region_slug: str, year: int):
 @bp.get("/activiteiten/<int:event_id>")
 def event_page(event_id: int):
     event = _event_or_404(event_id)
+    registration = registrations.registration_for(event, current_user)
+    registration_form = RegistrationForm()
+    if current_user.is_authenticated:
+        registration_form.skj_number.data = current_user.skj_number
     return render_template(
         "programme/event.html", event=event, description_html=render_markdown(event.description_md),
         places_left=seats.places_left(event),
@@ -86,6 +91,11 @@ def event_page(event_id: int):
         is_region_admin=programme.is_region_admin_for(current_user, event),
         programme_published=programme.programme_is_published(event.region_id, event.programme_year),
         empty_form=EmptyForm(), reason_form=ReasonForm(),
+        registration=registration, registration_form=registration_form,
+        waitlist_position=registrations.waitlist_position(registration) if registration else None,
+        closed_reason=(registrations.registration_closed_reason(event, current_user)
+                       if current_user.is_authenticated else
+                       _("Log in om je aan te melden."))
     )
 
 

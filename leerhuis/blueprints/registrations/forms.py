@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from leerhuis.blueprints.forms_common import skj_number, strip_filter
+
+
+class RegistrationForm(FlaskForm):
+    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter],
+                             description=_l("Nodig voor geaccrediteerde activiteiten."),
+                             validators=[Optional(), skj_number])
+    diet = StringField(_l("Dieetwensen"), filters=[strip_filter],
+                       validators=[Optional(), Length(max=300)])
+    accessibility_needs = TextAreaField(_l("Wat heb je nodig om goed mee te kunnen doen?"),
+                                        filters=[strip_filter],
+                                        validators=[Optional(), Length(max=2000)])
+    consent_share_name = BooleanField(
+        _l("De organisator mag mijn naam en organisatie zien op de deelnemerslijst."))

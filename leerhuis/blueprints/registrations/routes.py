@@ -1,0 +1,80 @@
+"""Registering for events, leaving them, and Mijn Leerhuis."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.blueprints.registrations.forms import RegistrationForm
+from leerhuis.extensions import db, limiter
+from leerhuis.models import Event, Registration
+from leerhuis.services import registrations
+
+bp = Blueprint("registrations", __name__)
+
+
+@bp.post("/activiteiten/<int:event_id>/aanmelden")
+@login_required
+@limiter.limit("30 per minute")
+def register(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    data = registrations.RegistrationInput(
+        skj_number=form.skj_number.data, diet=form.diet.data or "",
+        accessibility_needs=form.accessibility_needs.data or "",
+        consent_share_name=form.consent_share_name.data)
+    try:
+        registration = registrations.register(event.id, current_user, data)
+    except registrations.RegistrationError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    position = registrations.waitlist_position(registration)
+    db.session.commit()
+    if position is None:
+        flash(_("Je bent aangemeld. Je ontvangt een bevestiging per e-mail."), "success")
+    else:
+        flash(_("De activiteit is vol. Je staat op de wachtlijst op plaats %(n)d.", n=position),
+              "info")
+    return redirect(url_for("programme.event_page", event_id=event.id))
+
+
+@bp.post("/activiteiten/<int:event_id>/afmelden")
+@login_required
+def unregister(event_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    event = db.get_or_404(Event, event_id)
+    registration = registrations.registration_for(event, current_user)
+    if registration is None:
+        abort(404)
+    try:
+        registrations.unregister(registration, by=current_user)
+    except registrations.RegistrationError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    db.session.commit()
+    flash(_("Je bent afgemeld."), "success")
+    return redirect(url_for("programme.event_page", event_id=event.id))
+
+
+@bp.get("/mijn-leerhuis")
+@login_required
+def my_leerhuis():
+    rows = db.session.scalars(
+        select(Registration).where(Registration.user_id == current_user.id)
+        .options(selectinload(Registration.event).selectinload(Event.sessions))
+        .order_by(Registration.registered_at.desc())).all()
+    return render_template("registrations/my_leerhuis.html", registrations=rows,
+                           positions={r.id: registrations.waitlist_position(r) for r in rows},
+                           empty_form=EmptyForm())

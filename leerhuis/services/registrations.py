@@ -1,0 +1,235 @@
+"""Registering and unregistering, with capacity and a waiting list that is correct under load.
+
+Rules enforced here:
+- one registration per person per event; a cohort is registered as a whole;
+- registration is possible for a published event of a published programme, from the
+  opening to the closing moment, before the first session starts, for the event's own
+  region or, when the event is open to them, other regions;
+- confirmed places never exceed the capacity, nor the maximum per organisation; who does
+  not fit joins the waiting list (first come, first served);
+- when a place frees up, the first in line who fits is promoted and told — but nobody is
+  promoted after registration has closed or once the event has started;
+- all of this happens while holding a lock on the event row (PostgreSQL: SELECT … FOR
+  UPDATE with a lock timeout; SQLite: the write lock taken by a no-op UPDATE), so
+  concurrent registrations cannot oversell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text, update
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    ACTIVE_STATUSES,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from leerhuis.services import outbox, programme
+from leerhuis.services.links import external_url
+
+LOCK_TIMEOUT = "5s"
+
+
+class RegistrationError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class RegistrationInput:
+    skj_number: str | None = None
+    diet: str = ""
+    accessibility_needs: str = ""
+    consent_share_name: bool = False
+
+
+def lock_event(event_id: int) -> Event:
+    """Take the event's write lock for the rest of the transaction and return it fresh."""
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        event = db.session.scalars(select(Event).where(Event.id == event_id)
+                                   .with_for_update().execution_options(populate_existing=True)
+                                   ).one()
+    else:
+        # SQLite has one writer at a time: writing first makes the rest of this
+        # transaction run alone (others wait on busy_timeout).
+        db.session.execute(update(Event).where(Event.id == event_id)
+                           .values(id=Event.id).execution_options(synchronize_session=False))
+        event = db.session.scalars(select(Event).where(Event.id == event_id)
+                                   .execution_options(populate_existing=True)).one()
+    return event
+
+
+def registration_closed_reason(event: Event, user: User, now: datetime | None = None) -> str | None:
+    """Why ``user`` cannot register now, in Dutch, or None."""
+    now = now or utcnow()
+    if event.status is not EventStatus.PUBLISHED or not programme.is_publicly_visible(event):
+        return "Voor deze activiteit kun je je (nog) niet aanmelden."
+    if event.region_id != user.region_id and not event.open_to_other_regions:
+        return "Deze activiteit is alleen voor professionals uit de eigen regio."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "De aanmelding is nog niet geopend."
+    if event.registration_closes_at and now > event.registration_closes_at:
+        return "De aanmelding is gesloten."
+    if event.starts_at and now >= event.starts_at:
+        return "Deze activiteit is al begonnen."
+    return None
+
+
+def confirmed_count(event_id: int, organisation_id: int | None = None) -> int:
+    stmt = select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+    if organisation_id is not None:
+        stmt = stmt.where(Registration.organisation_id == organisation_id)
+    return db.session.scalar(stmt) or 0
+
+
+def _fits(event: Event, organisation_id: int | None) -> bool:
+    if event.capacity is not None and confirmed_count(event.id) >= event.capacity:
+        return False
+    if event.max_per_organisation and organisation_id is not None:
+        return confirmed_count(event.id, organisation_id) < event.max_per_organisation
+    return True
+
+
+def register(event_id: int, user: User, data: RegistrationInput, *, added_by: User | None = None,
+             now: datetime | None = None) -> Registration:
+    """Register ``user``: a confirmed place if one is free for them, else the waiting list."""
+    event = lock_event(event_id)
+    now = now or utcnow()
+    if added_by is None:
+        reason = registration_closed_reason(event, user, now)
+        if reason:
+            raise RegistrationError(reason)
+    if event.is_accredited and not (data.skj_number or user.skj_number):
+        raise RegistrationError("Vul je SKJ-registratienummer in: deze activiteit is "
+                                "geaccrediteerd.", field="skj_number")
+    registration = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.user_id == user.id)).first()
+    if registration is not None and registration.status in ACTIVE_STATUSES:
+        raise RegistrationError("Je bent al aangemeld voor deze activiteit."
+                                if registration.status is RegistrationStatus.CONFIRMED else
+                                "Je staat al op de wachtlijst voor deze activiteit.")
+    fits = _fits(event, user.organisation_id)
+    if registration is None:
+        registration = Registration(event_id=event.id, user_id=user.id)
+    registration.organisation_id = user.organisation_id
+    registration.function = user.function
+    registration.municipality_name = user.municipality.name if user.municipality else ""
+    registration.skj_number = data.skj_number or user.skj_number
+    registration.diet = data.diet.strip()
+    registration.accessibility_needs = data.accessibility_needs.strip()
+    registration.consent_share_name = data.consent_share_name
+    registration.registered_at = now
+    registration.cancelled_at = None
+    registration.added_by_id = added_by.id if added_by is not None else None
+    if fits:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.waitlisted_at = None
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+    db.session.add(registration)
+    db.session.flush()
+    _mail(registration, "registration_confirmed"
+          if registration.status is RegistrationStatus.CONFIRMED else "registration_waitlisted")
+    return registration
+
+
+def unregister(registration: Registration, *, by: User, now: datetime | None = None) -> None:
+    """Cancel a registration (or leave the waiting list) and promote who is next."""
+    event = lock_event(registration.event_id)
+    now = now or utcnow()
+    db.session.refresh(registration)
+    if registration.status not in ACTIVE_STATUSES:
+        raise RegistrationError("Deze aanmelding is al afgemeld.")
+    is_staff = programme.is_organiser_of(by, event) or programme.is_region_admin_for(by, event)
+    was_confirmed = registration.status is RegistrationStatus.CONFIRMED
+    if was_confirmed and not is_staff and event.cancellation_deadline and (
+            now > event.cancellation_deadline):
+        contact = event.contact_email or event.organisation.name
+        raise RegistrationError(
+            f"De termijn om je af te melden is verstreken. Neem contact op met de organisator "
+            f"({contact}).")
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    db.session.flush()
+    _mail(registration, "registration_cancelled")
+    if was_confirmed:
+        promote_waiting(event, now=now)
+
+
+def promote_waiting(event: Event, *, now: datetime | None = None) -> list[Registration]:
+    """Fill free places from the waiting list, in order, skipping who does not fit their
+    organisation's maximum. Must be called with the event locked."""
+    now = now or utcnow()
+    if event.registration_closes_at and now > event.registration_closes_at:
+        return []
+    if event.starts_at and now >= event.starts_at:
+        return []
+    promoted = []
+    waiting = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)).all()
+    for registration in waiting:
+        if event.capacity is not None and confirmed_count(event.id) >= event.capacity:
+            break
+        if not _fits(event, registration.organisation_id):
+            continue
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        db.session.flush()
+        promoted.append(registration)
+        _mail(registration, "registration_promoted")
+    return promoted
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        (Registration.waitlisted_at < registration.waitlisted_at)
+        | ((Registration.waitlisted_at == registration.waitlisted_at)
+           & (Registration.id < registration.id))))
+    return (ahead or 0) + 1
+
+
+def registration_for(event: Event, user: User) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.user_id == user.id)).first()
+
+
+SUBJECTS = {
+    "registration_confirmed": ("Aanmelding bevestigd", "Registration confirmed"),
+    "registration_waitlisted": ("Je staat op de wachtlijst", "You are on the waiting list"),
+    "registration_promoted": ("Er is een plaats voor je vrijgekomen", "A place has become free"),
+    "registration_cancelled": ("Afmelding ontvangen", "Cancellation received"),
+}
+
+
+def _mail(registration: Registration, template: str) -> None:
+    user = registration.user
+    if user is None:
+        return
+    nl, en = SUBJECTS[template]
+    event = registration.event
+    outbox.queue_template_mail(
+        template, to=user.email, user=user, kind=template,
+        subject=f"{en if user.preferred_language == 'en' else nl}: {event.title}",
+        event=event, registration=registration, position=waitlist_position(registration),
+        link=external_url("programme.event_page", event_id=event.id))
