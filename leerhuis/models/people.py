@@ -49,6 +49,11 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Changing it logs out every session and remember-me cookie of this user.
     session_nonce: Mapped[str] = mapped_column(String(32), default="")
+    # The professional group (doelgroep) the user belongs to, for targeted invitations.
+    target_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("target_group.id", ondelete="SET NULL"), index=True)
+    # Secret of the personal calendar feed URL; None when the feed is switched off.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
