@@ -58,6 +58,30 @@ def deliver_outbox_periodically() -> dict[str, int]:
         return deliver_due_messages()
 
 
+@huey.periodic_task(crontab(minute="7"))
+def send_reminders() -> int:
+    """Hourly: reminders for activities starting within REMINDER_DAYS_BEFORE days."""
+    from leerhuis.extensions import db
+    from leerhuis.services.calendar_invites import send_due_reminders
+
+    with app_context():
+        count = send_due_reminders()
+        db.session.commit()
+        return count
+
+
+@huey.periodic_task(crontab(minute="15", hour="3"))
+def finish_past_events() -> int:
+    """Nightly: published activities whose last session has ended become afgerond."""
+    from leerhuis.extensions import db
+    from leerhuis.services.programme import finish_past_events as finish
+
+    with app_context():
+        count = finish()
+        db.session.commit()
+        return count
+
+
 def enqueue_outbox_delivery() -> None:
     try:
         deliver_outbox()

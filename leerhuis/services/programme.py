@@ -333,6 +333,10 @@ def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     if before != _material_state(event):
         for session in event.sessions:
             session.ical_sequence += 1
+        db.session.flush()
+        from leerhuis.services import calendar_invites
+
+        calendar_invites.send_updates(event)
     db.session.flush()
     return event
 
@@ -521,12 +525,10 @@ def cancel(event: Event, *, by: User, reason: str) -> None:
     for session in event.sessions:
         session.ical_sequence += 1
     audit.record("event.cancelled", actor=by, subject=f"event:{event.id}", reason=reason.strip())
-    for hook in CANCEL_HOOKS:
-        hook(event)
+    db.session.flush()
+    from leerhuis.services import calendar_invites
 
-
-# Registrations (next module) subscribe here to send calendar cancellations.
-CANCEL_HOOKS: list = []
+    calendar_invites.send_event_cancelled(event)
 
 
 def finish_past_events(now: datetime | None = None) -> int:

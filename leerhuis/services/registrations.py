@@ -165,7 +165,7 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
-    _mail(registration, "registration_cancelled")
+    _mail(registration, "attendance_cancelled" if was_confirmed else "registration_cancelled")
     if was_confirmed:
         promote_waiting(event, now=now)
 
@@ -214,22 +214,34 @@ def registration_for(event: Event, user: User) -> Registration | None:
         Registration.event_id == event.id, Registration.user_id == user.id)).first()
 
 
-SUBJECTS = {
-    "registration_confirmed": ("Aanmelding bevestigd", "Registration confirmed"),
-    "registration_waitlisted": ("Je staat op de wachtlijst", "You are on the waiting list"),
-    "registration_promoted": ("Er is een plaats voor je vrijgekomen", "A place has become free"),
-    "registration_cancelled": ("Afmelding ontvangen", "Cancellation received"),
-}
-
-
 def _mail(registration: Registration, template: str) -> None:
+    """Confirmations are calendar invitations; the waiting list gets a plain mail."""
+    from leerhuis.services import calendar_invites
+
     user = registration.user
     if user is None:
         return
-    nl, en = SUBJECTS[template]
-    event = registration.event
-    outbox.queue_template_mail(
-        template, to=user.email, user=user, kind=template,
-        subject=f"{en if user.preferred_language == 'en' else nl}: {event.title}",
-        event=event, registration=registration, position=waitlist_position(registration),
-        link=external_url("programme.event_page", event_id=event.id))
+    if template == "registration_confirmed":
+        calendar_invites.send_requests(registration, reason="confirmed",
+                                       subject=("Aanmelding bevestigd", "Registration confirmed"))
+    elif template == "registration_promoted":
+        calendar_invites.send_requests(
+            registration, reason="promoted",
+            subject=("Er is een plaats voor je vrijgekomen", "A place has become free"))
+    elif template == "attendance_cancelled":
+        calendar_invites.send_cancellations_to(registration)
+    else:
+        nl, en = PLAIN_SUBJECTS[template]
+        event = registration.event
+        outbox.queue_template_mail(
+            template, to=user.email, user=user, kind=template,
+            subject=f"{en if user.preferred_language == 'en' else nl}: {event.title}",
+            event=event, registration=registration, position=waitlist_position(registration),
+            link=external_url("programme.event_page", event_id=event.id))
+
+
+PLAIN_SUBJECTS = {
+    "registration_waitlisted": ("Je staat op de wachtlijst", "You are on the waiting list"),
+    "registration_cancelled": ("Je staat niet meer op de wachtlijst",
+                               "You have left the waiting list"),
+}

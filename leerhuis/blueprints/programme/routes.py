@@ -16,7 +16,7 @@ from leerhuis.extensions import db
 from leerhuis.models import Event, EventType, Organisation, Region
 from leerhuis.permissions import organiser_required, region_admin_required
 from leerhuis.blueprints.registrations.forms import RegistrationForm
-from leerhuis.services import catalogue, directory, programme, registrations, seats
+from leerhuis.services import calendar_invites, catalogue, directory, programme, registrations, seats
 from leerhuis.services.markdown import render_markdown
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
 
@@ -92,6 +92,8 @@ def event_page(event_id: int):
         programme_published=programme.programme_is_published(event.region_id, event.programme_year),
         empty_form=EmptyForm(), reason_form=ReasonForm(),
         registration=registration, registration_form=registration_form,
+        calendar_links={"google": calendar_invites.google_link,
+                        "outlook": calendar_invites.outlook_link},
         waitlist_position=registrations.waitlist_position(registration) if registration else None,
         closed_reason=(registrations.registration_closed_reason(event, current_user)
                        if current_user.is_authenticated else

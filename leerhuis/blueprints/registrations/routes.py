@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
 from leerhuis.extensions import db, limiter
-from leerhuis.models import Event, Registration
-from leerhuis.services import registrations
+from leerhuis.models import Event, Registration, utcnow
+from leerhuis.services import calendar_invites, programme, registrations
 
 bp = Blueprint("registrations", __name__)
 
@@ -75,6 +75,50 @@ def my_leerhuis():
         select(Registration).where(Registration.user_id == current_user.id)
         .options(selectinload(Registration.event).selectinload(Event.sessions))
         .order_by(Registration.registered_at.desc())).all()
-    return render_template("registrations/my_leerhuis.html", registrations=rows,
-                           positions={r.id: registrations.waitlist_position(r) for r in rows},
+    feed_url = (url_for("registrations.personal_feed", token=current_user.calendar_token,
+                        _external=True) if current_user.calendar_token else None)
+    return render_template("registrations/my_leerhuis.html", registrations=rows, feed_url=feed_url,
+                           positions={r.id: registrations.waitlist_position(r) for r in rows}, now=utcnow(),
                            empty_form=EmptyForm())
+
+
+@bp.get("/activiteiten/<int:event_id>/agenda.ics")
+def event_calendar_download(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not programme.can_view(current_user, event):
+        abort(404)
+    return Response(calendar_invites.event_download(event), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="leerhuis-{event.id}.ics"'})
+
+
+@bp.get("/agenda/<token>.ics")
+@limiter.limit("120 per hour")
+def personal_feed(token: str):
+    user = calendar_invites.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    return Response(calendar_invites.personal_feed(user), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/mijn-leerhuis/agenda-link")
+@login_required
+def renew_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    calendar_invites.renew_feed_token(current_user)
+    db.session.commit()
+    flash(_("Je persoonlijke agenda-link is aangemaakt. Een eerdere link werkt niet meer."),
+          "success")
+    return redirect(url_for("registrations.my_leerhuis"))
+
+
+@bp.post("/mijn-leerhuis/agenda-link/intrekken")
+@login_required
+def revoke_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    calendar_invites.revoke_feed_token(current_user)
+    db.session.commit()
+    flash(_("Je persoonlijke agenda-link is ingetrokken."), "success")
+    return redirect(url_for("registrations.my_leerhuis"))

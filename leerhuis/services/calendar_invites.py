@@ -1,0 +1,254 @@
+"""Calendar invitations by e-mail (iMIP, RFC 6047) that Outlook, Google and Apple apply.
+
+Rules (domain brief §4):
+- the mail is multipart/mixed → multipart/alternative (text/plain, text/html,
+  text/calendar; method=REQUEST) plus the same calendar as an attachment; the calendar's
+  METHOD equals the MIME ``method`` parameter;
+- one stable UID per session; SEQUENCE rises on every material change, and updates go
+  to every confirmed participant; a cancelled event sends METHOD:CANCEL with
+  STATUS:CANCELLED; a person who unregisters gets a CANCEL of their own;
+- times carry TZID=Europe/Amsterdam with an RRULE-based VTIMEZONE (Outlook shifts
+  events whose VTIMEZONE only has RDATEs);
+- iTIP allows one UID per message, so each session of a cohort is its own invitation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from sqlalchemy import select
+
+from leerhuis.extensions import db
+from leerhuis.models import Event, EventSession, Registration, RegistrationStatus, User, utcnow
+from leerhuis.services import outbox
+from leerhuis.services.calendar_feed import location_text, new_calendar, session_vevent
+from leerhuis.services.links import external_url
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def amsterdam_vtimezone() -> Timezone:
+    """Europe/Amsterdam as yearly rules: last Sunday of March and of October."""
+    tz = Timezone()
+    tz.add("tzid", "Europe/Amsterdam")
+    tz.add("x-lic-location", "Europe/Amsterdam")
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", _offset(1))
+    daylight.add("tzoffsetto", _offset(2))
+    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", _offset(2))
+    standard.add("tzoffsetto", _offset(1))
+    standard.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
+    tz.add_component(daylight)
+    tz.add_component(standard)
+    return tz
+
+
+def _offset(hours: int):
+    from datetime import timedelta
+
+    return timedelta(hours=hours)
+
+
+def organizer_address() -> vCalAddress:
+    name, address = parseaddr(current_app.config["MAIL_FROM"])
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name or "Regionaal Leerhuis")
+    return organizer
+
+
+def invitation_calendar(event: Event, session: EventSession, attendee: User, method: str,
+                        *, sequence: int | None = None) -> Calendar:
+    cal = new_calendar(method)
+    cal.add_component(amsterdam_vtimezone())
+    vevent = session_vevent(event, session, include_online_link=True)
+    for key in ("dtstart", "dtend"):
+        del vevent[key]
+    vevent.add("dtstart", session.starts_at.astimezone(AMSTERDAM))
+    vevent.add("dtend", session.ends_at.astimezone(AMSTERDAM))
+    if sequence is not None:
+        vevent["sequence"] = sequence
+    vevent.add("organizer", organizer_address())
+    person = vCalAddress(f"mailto:{attendee.email}")
+    person.params["cn"] = vText(attendee.full_name)
+    person.params["role"] = vText("REQ-PARTICIPANT")
+    person.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
+    person.params["rsvp"] = vText("FALSE")
+    vevent.add("attendee", person, encode=0)
+    if method == "CANCEL":
+        vevent["status"] = "CANCELLED"
+    cal.add_component(vevent)
+    return cal
+
+
+def _queue_invitation(template: str, event: Event, session: EventSession, user: User,
+                      method: str, subject_nl: str, subject_en: str, **context) -> None:
+    ics = invitation_calendar(event, session, user, method).to_ical()
+    params = {"method": method}
+    part = outbox.Attachment("invite.ics", ics, "text", "calendar", params)
+    attachment = outbox.Attachment("uitnodiging.ics" if user.preferred_language != "en"
+                                   else "invitation.ics", ics, "text", "calendar", params)
+    index = event.sessions.index(session) + 1
+    suffix = f" ({index}/{len(event.sessions)})" if len(event.sessions) > 1 else ""
+    subject = f"{subject_en if user.preferred_language == 'en' else subject_nl}: {event.title}{suffix}"
+    outbox.queue_template_mail(
+        template, to=user.email, user=user, subject=subject, kind=f"ical_{method.lower()}",
+        event=event, session=session, session_index=index, method=method,
+        link=external_url("programme.event_page", event_id=event.id),
+        alternatives=[part], attachments=[attachment], **context)
+
+
+def send_requests(registration: Registration, *, template: str = "invitation_request",
+                  subject: tuple[str, str] = ("Uitnodiging", "Invitation"), **context) -> None:
+    """A REQUEST for every session of the registration's event (confirmation, promotion)."""
+    event, user = registration.event, registration.user
+    if user is None:
+        return
+    for session in event.sessions:
+        _queue_invitation(template, event, session, user, "REQUEST", *subject, **context)
+
+
+def send_cancellations_to(registration: Registration) -> None:
+    """This person no longer attends: a CANCEL for them only. Raising SEQUENCE makes
+    their client accept it; a later REQUEST (re-registration) carries the new number."""
+    event, user = registration.event, registration.user
+    if user is None:
+        return
+    for session in event.sessions:
+        session.ical_sequence += 1
+    db.session.flush()
+    for session in event.sessions:
+        _queue_invitation("invitation_cancel_attendee", event, session, user, "CANCEL",
+                          "Afgemeld", "Cancelled")
+
+
+def confirmed_participants(event: Event) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Registration, Registration.user_id == User.id)
+        .where(Registration.event_id == event.id,
+               Registration.status == RegistrationStatus.CONFIRMED)))
+
+
+def send_updates(event: Event) -> int:
+    """After a material change: the new times/place to every confirmed participant."""
+    users = confirmed_participants(event)
+    for user in users:
+        for session in event.sessions:
+            _queue_invitation("invitation_update", event, session, user, "REQUEST",
+                              "Gewijzigd", "Changed")
+    return len(users)
+
+
+def send_event_cancelled(event: Event) -> int:
+    users = confirmed_participants(event)
+    for user in users:
+        for session in event.sessions:
+            _queue_invitation("invitation_event_cancelled", event, session, user, "CANCEL",
+                              "Geannuleerd", "Cancelled")
+    return len(users)
+
+
+# --- "Zet in mijn agenda" and the personal feed -------------------------------------------
+
+def event_download(event: Event) -> bytes:
+    """A PUBLISH calendar to open once (it cannot update an existing Outlook item later)."""
+    cal = new_calendar("PUBLISH", event.title)
+    for session in event.sessions:
+        cal.add_component(session_vevent(event, session))
+    return cal.to_ical()
+
+
+def google_link(event: Event, session: EventSession) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    from datetime import UTC
+
+    dates = (f"{session.starts_at.astimezone(UTC).strftime(fmt)}/"
+             f"{session.ends_at.astimezone(UTC).strftime(fmt)}")
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": event.title, "dates": dates,
+        "details": external_url("programme.event_page", event_id=event.id),
+        "location": location_text(event)})
+
+
+def outlook_link(event: Event, session: EventSession) -> str:
+    return "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
+        "startdt": session.starts_at.isoformat(), "enddt": session.ends_at.isoformat(),
+        "body": external_url("programme.event_page", event_id=event.id),
+        "location": location_text(event)})
+
+
+def personal_feed(user: User) -> bytes:
+    """All of a user's confirmed registrations (PUBLISH; subscribed calendars poll it)."""
+    cal = new_calendar("PUBLISH", "Mijn Leerhuis")
+    from sqlalchemy.orm import selectinload
+
+    events = db.session.scalars(
+        select(Event).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.user_id == user.id,
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .options(selectinload(Event.sessions), selectinload(Event.organisation))).all()
+    for event in events:
+        for session in event.sessions:
+            cal.add_component(session_vevent(event, session, include_online_link=True))
+    return cal.to_ical()
+
+
+def renew_feed_token(user: User) -> str:
+    import secrets
+
+    user.calendar_token = secrets.token_urlsafe(32)
+    return user.calendar_token
+
+
+def revoke_feed_token(user: User) -> None:
+    user.calendar_token = None
+
+
+def user_for_feed_token(token: str) -> User | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(select(User).where(User.calendar_token == token)).first()
+
+
+# --- Reminders -------------------------------------------------------------------------
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Remind confirmed participants REMINDER_DAYS_BEFORE days (default 2) before the first
+    session, once; online events carry their link."""
+    from datetime import timedelta
+
+    from leerhuis.models import EventStatus
+
+    now = now or utcnow()
+    horizon = now + timedelta(days=current_app.config.get("REMINDER_DAYS_BEFORE", 2))
+    first_start = (select(EventSession.event_id, db.func.min(EventSession.starts_at).label("start"))
+                   .group_by(EventSession.event_id).subquery())
+    rows = db.session.scalars(
+        select(Registration).join(first_start, first_start.c.event_id == Registration.event_id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.reminder_sent_at.is_(None), Event.status == EventStatus.PUBLISHED,
+               first_start.c.start > now, first_start.c.start <= horizon)).all()
+    for registration in rows:
+        user = registration.user
+        if user is None:
+            continue
+        event = registration.event
+        subject = ("Reminder" if user.preferred_language == "en" else "Herinnering")
+        outbox.queue_template_mail(
+            "reminder", to=user.email, user=user, kind="reminder",
+            subject=f"{subject}: {event.title}", event=event,
+            link=external_url("programme.event_page", event_id=event.id))
+        registration.reminder_sent_at = now
+    return len(rows)
