@@ -46,6 +46,11 @@ PASSWORD = "correct-horse-battery"
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "no_rollback: the test manages its own database")
+    config.addinivalue_line("markers", "browser: drives a real Chromium")
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -191,7 +191,7 @@ class Event(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region] = relationship()
-    type: Mapped[EventType] = relationship(lazy="joined")
+    type: Mapped[EventType] = relationship(lazy="joined", innerjoin=True)
     organisation: Mapped[Organisation] = relationship()
     co_organisers: Mapped[list[Organisation]] = relationship(secondary=event_co_organiser)
     themes: Mapped[list[Theme]] = relationship(secondary=event_theme, order_by="Theme.name")

@@ -58,7 +58,8 @@ def lock_event(event_id: int) -> Event:
     if bind.dialect.name == "postgresql":
         db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
         event = db.session.scalars(select(Event).where(Event.id == event_id)
-                                   .with_for_update().execution_options(populate_existing=True)
+                                   .with_for_update(of=Event)
+                                   .execution_options(populate_existing=True)
                                    ).one()
     else:
         # SQLite has one writer at a time: writing first makes the rest of this
@@ -68,6 +69,28 @@ def lock_event(event_id: int) -> Event:
         event = db.session.scalars(select(Event).where(Event.id == event_id)
                                    .execution_options(populate_existing=True)).one()
     return event
+
+
+def retry_on_lock_timeout(action, attempts: int = 3):
+    """Run ``action`` (which takes the event lock); if the lock could not be had within
+    LOCK_TIMEOUT, roll back and try again. Under a burst this keeps requests from failing
+    while each still waits its turn."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return action()
+        except OperationalError as exc:
+            code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+            locked = code == "55P03" or "database is locked" in str(exc)
+            db.session.rollback()
+            if not locked or attempt == attempts - 1:
+                raise RegistrationBusy() from exc
+    raise RegistrationBusy()
+
+
+class RegistrationBusy(Exception):
+    """The event stayed locked by others for too long: ask the person to try again."""
 
 
 def registration_closed_reason(event: Event, user: User, now: datetime | None = None) -> str | None:

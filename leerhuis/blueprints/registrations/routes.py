@@ -33,7 +33,10 @@ def register(event_id: int):
         accessibility_needs=form.accessibility_needs.data or "",
         consent_share_name=form.consent_share_name.data)
     try:
-        registration = registrations.register(event.id, current_user, data)
+        registration = registrations.retry_on_lock_timeout(
+            lambda: registrations.register(event.id, current_user, data))
+    except registrations.RegistrationBusy:
+        abort(503)
     except registrations.RegistrationError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
@@ -58,7 +61,10 @@ def unregister(event_id: int):
     if registration is None:
         abort(404)
     try:
-        registrations.unregister(registration, by=current_user)
+        registrations.retry_on_lock_timeout(
+            lambda: registrations.unregister(registration, by=current_user))
+    except registrations.RegistrationBusy:
+        abort(503)
     except registrations.RegistrationError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
