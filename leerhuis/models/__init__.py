@@ -1,5 +1,15 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from leerhuis.models.attendance import (
+    Attendance,
+    AttendanceChange,
+    AttendanceSource,
+    AttendanceState,
+    Certificate,
+    CertificateRun,
+    CertificateStatus,
+    RunStatus,
+)
 from leerhuis.models.audit import AuditEvent
 from leerhuis.models.base import utcnow
 from leerhuis.models.mail import OutboxMessage, OutboxStatus
@@ -21,6 +31,14 @@ from leerhuis.models.regions import Municipality, Region
 from leerhuis.models.registrations import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 __all__ = [
+    "Attendance",
+    "AttendanceChange",
+    "AttendanceSource",
+    "AttendanceState",
+    "Certificate",
+    "CertificateRun",
+    "CertificateStatus",
+    "RunStatus",
     "ACTIVE_STATUSES",
     "Registration",
     "RegistrationStatus",

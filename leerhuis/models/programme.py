@@ -189,6 +189,8 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # After closing, attendance is final and certificates can be issued.
+    attendance_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region] = relationship()
     type: Mapped[EventType] = relationship(lazy="joined", innerjoin=True)
@@ -250,6 +252,8 @@ class EventSession(db.Model):
     ical_uid: Mapped[str] = mapped_column(String(80), default=lambda: f"{uuid.uuid4()}@leerhuis")
     # Raised on every material change (time, place, status) so calendars apply updates.
     ical_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Shown in the room (also as QR) for self check-in.
+    checkin_code: Mapped[str | None] = mapped_column(String(12))
 
     event: Mapped[Event] = relationship(back_populates="sessions")
 
