@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.api.routes import bp as api_bp
     from leerhuis.blueprints.api.routes import feeds as feeds_bp
+    from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.main.routes import bp as main_bp
@@ -46,5 +47,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(region_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

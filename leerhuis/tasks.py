@@ -87,3 +87,13 @@ def enqueue_outbox_delivery() -> None:
         deliver_outbox()
     except Exception:  # noqa: BLE001 - the periodic sweep delivers it a minute later
         pass
+
+
+@huey.task(retries=2, retry_delay=30)
+def issue_certificates(run_id: int) -> int:
+    """Issue an event's certificates in the background; resumes safely after a crash."""
+    from leerhuis.services.certificates import process_run
+
+    with app_context():
+        run = process_run(run_id)
+        return run.done if run is not None else 0

@@ -19,6 +19,19 @@ STATUS_LABELS = {
 }
 
 
+ATTENDANCE_LABELS = {
+    "aanwezig": _l("aanwezig"),
+    "afwezig": _l("afwezig"),
+    "afgemeld": _l("afgemeld"),
+}
+
+
+def qr_data_uri(url: str) -> str:
+    from leerhuis.services.certificates import qr_data_uri as make
+
+    return make(url)
+
+
 def format_hours(value) -> str:
     """2.50 → '2,5' in Dutch, '2.5' in English."""
     from flask_babel import format_decimal
@@ -68,6 +81,8 @@ def init_app(app: Flask) -> None:
             "month_names": {m: locale.months["format"]["wide"][m] for m in range(1, 13)},
             "day_names": [locale.days["format"]["abbreviated"][d] for d in range(7)],
             "status_labels": STATUS_LABELS,
+            "attendance_labels": ATTENDANCE_LABELS,
+            "checkin_qr": qr_data_uri,
         }
 
     app.jinja_env.filters["hours"] = format_hours

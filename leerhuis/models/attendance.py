@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leerhuis.extensions import db
@@ -56,9 +56,11 @@ class AttendanceChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attendance_id: Mapped[int] = mapped_column(
         ForeignKey("attendance.id", ondelete="CASCADE"), index=True)
+    # Distinct names: each column gets its own CHECK constraint.
     old_state: Mapped[AttendanceState | None] = mapped_column(
-        str_enum(AttendanceState, "attendance_state"))
-    new_state: Mapped[AttendanceState] = mapped_column(str_enum(AttendanceState, "attendance_state"))
+        str_enum(AttendanceState, "old_attendance_state"))
+    new_state: Mapped[AttendanceState] = mapped_column(
+        str_enum(AttendanceState, "new_attendance_state"))
     source: Mapped[AttendanceSource] = mapped_column(
         str_enum(AttendanceSource, "attendance_source"))
     changed_by_id: Mapped[int | None] = mapped_column(
@@ -78,7 +80,12 @@ class Certificate(db.Model):
     verifiable (and its PDF identical) after the account or event changes or goes."""
 
     __tablename__ = "certificate"
-    __table_args__ = (Index("ix_certificate_event_status", "event_id", "status"),)
+    __table_args__ = (
+        Index("ix_certificate_event_status", "event_id", "status"),
+        # At most one valid certificate per registration, even if two runs race.
+        Index("uq_certificate_valid_registration", "registration_id", unique=True,
+              sqlite_where=text("status = 'geldig'"), postgresql_where=text("status = 'geldig'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -87,6 +87,9 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_certificate_code'))
     )
     with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.create_index('uq_certificate_valid_registration', ['registration_id'], unique=True,
+                              sqlite_where=sa.text("status = 'geldig'"),
+                              postgresql_where=sa.text("status = 'geldig'"))
         batch_op.create_index('ix_certificate_event_status', ['event_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_registration_id'), ['registration_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificate_run_id'), ['run_id'], unique=False)
@@ -95,8 +98,8 @@ def upgrade():
     op.create_table('attendance_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attendance_id', sa.Integer(), nullable=False),
-    sa.Column('old_state', sa.Enum('aanwezig', 'afwezig', 'afgemeld', name='attendance_state', native_enum=False, create_constraint=True, length=16), nullable=True),
-    sa.Column('new_state', sa.Enum('aanwezig', 'afwezig', 'afgemeld', name='attendance_state', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('old_state', sa.Enum('aanwezig', 'afwezig', 'afgemeld', name='old_attendance_state', native_enum=False, create_constraint=True, length=16), nullable=True),
+    sa.Column('new_state', sa.Enum('aanwezig', 'afwezig', 'afgemeld', name='new_attendance_state', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('source', sa.Enum('organisator', 'zelf', 'iedereen_aanwezig', name='attendance_source', native_enum=False, create_constraint=True, length=25), nullable=False),
     sa.Column('changed_by_id', sa.Integer(), nullable=True),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
@@ -127,6 +130,7 @@ def downgrade():
 
     op.drop_table('attendance_change')
     with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.drop_index('uq_certificate_valid_registration')
         batch_op.drop_index(batch_op.f('ix_certificate_user_id'))
         batch_op.drop_index(batch_op.f('ix_certificate_run_id'))
         batch_op.drop_index(batch_op.f('ix_certificate_registration_id'))

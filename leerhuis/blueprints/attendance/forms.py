@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from leerhuis.blueprints.forms_common import strip_filter
+
+
+class CheckinForm(FlaskForm):
+    code = StringField(_l("Code op het scherm"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Vul de code in.")), Length(max=12)])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reden"), filters=[strip_filter],
+                           validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)])

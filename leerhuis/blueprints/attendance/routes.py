@@ -1,0 +1,234 @@
+"""Attendance (presentie, self check-in, presentielijst) and certificates (issue, verify)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm
+from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.extensions import db, limiter
+from leerhuis.models import (
+    AttendanceState,
+    Certificate,
+    CertificateRun,
+    CertificateStatus,
+    Event,
+    EventSession,
+    Registration,
+)
+from leerhuis.services import attendance, certificates, presence_list, programme
+
+bp = Blueprint("certificates", __name__)
+
+
+def _managed_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not attendance.can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+@bp.route("/activiteiten/<int:event_id>/presentie", methods=["GET", "POST"])
+@login_required
+def attendance_sheet(event_id: int):
+    event = _managed_event(event_id)
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        registrations = {r.id: r for r in attendance.confirmed_registrations(event)}
+        sessions = {s.id: s for s in event.sessions}
+        try:
+            if "all_present" in request.form:
+                session = sessions.get(request.form.get("all_present", type=int)) or abort(400)
+                count = attendance.mark_all_present(session, by=current_user)
+                flash(_("%(n)d deelnemers op aanwezig gezet.", n=count), "success")
+            else:
+                for key, value in request.form.items():
+                    if not key.startswith("mark-"):
+                        continue
+                    _prefix, registration_id, session_id = key.split("-")
+                    registration = registrations.get(int(registration_id))
+                    session = sessions.get(int(session_id))
+                    if registration is None or session is None or not value:
+                        continue
+                    state = next((s for s in AttendanceState if s.value == value), None)
+                    if state is None:
+                        abort(400)
+                    attendance.mark(registration, session, state, by=current_user)
+                flash(_("De presentie is opgeslagen."), "success")
+        except attendance.AttendanceError as exc:
+            db.session.rollback()
+            flash(_(exc.message), "error")
+            return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
+        db.session.commit()
+        return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
+    for session in event.sessions:
+        attendance.ensure_checkin_code(session)
+    db.session.commit()
+    runs = db.session.scalars(db.select(CertificateRun).where(CertificateRun.event_id == event.id)
+                              .order_by(CertificateRun.id.desc())).all()
+    return render_template(
+        "attendance/sheet.html", event=event,
+        registrations=attendance.confirmed_registrations(event), marks=attendance.marks_for(event),
+        states=list(AttendanceState), history=attendance.history(event)[:50],
+        eligible=len(certificates.eligible_registrations(event)) if event.attendance_closed_at else 0,
+        runs=runs, form=EmptyForm())
+
+
+@bp.post("/activiteiten/<int:event_id>/presentie/afsluiten")
+@login_required
+def close_attendance(event_id: int):
+    event = _managed_event(event_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attendance.close_attendance(event, by=current_user)
+    except attendance.AttendanceError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("De presentie is afgesloten. Je kunt nu de bewijzen van deelname uitgeven."),
+              "success")
+    return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
+
+
+@bp.get("/activiteiten/<int:event_id>/presentielijst/<int:session_id>.pdf")
+@login_required
+def presence_list_pdf(event_id: int, session_id: int):
+    event = _managed_event(event_id)
+    session = db.get_or_404(EventSession, session_id)
+    if session.event_id != event.id:
+        abort(404)
+    content = presence_list.render(event, session)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="presentielijst-{event.id}-{session.id}.pdf"'})
+
+
+@bp.route("/inchecken/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def checkin(session_id: int):
+    session = db.get_or_404(EventSession, session_id)
+    form = CheckinForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:12]
+    if form.validate_on_submit():
+        try:
+            attendance.self_checkin(session, current_user, form.code.data)
+        except attendance.AttendanceError as exc:
+            db.session.rollback()
+            form.code.errors.append(_(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Je bent ingecheckt. Welkom!"), "success")
+            return redirect(url_for("programme.event_page", event_id=session.event_id))
+    status = 400 if form.errors else 200
+    return render_template("attendance/checkin.html", session=session, event=session.event,
+                           form=form, window=attendance.checkin_window(session)), status
+
+
+@bp.post("/activiteiten/<int:event_id>/bewijzen")
+@login_required
+def start_certificate_run(event_id: int):
+    event = _managed_event(event_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        run = certificates.start_run(event, by=current_user)
+    except certificates.CertificateError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
+    db.session.commit()
+    from leerhuis.tasks import issue_certificates
+
+    issue_certificates(run.id)
+    return redirect(url_for("certificates.run_progress", run_id=run.id))
+
+
+@bp.get("/bewijzen/uitgifte/<int:run_id>")
+@login_required
+def run_progress(run_id: int):
+    run = db.get_or_404(CertificateRun, run_id)
+    if not attendance.can_manage(current_user, run.event):
+        abort(403)
+    return render_template("attendance/run.html", run=run, event=run.event)
+
+
+@bp.get("/certificaat/<code>")
+@limiter.limit("60 per minute")
+def verify(code: str):
+    certificate = certificates.find_by_code(code)
+    if certificate is None:
+        abort(404)
+    return render_template("attendance/verify.html", certificate=certificate)
+
+
+def _viewable_certificate(code: str) -> Certificate:
+    certificate = certificates.find_by_code(code)
+    if certificate is None:
+        abort(404)
+    event = certificate.event
+    if certificate.user_id == current_user.id:
+        return certificate
+    if event is not None and attendance.can_manage(current_user, event):
+        return certificate
+    abort(403)
+
+
+@bp.get("/certificaat/<code>/pdf")
+@login_required
+def download(code: str):
+    certificate = _viewable_certificate(code)
+    path = certificates.stored_path(certificate)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"bewijs-van-deelname-{certificate.code}.pdf", etag=certificate.sha256)
+
+
+@bp.route("/certificaat/<code>/beheer", methods=["GET", "POST"])
+@login_required
+def manage(code: str):
+    certificate = _viewable_certificate(code)
+    if certificate.event is None or not attendance.can_manage(current_user, certificate.event):
+        abort(403)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            if request.form.get("action") == "reissue":
+                new = certificates.reissue(certificate, by=current_user, reason=form.reason.data)
+                db.session.commit()
+                flash(_("Het bewijs is opnieuw uitgegeven."), "success")
+                return redirect(url_for("certificates.manage", code=new.code))
+            certificates.revoke(certificate, by=current_user, reason=form.reason.data)
+        except certificates.CertificateError as exc:
+            db.session.rollback()
+            form.reason.errors.append(_(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Het bewijs is ingetrokken."), "success")
+            return redirect(url_for("certificates.manage", code=certificate.code))
+    return render_template("attendance/manage_certificate.html", certificate=certificate,
+                           form=form), 400 if form.errors else 200
+
+
+@bp.get("/mijn-leerhuis/bewijzen")
+@login_required
+def my_certificates():
+    rows = db.session.scalars(db.select(Certificate).where(Certificate.user_id == current_user.id)
+                              .order_by(Certificate.first_date.desc())).all()
+    return render_template("attendance/my_certificates.html", certificates=rows,
+                           statuses=CertificateStatus)

@@ -1,0 +1,389 @@
+"""Bewijzen van deelname: who gets one, what it says, issuing (one or in bulk), storing,
+verification and revocation.
+
+Rules enforced here (domain brief §3):
+- only participants recorded as present get one; for accredited activities they must
+  have attended every session, for other activities the certificate states the net
+  hours of the sessions they attended;
+- a werkbezoek's certificate also shows its coupled casuïstiekbespreking when the
+  participant attended that too;
+- the statement says how the activity counts for SKJ: accredited (number, points) or
+  to be entered as informeel leren / vrije ruimte (or reflectie for intervisie);
+- each certificate has a unique code, a verification URL and QR code; the PDF is stored
+  as issued with its SHA-256 and served from storage, never re-rendered;
+- revocation needs a reason and is visible on the verification page; re-issue revokes
+  the old one and points the new one at it;
+- one valid certificate per registration (a partial unique index guards it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app
+from flask_babel import force_locale, format_date, format_datetime, format_decimal
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceState,
+    Certificate,
+    CertificateRun,
+    CertificateStatus,
+    Event,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+    RunStatus,
+    SkjCategory,
+    User,
+    utcnow,
+)
+from leerhuis.services import audit, outbox, pdf
+from leerhuis.services.links import external_url
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+BATCH_SIZE = 25
+
+
+class CertificateError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str | None:
+    cleaned = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(cleaned) != 12 or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}"
+
+
+# --- Eligibility ---------------------------------------------------------------------------
+
+@dataclass
+class Part:
+    """One activity on a certificate (the werkbezoek, or its coupled discussion)."""
+
+    event: Event
+    sessions: list[EventSession]
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((s.net_hours for s in self.sessions), Decimal("0"))
+
+
+def present_sessions(registration: Registration) -> list[EventSession]:
+    return list(db.session.scalars(
+        select(EventSession).join(Attendance, Attendance.session_id == EventSession.id)
+        .where(Attendance.registration_id == registration.id,
+               Attendance.state == AttendanceState.PRESENT)
+        .order_by(EventSession.starts_at)))
+
+
+def parts_for(registration: Registration) -> list[Part]:
+    """What the certificate covers; empty when the person is not entitled to one."""
+    event = registration.event
+    if registration.status is not RegistrationStatus.CONFIRMED or not event.issues_certificate:
+        return []
+    attended = present_sessions(registration)
+    if not attended:
+        return []
+    if event.is_accredited and len(attended) < len(event.sessions):
+        return []  # accredited: the whole programme, or nothing
+    parts = [Part(event, attended)]
+    discussion = event.coupled_discussion
+    if discussion is not None and registration.user_id is not None:
+        other = db.session.scalars(select(Registration).where(
+            Registration.event_id == discussion.id,
+            Registration.user_id == registration.user_id)).first()
+        if other is not None:
+            other_sessions = present_sessions(other)
+            if other_sessions:
+                parts.append(Part(discussion, other_sessions))
+    return parts
+
+
+def _covered_by_werkbezoek(registration: Registration) -> bool:
+    """A coupled discussion attended together with its visit is on the visit's certificate."""
+    visit = registration.event.coupled_to
+    if visit is None or registration.user_id is None:
+        return False
+    visit_registration = db.session.scalars(select(Registration).where(
+        Registration.event_id == visit.id, Registration.user_id == registration.user_id)).first()
+    return visit_registration is not None and bool(parts_for(visit_registration))
+
+
+def eligible_registrations(event: Event) -> list[Registration]:
+    """Present participants of ``event`` who have no valid certificate for it yet."""
+    has_valid = select(Certificate.registration_id).where(
+        Certificate.status == CertificateStatus.VALID, Certificate.registration_id.is_not(None))
+    candidates = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.CONFIRMED,
+                                   Registration.id.not_in(has_valid))
+        .options(selectinload(Registration.user)).order_by(Registration.id)).all()
+    return [r for r in candidates if parts_for(r) and not _covered_by_werkbezoek(r)]
+
+
+# --- Content -------------------------------------------------------------------------------
+
+def skj_statement(event: Event) -> str:
+    if event.is_accredited:
+        points = format_decimal(event.accreditation_points or 0, format="#,##0.##")
+        return (f"SKJ-geaccrediteerd — accreditatienummer {event.accreditation_number} — "
+                f"{points} punten. De organisator voert de punten op in Mijn SKJ met het "
+                f"registratienummer van de deelnemer.")
+    if event.type.skj_category is SkjCategory.REFLECTIE:
+        return ("Niet geaccrediteerd — door de deelnemer op te voeren als reflectie "
+                "(intervisie); beoordeling door SKJ.")
+    return ("Niet geaccrediteerd — door de deelnemer op te voeren als informeel leren "
+            "(kamer jeugd- en gezinsprofessionals) of vrije ruimte (gedragswetenschappers); "
+            "beoordeling door SKJ.")
+
+
+def _session_line(session: EventSession) -> str:
+    day = format_date(session.starts_at, "EEEE d MMMM y")
+    return (f"{day}, {format_datetime(session.starts_at, 'HH:mm')}–"
+            f"{format_datetime(session.ends_at, 'HH:mm')} "
+            f"({format_decimal(session.net_hours, format='#,##0.##')} uur netto)")
+
+
+def qr_data_uri(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+def certificate_data(registration: Registration, parts: list[Part], code: str,
+                     issued_at: datetime) -> dict:
+    """Plain data for the PDF template: no ORM objects reach the sandbox. Always Dutch:
+    SKJ is a Dutch register."""
+    with force_locale("nl"):
+        return _certificate_data(registration, parts, code, issued_at)
+
+
+def _certificate_data(registration: Registration, parts: list[Part], code: str,
+                      issued_at: datetime) -> dict:
+    event = registration.event
+    user = registration.user
+    region = event.region
+    verify_url = external_url("certificates.verify", code=code)
+    organiser = event.organisation
+    return {
+        "code": code,
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url),
+        "participant": user.full_name if user else "",
+        "skj_number": registration.skj_number or (user.skj_number if user else None) or "niet opgegeven",
+        "title": event.title,
+        "type": event.type.name_nl,
+        "parts": [{"title": p.event.title, "type": p.event.type.name_nl,
+                   "sessions": [_session_line(s) for s in p.sessions],
+                   "hours": format_decimal(p.hours, format="#,##0.##")} for p in parts],
+        "total_hours": format_decimal(sum((p.hours for p in parts), Decimal("0")),
+                                      format="#,##0.##"),
+        "organiser": organiser.name,
+        "organiser_contact": ", ".join(x for x in (organiser.address, organiser.website) if x),
+        "leerhuis": region.leerhuis_name,
+        "summary": event.summary,
+        "learning_goals": [line.strip("-• ").strip() for line in event.learning_goals.splitlines()
+                           if line.strip()][:6],
+        "trainer": event.trainer,
+        "statement": skj_statement(event),
+        "issued_on": format_date(issued_at, "d MMMM y"),
+        "signatory_name": region.signatory_name,
+        "signatory_function": region.signatory_function,
+    }
+
+
+# --- Issuing -------------------------------------------------------------------------------
+
+def _store(code: str, issued_at: datetime, content: bytes) -> str:
+    """Write the PDF atomically under CERTIFICATE_DIR/<year>/<code>.pdf; returns the
+    relative file name."""
+    relative = f"{issued_at:%Y}/{code}.pdf"
+    target = Path(current_app.config["CERTIFICATE_DIR"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+    return relative
+
+
+def stored_path(certificate: Certificate) -> Path:
+    return Path(current_app.config["CERTIFICATE_DIR"]) / certificate.file_name
+
+
+def render_many(datas: list[dict]) -> list[bytes]:
+    """One layout pass for the batch, split into one PDF per certificate; falls back to
+    one render each if a certificate did not fit on exactly one page."""
+    if not datas:
+        return []
+    html = pdf.render_html("certificate.html", {"certificates": datas})
+    pages = pdf.write_pdfs_split(html)
+    if len(pages) == len(datas):
+        return pages
+    return [pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [d]}))
+            for d in datas]
+
+
+def issue(registrations: list[Registration], *, by: User | None, run: CertificateRun | None = None,
+          replaces: dict[int, Certificate] | None = None) -> list[Certificate]:
+    """Render, store, hash and record certificates for entitled registrations; queue mails."""
+    issued_at = utcnow()
+    prepared = []
+    for registration in registrations:
+        parts = parts_for(registration)
+        if not parts:
+            raise CertificateError("Deze deelnemer is niet (volledig) aanwezig geweest en krijgt "
+                                   "geen bewijs van deelname.")
+        code = new_code()
+        prepared.append((registration, parts, code,
+                         certificate_data(registration, parts, code, issued_at)))
+    documents = render_many([data for *_, data in prepared])
+    certificates = []
+    for (registration, parts, code, data), content in zip(prepared, documents, strict=True):
+        event, user = registration.event, registration.user
+        certificate = Certificate(
+            code=code, event_id=event.id, registration_id=registration.id,
+            user_id=registration.user_id, participant_name=data["participant"],
+            skj_number=registration.skj_number or (user.skj_number if user else None),
+            event_title=event.title, event_type_label=event.type.name_nl,
+            activity_dates="; ".join(line for p in data["parts"] for line in p["sessions"])[:500],
+            first_date=parts[0].sessions[0].starts_at,
+            net_hours=sum((p.hours for p in parts), Decimal("0")),
+            skj_points=event.accreditation_points if event.is_accredited else None,
+            accreditation_number=event.accreditation_number if event.is_accredited else "",
+            skj_category="geaccrediteerd" if event.is_accredited else event.type.skj_category.value,
+            issued_at=issued_at, issued_by_id=by.id if by is not None else None,
+            file_name=_store(code, issued_at, content),
+            sha256=hashlib.sha256(content).hexdigest(), run_id=run.id if run else None,
+            replaces_id=(replaces or {}).get(registration.id).id
+            if (replaces or {}).get(registration.id) else None,
+        )
+        db.session.add(certificate)
+        db.session.flush()
+        audit.record("certificate.issued", actor=by, subject=f"certificate:{code}",
+                     registration_id=registration.id)
+        if user is not None:
+            _mail(certificate, user, content)
+        certificates.append(certificate)
+    return certificates
+
+
+def issue_one(registration: Registration, *, by: User) -> Certificate:
+    if registration.event.attendance_closed_at is None:
+        raise CertificateError("Sluit eerst de presentie af.")
+    existing = db.session.scalars(select(Certificate).where(
+        Certificate.registration_id == registration.id,
+        Certificate.status == CertificateStatus.VALID)).first()
+    if existing is not None:
+        return existing
+    return issue([registration], by=by)[0]
+
+
+def _mail(certificate: Certificate, user: User, content: bytes) -> None:
+    outbox.queue_template_mail(
+        "certificate_issued", to=user.email, user=user, kind="certificate",
+        subject=("Your certificate of attendance" if user.preferred_language == "en"
+                 else "Je bewijs van deelname") + f": {certificate.event_title}",
+        certificate=certificate,
+        link=external_url("certificates.verify", code=certificate.code),
+        attachments=[outbox.Attachment(f"bewijs-van-deelname-{certificate.code}.pdf", content,
+                                       "application", "pdf")])
+
+
+def revoke(certificate: Certificate, *, by: User, reason: str) -> None:
+    if not reason.strip():
+        raise CertificateError("Geef een reden voor het intrekken.", field="reason")
+    if certificate.status is CertificateStatus.REVOKED:
+        raise CertificateError("Dit bewijs is al ingetrokken.")
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason.strip()
+    audit.record("certificate.revoked", actor=by, subject=f"certificate:{certificate.code}",
+                 reason=reason.strip())
+
+
+def reissue(certificate: Certificate, *, by: User, reason: str) -> Certificate:
+    """Revoke and issue anew from the current data (e.g. a corrected name)."""
+    registration = certificate.registration
+    if registration is None:
+        raise CertificateError("De aanmelding bij dit bewijs bestaat niet meer.")
+    revoke(certificate, by=by, reason=reason)
+    db.session.flush()
+    return issue([registration], by=by, replaces={registration.id: certificate})[0]
+
+
+# --- Bulk runs -----------------------------------------------------------------------------
+
+def start_run(event: Event, *, by: User) -> CertificateRun:
+    if event.attendance_closed_at is None:
+        raise CertificateError("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven.")
+    active = db.session.scalars(select(CertificateRun).where(
+        CertificateRun.event_id == event.id,
+        CertificateRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))).first()
+    if active is not None:
+        return active
+    run = CertificateRun(event_id=event.id, started_by_id=by.id,
+                         total=len(eligible_registrations(event)))
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def process_run(run_id: int) -> CertificateRun:
+    """The worker's part: issue in batches, committing each, until nobody is left. Safe to
+    run again after a crash: it only picks registrations without a valid certificate."""
+    run = db.session.get(CertificateRun, run_id)
+    if run is None or run.status is RunStatus.DONE:
+        return run
+    run.status = RunStatus.RUNNING
+    db.session.commit()
+    by = db.session.get(User, run.started_by_id) if run.started_by_id else None
+    try:
+        while True:
+            batch = eligible_registrations(run.event)[:BATCH_SIZE]
+            if not batch:
+                break
+            issue(batch, by=by, run=run)
+            run.done = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
+                Certificate.run_id == run.id)) or 0
+            run.total = max(run.total, run.done)
+            db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        run = db.session.get(CertificateRun, run_id)
+        run.status = RunStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        raise
+    run.status = RunStatus.DONE
+    run.finished_at = utcnow()
+    run.total = run.done
+    db.session.commit()
+    return run
+
+
+def find_by_code(code: str) -> Certificate | None:
+    normalised = normalise_code(code)
+    if normalised is None:
+        return None
+    return db.session.scalars(select(Certificate).where(Certificate.code == normalised)).first()

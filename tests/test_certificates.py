@@ -1,0 +1,248 @@
+"""Attendance and bewijzen van deelname: who gets one, what it says, verification."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from conftest import make_user
+from leerhuis.extensions import db
+from leerhuis.models import (
+    AttendanceChange,
+    AttendanceState,
+    Certificate,
+    CertificateStatus,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    ProgrammeStatus,
+    ProgrammeYear,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
+from leerhuis.services import attendance, certificates
+
+
+def _event(region, provider, *, code="training", accredited=False, sessions=2, days_ago=3):
+    start = utcnow() - timedelta(days=days_ago)
+    event_type = db.session.scalars(select(EventType).where(EventType.code == code)).one()
+    event = Event(region_id=region.id, type=event_type, organisation=provider,
+                  programme_year=start.year, status=EventStatus.FINISHED,
+                  title="Gesprekstechnieken rond uithuisplaatsing", summary="Moeilijke gesprekken.",
+                  learning_goals="Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
+                  trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Huizen",
+                  capacity=20, issues_certificate=event_type.issues_certificate)
+    if accredited:
+        event.is_accredited = True
+        event.accreditation_number = "SKJ-2026-0042"
+        event.accreditation_points = Decimal("6")
+    event.sessions = [EventSession(starts_at=start + timedelta(days=i),
+                                   ends_at=start + timedelta(days=i, hours=3, minutes=30),
+                                   break_minutes=30, net_hours=Decimal("3"))
+                      for i in range(sessions)]
+    db.session.add(event)
+    if db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first() is None:
+        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
+                                     status=ProgrammeStatus.PUBLISHED))
+    db.session.commit()
+    return event
+
+
+def _register(event, user):
+    registration = Registration(event_id=event.id, user_id=user.id,
+                                status=RegistrationStatus.CONFIRMED,
+                                organisation_id=user.organisation_id,
+                                skj_number=user.skj_number)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
+
+
+def _text(pdf_bytes: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf_bytes)).pages)
+
+
+@pytest.fixture
+def accredited(region, provider):
+    return _event(region, provider, accredited=True)
+
+
+def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer, organisator,
+                                                          app, region):
+    registration = _register(accredited, deelnemer)
+    for session in accredited.sessions:
+        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(accredited, by=organisator)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+    certificates.process_run(run.id)
+    (certificate,) = db.session.scalars(select(Certificate)).all()
+    content = certificates.stored_path(certificate).read_bytes()
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == certificate.sha256
+    text = _text(content)
+    reader = PdfReader(BytesIO(content))
+    assert len(reader.pages) == 1
+    for expected in ("Bewijs van deelname", deelnemer.full_name, "100234567",
+                     accredited.title, "Training", "6 uur", accredited.organisation.name,
+                     region.leerhuis_name, "Moeilijke gesprekken", "Je herkent dilemma",
+                     "Trainer Gesprekstechnieken", "SKJ-geaccrediteerd", "SKJ-2026-0042",
+                     "6 punten", certificate.code, f"/certificaat/{certificate.code}",
+                     region.signatory_name, region.signatory_function):
+        assert expected in text, expected
+    assert reader.trailer["/Root"].get("/MarkInfo") is not None, "tagged PDF"
+    assert "/Lang" in reader.trailer["/Root"]
+
+
+def test_accredited_training_needs_every_session(accredited, deelnemer, organisator):
+    registration = _register(accredited, deelnemer)
+    attendance.mark(registration, accredited.sessions[0], AttendanceState.PRESENT, by=organisator)
+    attendance.mark(registration, accredited.sessions[1], AttendanceState.ABSENT, by=organisator)
+    assert certificates.parts_for(registration) == []
+    attendance.close_attendance(accredited, by=organisator)
+    with pytest.raises(certificates.CertificateError, match="niet"):
+        certificates.issue_one(registration, by=organisator)
+
+
+def test_other_activities_count_the_net_hours_attended(region, provider, deelnemer, organisator):
+    event = _event(region, provider, code="spiegelbijeenkomst")
+    registration = _register(event, deelnemer)
+    attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
+    attendance.mark(registration, event.sessions[1], AttendanceState.ABSENT, by=organisator)
+    attendance.close_attendance(event, by=organisator)
+    certificate = certificates.issue_one(registration, by=organisator)
+    assert certificate.net_hours == Decimal("3")
+    assert "informeel leren" in _text(certificates.stored_path(certificate).read_bytes())
+
+
+def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, provider, deelnemer,
+                                                                    organisator):
+    visit = _event(region, provider, code="werkbezoek", sessions=1)
+    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    discussion.title = "Casuïstiekbespreking bij het werkbezoek"
+    discussion.coupled_to = visit
+    db.session.commit()
+    for event in (visit, discussion):
+        registration = _register(event, deelnemer)
+        attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
+        attendance.close_attendance(event, by=organisator)
+    assert certificates.eligible_registrations(discussion) == []  # it is on the visit's
+    (visit_registration,) = certificates.eligible_registrations(visit)
+    certificate = certificates.issue_one(visit_registration, by=organisator)
+    text = _text(certificates.stored_path(certificate).read_bytes())
+    assert "Werkbezoek" in text and "Casuïstiekbespreking bij het werkbezoek" in text
+    assert certificate.net_hours == Decimal("6")
+
+
+def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, region):
+    people = [make_user(region, f"p{i}@example.org") for i in range(3)]
+    for person in people:
+        registration = _register(accredited, person)
+        for session in accredited.sessions:
+            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(accredited, by=organisator)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+    certificates.process_run(run.id)
+    run.status = run.status.__class__.RUNNING  # as if the worker died and the task is retried
+    db.session.commit()
+    certificates.process_run(run.id)
+    assert db.session.query(Certificate).count() == 3
+
+
+def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
+        accredited, deelnemer, organisator, client):
+    registration = _register(accredited, deelnemer)
+    for session in accredited.sessions:
+        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(accredited, by=organisator)
+    certificate = certificates.issue_one(registration, by=organisator)
+    db.session.commit()
+    page = client.get(f"/certificaat/{certificate.code}")
+    assert page.status_code == 200 and "Geldig." in page.text
+    assert deelnemer.full_name in page.text and "100234567" not in page.text
+    with pytest.raises(certificates.CertificateError):
+        certificates.revoke(certificate, by=organisator, reason=" ")
+    certificates.revoke(certificate, by=organisator, reason="Verkeerde naam")
+    db.session.commit()
+    assert "Ingetrokken." in client.get(f"/certificaat/{certificate.code}").text
+    assert client.get("/certificaat/AAAA-BBBB-CCCC").status_code == 404
+    missing = client.get("/certificaat/niet-geldig!")
+    assert missing.status_code == 404 and "Pagina niet gevonden" in missing.text
+
+
+def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organisator):
+    registration = _register(accredited, deelnemer)
+    for session in accredited.sessions:
+        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(accredited, by=organisator)
+    old = certificates.issue_one(registration, by=organisator)
+    new = certificates.reissue(old, by=organisator, reason="Naam gecorrigeerd")
+    assert old.status is CertificateStatus.REVOKED and new.replaces_id == old.id
+    assert new.status is CertificateStatus.VALID and new.code != old.code
+
+
+def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provider, deelnemer):
+    event = _event(region, provider, days_ago=-1, sessions=1)
+    event.status = EventStatus.PUBLISHED
+    registration = _register(event, deelnemer)
+    session = event.sessions[0]
+    code = attendance.ensure_checkin_code(session)
+    with pytest.raises(attendance.AttendanceError, match="half uur"):
+        attendance.self_checkin(session, deelnemer, code, now=session.starts_at - timedelta(hours=1))
+    with pytest.raises(attendance.AttendanceError, match="code klopt niet"):
+        attendance.self_checkin(session, deelnemer, "ZZZZZZ", now=session.starts_at)
+    with pytest.raises(attendance.AttendanceError, match="afgelopen"):
+        attendance.self_checkin(session, deelnemer, code, now=session.ends_at + timedelta(minutes=1))
+    mark = attendance.self_checkin(session, deelnemer, code.lower(),
+                                   now=session.starts_at - timedelta(minutes=20))
+    assert mark.state is AttendanceState.PRESENT
+    change = db.session.scalars(select(AttendanceChange)).one()
+    assert change.changed_by_id == deelnemer.id and change.new_state is AttendanceState.PRESENT
+    assert registration.id == mark.registration_id
+
+
+def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, organisator):
+    registration = _register(accredited, deelnemer)
+    session = accredited.sessions[0]
+    attendance.mark(registration, session, AttendanceState.ABSENT, by=organisator)
+    attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    changes = db.session.scalars(select(AttendanceChange).order_by(AttendanceChange.id)).all()
+    assert [(c.old_state, c.new_state) for c in changes] == [
+        (None, AttendanceState.ABSENT), (AttendanceState.ABSENT, AttendanceState.PRESENT)]
+    assert {c.changed_by_id for c in changes} == {organisator.id}
+
+
+def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
+        accredited, deelnemer, as_organisator):
+    _register(accredited, deelnemer)
+    session = accredited.sessions[0]
+    response = as_organisator.get(f"/activiteiten/{accredited.id}/presentielijst/{session.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = _text(response.data)
+    for expected in ("Presentielijst", deelnemer.full_name, "100234567", "Handtekening",
+                     deelnemer.organisation.name):
+        assert expected in text
+
+
+def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnemer, organisator,
+                                                              as_organisator, other_organisator,
+                                                              client, auth):
+    _register(accredited, deelnemer)
+    url = f"/activiteiten/{accredited.id}/presentie"
+    assert as_organisator.get(url).status_code == 200
+    as_organisator.post(url, data={"all_present": str(accredited.sessions[0].id)})
+    as_organisator.post(url, data={"all_present": str(accredited.sessions[1].id)})
+    as_organisator.post(f"{url}/afsluiten")
+    db.session.expire_all()
+    assert accredited.attendance_closed_at is not None
+    assert len(certificates.eligible_registrations(accredited)) == 1
+    auth.logout()
+    auth.login(other_organisator)
+    assert client.get(url).status_code == 403
