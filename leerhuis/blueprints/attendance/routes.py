@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -28,7 +33,8 @@ from leerhuis.models import (
     EventSession,
     Registration,
 )
-from leerhuis.services import attendance, certificates, presence_list, programme
+from leerhuis.services import attendance, audit, certificates, pdf, presence_list, skj
+from leerhuis.services.programme import AMSTERDAM
 
 bp = Blueprint("certificates", __name__)
 
@@ -232,3 +238,81 @@ def my_certificates():
                               .order_by(Certificate.first_date.desc())).all()
     return render_template("attendance/my_certificates.html", certificates=rows,
                            statuses=CertificateStatus)
+
+
+def _period_start():
+    raw = request.args.get("start", "")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.get("/mijn-leerhuis/skj")
+@login_required
+def skj_overview():
+    periods = skj.periods(current_user, _period_start())
+    return render_template("attendance/skj_overview.html", periods=periods,
+                           categories=skj.CATEGORY_LABELS, start=request.args.get("start", ""))
+
+
+@bp.get("/mijn-leerhuis/skj.csv")
+@login_required
+def skj_overview_csv():
+    body = skj.as_csv(current_user, skj.periods(current_user, _period_start()))
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="skj-overzicht.csv"'})
+
+
+@bp.get("/mijn-leerhuis/skj.pdf")
+@login_required
+def skj_overview_pdf():
+    data = skj.pdf_data(current_user, skj.periods(current_user, _period_start()))
+    content = pdf.write_pdf(pdf.render_html("skj_overview.html", data))
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="skj-overzicht.pdf"'})
+
+
+@bp.get("/mijn-leerhuis/bewijzen.zip")
+@login_required
+def my_certificates_zip():
+    rows = db.session.scalars(db.select(Certificate).where(
+        Certificate.user_id == current_user.id,
+        Certificate.status == CertificateStatus.VALID)).all()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in rows:
+            path = certificates.stored_path(certificate)
+            if path.is_file():
+                archive.write(path, f"{certificate.first_date:%Y-%m-%d}-{certificate.code}.pdf")
+    return Response(buffer.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="bewijzen-van-deelname.zip"'})
+
+
+@bp.get("/activiteiten/<int:event_id>/skj-punten.csv")
+@login_required
+def provider_export(event_id: int):
+    """For accredited trainings: who gets points in Mijn SKJ (present at every session)."""
+    event = _managed_event(event_id)
+    if not event.is_accredited:
+        abort(404)
+    rows = []
+    for registration in attendance.confirmed_registrations(event):
+        if certificates.parts_for(registration) and registration.user is not None:
+            rows.append(registration)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["SKJ-registratienummer", "achternaam", "voornaam", "datum",
+                     "accreditatienummer", "punten"])
+    first = event.sessions[0].starts_at.astimezone(AMSTERDAM) if event.sessions else None
+    for registration in rows:
+        user = registration.user
+        writer.writerow([registration.skj_number or user.skj_number or "", user.last_name,
+                         user.first_name, f"{first:%d-%m-%Y}" if first else "",
+                         event.accreditation_number,
+                         f"{event.accreditation_points.normalize():f}".replace(".", ",")])
+    audit.record("export.skj_points", actor=current_user, subject=f"event:{event.id}",
+                 rows=len(rows))
+    db.session.commit()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="skj-punten-{event.id}.csv"'})

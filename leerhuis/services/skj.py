@@ -1,0 +1,223 @@
+"""Each professional's SKJ overview: attended activities grouped by how they count.
+
+Rules (domain brief §3; 1 point = 1 net hour):
+- registration periods last 5 years;
+- kamer jeugd- en gezinsprofessionals: 60 points deskundigheidsbevordering, at least 40
+  formeel leren (accredited points) and at most 20 informeel leren counted; reflection
+  (intervisie) hours are shown apart;
+- gedragswetenschappers: 40 points overige deskundigheidsbevordering (vrije ruimte);
+- the former kamer jeugdzorgwerkers: 50 points vrije ruimte;
+- only sessions recorded as present count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceState,
+    Certificate,
+    CertificateStatus,
+    Event,
+    EventSession,
+    Registration,
+    SkjCategory,
+    SkjKamer,
+    User,
+)
+from leerhuis.services.programme import AMSTERDAM
+
+PERIOD_YEARS = 5
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Norm:
+    total: Decimal
+    formal_minimum: Decimal | None = None
+    informal_maximum: Decimal | None = None
+    free_space: bool = False  # everything counts as vrije ruimte
+
+
+NORMS = {
+    SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS: Norm(Decimal(60), Decimal(40), Decimal(20)),
+    SkjKamer.GEDRAGSWETENSCHAPPERS: Norm(Decimal(40), free_space=True),
+    SkjKamer.JEUGDZORGWERKERS: Norm(Decimal(50), free_space=True),
+}
+
+
+@dataclass
+class Activity:
+    title: str
+    type_label: str
+    first_date: date
+    hours: Decimal
+    category: str  # formeel | informeel | reflectie
+    points: Decimal
+    accreditation_number: str
+    certificate_code: str | None
+
+
+@dataclass
+class Period:
+    start: date
+    end: date  # exclusive
+    kamer: SkjKamer
+    activities: list[Activity] = field(default_factory=list)
+
+    @property
+    def norm(self) -> Norm:
+        return NORMS[self.kamer]
+
+    def _sum(self, category: str) -> Decimal:
+        return sum((a.points for a in self.activities if a.category == category), ZERO)
+
+    @property
+    def formal(self) -> Decimal:
+        return self._sum("formeel")
+
+    @property
+    def informal(self) -> Decimal:
+        return self._sum("informeel")
+
+    @property
+    def reflection(self) -> Decimal:
+        return self._sum("reflectie")
+
+    @property
+    def informal_counted(self) -> Decimal:
+        cap = self.norm.informal_maximum
+        return self.informal if cap is None else min(self.informal, cap)
+
+    @property
+    def counted(self) -> Decimal:
+        if self.norm.free_space:
+            return self.formal + self.informal
+        return self.formal + self.informal_counted
+
+    @property
+    def formal_short(self) -> Decimal:
+        minimum = self.norm.formal_minimum
+        return max(minimum - self.formal, ZERO) if minimum is not None else ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.norm.total - self.counted, ZERO)
+
+    @property
+    def percent(self) -> int:
+        return int(min(self.counted / self.norm.total, Decimal(1)) * 100)
+
+    @property
+    def met(self) -> bool:
+        return self.remaining == ZERO and self.formal_short == ZERO
+
+
+def attended_activities(user: User) -> list[Activity]:
+    """One line per event with present sessions, classified by how it counts."""
+    rows = db.session.execute(
+        select(Registration, EventSession)
+        .join(Attendance, Attendance.registration_id == Registration.id)
+        .join(EventSession, EventSession.id == Attendance.session_id)
+        .where(Registration.user_id == user.id, Attendance.state == AttendanceState.PRESENT)
+        .options(selectinload(Registration.event).selectinload(Event.sessions))
+        .order_by(EventSession.starts_at)).all()
+    by_registration: dict[int, tuple[Registration, list[EventSession]]] = {}
+    for registration, session in rows:
+        by_registration.setdefault(registration.id, (registration, []))[1].append(session)
+    certificates = {c.registration_id: c.code for c in db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id,
+                                  Certificate.status == CertificateStatus.VALID))}
+    activities = []
+    for registration, sessions in by_registration.values():
+        event = registration.event
+        hours = sum((s.net_hours for s in sessions), ZERO)
+        complete = len(sessions) == len(event.sessions)
+        if event.is_accredited and complete:
+            category, points = "formeel", event.accreditation_points or hours
+        elif event.type.skj_category is SkjCategory.REFLECTIE:
+            category, points = "reflectie", hours
+        elif event.type.skj_category is SkjCategory.GEEN:
+            continue
+        else:
+            category, points = "informeel", hours
+        activities.append(Activity(
+            title=event.title, type_label=event.type.name_nl,
+            first_date=sessions[0].starts_at.astimezone(AMSTERDAM).date(), hours=hours,
+            category=category, points=points,
+            accreditation_number=event.accreditation_number if category == "formeel" else "",
+            certificate_code=certificates.get(registration.id)))
+    return activities
+
+
+def periods(user: User, period_start: date | None = None, today: date | None = None
+            ) -> list[Period]:
+    """5-year periods from ``period_start`` (the SKJ registration date; default: 1 January
+    of the first year with an activity), newest first."""
+    today = today or date.today()
+    activities = attended_activities(user)
+    kamer = user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS
+    first = period_start or (date(min(a.first_date for a in activities).year, 1, 1)
+                             if activities else date(today.year, 1, 1))
+    result = []
+    start = first
+    while start <= today or not result:
+        end = start.replace(year=start.year + PERIOD_YEARS)
+        result.append(Period(start, end, kamer,
+                             [a for a in activities if start <= a.first_date < end]))
+        start = end
+    earlier = [a for a in activities if a.first_date < first]
+    if earlier:
+        result.insert(0, Period(first.replace(year=first.year - PERIOD_YEARS), first, kamer,
+                                earlier))
+    return sorted(result, key=lambda p: p.start, reverse=True)
+
+
+CATEGORY_LABELS = {"formeel": "formeel leren (geaccrediteerd)",
+                   "informeel": "informeel leren / vrije ruimte", "reflectie": "reflectie"}
+
+
+def as_csv(user: User, period_list: list[Period]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["periode", "datum", "activiteit", "soort", "categorie", "netto uren",
+                     "punten", "accreditatienummer", "certificaatnummer"])
+    for period in period_list:
+        label = f"{period.start:%d-%m-%Y} t/m {period.end:%d-%m-%Y}"
+        for a in period.activities:
+            writer.writerow([label, f"{a.first_date:%d-%m-%Y}", a.title, a.type_label,
+                             CATEGORY_LABELS[a.category], str(a.hours).replace(".", ","),
+                             str(a.points).replace(".", ","), a.accreditation_number,
+                             a.certificate_code or ""])
+    return out.getvalue()
+
+
+def pdf_data(user: User, period_list: list[Period]) -> dict:
+    def num(value: Decimal) -> str:
+        return f"{value.normalize():f}".replace(".", ",")
+
+    return {
+        "name": user.full_name,
+        "skj_number": user.skj_number or "niet opgegeven",
+        "kamer": (user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS).value.replace("_", " "),
+        "periods": [{
+            "label": f"{p.start:%d-%m-%Y} t/m {p.end:%d-%m-%Y}",
+            "norm": num(p.norm.total), "counted": num(p.counted), "formal": num(p.formal),
+            "informal": num(p.informal), "informal_counted": num(p.informal_counted),
+            "reflection": num(p.reflection), "remaining": num(p.remaining),
+            "free_space": p.norm.free_space,
+            "formal_minimum": num(p.norm.formal_minimum) if p.norm.formal_minimum else "",
+            "activities": [{"date": f"{a.first_date:%d-%m-%Y}", "title": a.title,
+                            "category": CATEGORY_LABELS[a.category], "points": num(a.points),
+                            "code": a.certificate_code or ""} for a in p.activities],
+        } for p in period_list],
+    }
