@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ctypes.util
 import functools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -85,3 +88,38 @@ def write_pdfs_split(html: str) -> list[bytes]:
     and font loading are paid once for a whole batch."""
     document = html_document(html).render(font_config=font_config(), pdf_variant=PDF_VARIANT)
     return [document.copy([page]).write_pdf(pdf_variant=PDF_VARIANT) for page in document.pages]
+
+
+# --- Bulk rendering on every core ---------------------------------------------------------
+# Layout is CPU-bound Python: a bulk run spreads its batch over PDF_WORKERS processes
+# (default: one per core). Children get HTML strings and return PDF bytes; they never
+# touch the database. forkserver children start clean (no inherited threads or
+# connections) and keep their FontConfiguration for the life of the pool.
+_pool: ProcessPoolExecutor | None = None
+MIN_PARALLEL_PAGES = 8
+
+
+def worker_count() -> int:
+    return max(1, int(os.environ.get("PDF_WORKERS") or os.cpu_count() or 1))
+
+
+def chunked(items: list, parts: int) -> list[list]:
+    if len(items) < MIN_PARALLEL_PAGES * 2 or parts <= 1:
+        return [items]
+    size = -(-len(items) // parts)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _warm_child() -> None:
+    font_config()
+
+
+def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
+    global _pool
+    if len(htmls) <= 1:
+        return [write_pdfs_split(html) for html in htmls]
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=worker_count(),
+                                    mp_context=multiprocessing.get_context("forkserver"),
+                                    initializer=_warm_child)
+    return list(_pool.map(write_pdfs_split, htmls))

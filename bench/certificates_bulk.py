@@ -1,0 +1,106 @@
+"""certificates_bulk: 200 certificates issued as in production (rendered in one batch,
+split per page, stored, hashed, recorded, mailed to the outbox), beside a naive render of
+one document per certificate."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+COUNT = 200
+
+
+def run(count: int = COUNT) -> dict:
+    os.environ.setdefault("LEERHUIS_HUEY", "memory")
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from leerhuis import create_app
+    from leerhuis.extensions import db
+    from leerhuis.models import (
+        Attendance, AttendanceSource, AttendanceState, Event, EventSession, EventStatus,
+        EventType, Organisation, OrganisationType, ProgrammeStatus, ProgrammeYear, Region,
+        Registration, RegistrationStatus, User, utcnow,
+    )
+    from leerhuis.services import certificates, pdf
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-certificates-"))
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{tmp / 'bench.sqlite'}",
+        "CERTIFICATE_DIR": str(tmp / "certificates"), "MAIL_FILE_DIR": str(tmp / "mail"),
+        "SECRET_KEY": secrets.token_hex(16),
+    })
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        region = Region(slug="bench", name="Bench", leerhuis_name="Regionaal Leerhuis Bench",
+                        signatory_name="Programmamanager", signatory_function="Regio Bench")
+        organisation = Organisation(name="Jeugdhulp Bench", type=OrganisationType.ZORGAANBIEDER,
+                                    region=region, address="Plein 1, Hilversum",
+                                    website="https://bench.example.org")
+        db.session.add_all([region, organisation])
+        db.session.flush()
+        start = utcnow() - timedelta(days=7)
+        training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+        event = Event(region_id=region.id, type=training, organisation=organisation,
+                      programme_year=start.year, status=EventStatus.FINISHED,
+                      title="Gesprekstechnieken rond uithuisplaatsing",
+                      summary="Drie ochtenden over moeilijke gesprekken rond uithuisplaatsing.",
+                      learning_goals="Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
+                      trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Hilversum",
+                      is_accredited=True, accreditation_number="SKJ-2026-0001",
+                      accreditation_points=Decimal("9"), attendance_closed_at=utcnow())
+        event.sessions = [EventSession(starts_at=start + timedelta(days=7 * i),
+                                       ends_at=start + timedelta(days=7 * i, hours=3),
+                                       net_hours=Decimal("3")) for i in range(1)]
+        db.session.add(event)
+        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
+                                     status=ProgrammeStatus.PUBLISHED))
+        users = [User(email=f"bench{i}@example.org", password_hash="x", first_name="Deelnemer",
+                      last_name=f"Nummer {i}", region=region, organisation=organisation,
+                      skj_number=f"{100000000 + i}", session_nonce="x") for i in range(count)]
+        db.session.add_all(users)
+        db.session.flush()
+        for user in users:
+            registration = Registration(event_id=event.id, user_id=user.id,
+                                        status=RegistrationStatus.CONFIRMED,
+                                        skj_number=user.skj_number)
+            db.session.add(registration)
+            db.session.flush()
+            db.session.add(Attendance(registration_id=registration.id,
+                                      session_id=event.sessions[0].id,
+                                      state=AttendanceState.PRESENT,
+                                      source=AttendanceSource.ORGANISER))
+        starter = users[0]
+        db.session.commit()
+
+        with app.test_request_context():
+            # Warm-up outside the measurement: fonts load once per worker process.
+            pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [
+                certificates.certificate_data(db.session.get(Registration, 1),
+                                              certificates.parts_for(db.session.get(Registration, 1)),
+                                              "WARM-UPWA-RMUP", utcnow())]}))
+            run = certificates.start_run(event, by=starter)
+            db.session.commit()
+            started = time.perf_counter()
+            certificates.process_run(run.id)
+            production = (time.perf_counter() - started) / count * 1000
+
+            registrations = db.session.scalars(select(Registration).limit(50)).all()
+            started = time.perf_counter()
+            for registration in registrations:
+                data = certificates.certificate_data(
+                    registration, certificates.parts_for(registration), certificates.new_code(),
+                    utcnow())
+                pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [data]}))
+            naive = (time.perf_counter() - started) / len(registrations) * 1000
+            issued = db.session.scalar(select(db.func.count()).select_from(
+                __import__("leerhuis.models", fromlist=["Certificate"]).Certificate))
+    return {"count": issued, "ms_per_certificate": round(production, 1),
+            "naive_ms_per_certificate": round(naive, 1),
+            "harfbuzz_subset": pdf.harfbuzz_subsetting_available()}
