@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(deliver_mail)
     app.cli.add_command(create_admin)
+    app.cli.add_command(seed_large)
 
 
 @click.command("seed-demo")
@@ -62,3 +63,21 @@ def create_admin(email: str, first_name: str, last_name: str, region_slug: str |
     ))
     db.session.commit()
     click.echo(f"Regio-beheerder {email} aangemaakt voor {region.name}.")
+
+
+@click.command("seed-large")
+@click.option("--scale", default=1.0, show_default=True, help="fraction of the full data set")
+def seed_large(scale: float) -> None:
+    """Load the region-sized benchmark data set into an empty, migrated database."""
+    import time
+
+    from leerhuis.services.seed_large import seed_large as run
+
+    started = time.monotonic()
+    summary = run(organisations=int(400 * scale), professionals=int(20_000 * scale),
+                  events_per_year=int(1_000 * scale), registrations=int(150_000 * scale),
+                  progress=lambda message: click.echo(f"  {message} ({time.monotonic() - started:.0f} s)"))
+    db.session.commit()
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+    click.echo(f"klaar in {time.monotonic() - started:.0f} s")
