@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -187,3 +187,14 @@ def public_events(*, region_slug: str | None = None, year: int | None = None,
                         selectinload(Event.target_groups), selectinload(Event.organisation),
                         selectinload(Event.region)).order_by(first_session_start(), Event.id)
     return list(db.session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def event_for_page(event_id: int) -> Event | None:
+    """An event with everything its page shows, in a handful of queries (no lazy loads)."""
+    return db.session.scalars(
+        select(Event).where(Event.id == event_id).options(
+            joinedload(Event.organisation), joinedload(Event.region),
+            selectinload(Event.coupled_to), selectinload(Event.coupled_discussion),
+            selectinload(Event.sessions), selectinload(Event.themes),
+            selectinload(Event.target_groups), selectinload(Event.co_organisers))
+    ).unique().first()

@@ -189,9 +189,16 @@ def can_create_for(user: User, organisation: Organisation) -> bool:
 
 
 def programme_is_published(region_id: int, year: int) -> bool:
-    status = db.session.scalar(select(ProgrammeYear.status).where(
-        ProgrammeYear.region_id == region_id, ProgrammeYear.year == year))
-    return status is ProgrammeStatus.PUBLISHED
+    """Asked several times per page: answered once per request."""
+    from flask import g, has_request_context
+
+    memo = g.setdefault("published_years", {}) if has_request_context() else {}
+    key = (region_id, year)
+    if key not in memo:
+        status = db.session.scalar(select(ProgrammeYear.status).where(
+            ProgrammeYear.region_id == region_id, ProgrammeYear.year == year))
+        memo[key] = status is ProgrammeStatus.PUBLISHED
+    return memo[key]
 
 
 # --- Validation --------------------------------------------------------------------------

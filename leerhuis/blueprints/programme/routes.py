@@ -28,7 +28,9 @@ def _viewer():
 
 
 def _event_or_404(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+    event = catalogue.event_for_page(event_id)
+    if event is None:
+        abort(404)
     if not programme.can_view(current_user, event):
         # Drafts of other organisations: forbidden when logged in, unknown otherwise.
         abort(403 if current_user.is_authenticated else 404)
