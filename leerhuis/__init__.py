@@ -37,6 +37,7 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.api.routes import feeds as feeds_bp
     from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
+    from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
@@ -48,5 +49,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

@@ -45,6 +45,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(instance / "uploads")),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "REMINDER_DAYS_BEFORE": int(env.get("REMINDER_DAYS_BEFORE", "2")),
+        "RETENTION_YEARS": int(env.get("RETENTION_YEARS", "2")),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance / "huey.sqlite")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -82,6 +82,18 @@ def finish_past_events() -> int:
         return count
 
 
+@huey.periodic_task(crontab(minute="30", hour="3"))
+def apply_retention() -> int:
+    """Nightly: anonymise registrations past the retention period (RETENTION_YEARS)."""
+    from leerhuis.extensions import db
+    from leerhuis.services.privacy import apply_retention as run
+
+    with app_context():
+        count = run()
+        db.session.commit()
+        return count
+
+
 def enqueue_outbox_delivery() -> None:
     try:
         deliver_outbox()

@@ -1,0 +1,88 @@
+"""AVG: export of one's own data, account deletion, retention."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    AttendanceState,
+    Certificate,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    ProgrammeStatus,
+    ProgrammeYear,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from leerhuis.services import attendance, certificates, privacy
+
+
+def _attended_event(region, provider, user, organiser, days_ago=3):
+    start = utcnow() - timedelta(days=days_ago)
+    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    event = Event(region_id=region.id, type=event_type, organisation=provider,
+                  programme_year=start.year, status=EventStatus.FINISHED, title="Training AVG",
+                  address="Plein 1", city="Huizen")
+    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
+                                   net_hours=Decimal("2"))]
+    db.session.add(event)
+    if not db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first():
+        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
+                                     status=ProgrammeStatus.PUBLISHED))
+    registration = Registration(event=event, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+                                diet="vegetarisch", skj_number=user.skj_number)
+    db.session.add(registration)
+    db.session.commit()
+    attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organiser)
+    attendance.close_attendance(event, by=organiser)
+    certificate = certificates.issue_one(registration, by=organiser)
+    db.session.commit()
+    return event, registration, certificate
+
+
+def test_download_my_data_holds_profile_registrations_and_certificates(
+        region, provider, deelnemer, organisator, as_deelnemer):
+    _, _, certificate = _attended_event(region, provider, deelnemer, organisator)
+    response = as_deelnemer.post("/mijn-gegevens/download")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("mijn-gegevens.json"))
+    assert data["profiel"]["e-mailadres"] == deelnemer.email
+    assert data["aanmeldingen"][0]["dieetwensen"] == "vegetarisch"
+    assert data["aanmeldingen"][0]["presentie"][0]["presentie"] == "aanwezig"
+    assert data["bewijzen_van_deelname"][0]["code"] == certificate.code
+    assert f"bewijzen/{certificate.code}.pdf" in archive.namelist()
+
+
+def test_deleting_an_account_keeps_figures_and_a_verifiable_certificate(
+        region, provider, deelnemer, organisator, as_deelnemer, client):
+    event, registration, certificate = _attended_event(region, provider, deelnemer, organisator)
+    wrong = as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "fout"})
+    assert wrong.status_code == 400 and db.session.get(User, deelnemer.id) is not None
+    as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).first() is None
+    kept = db.session.get(Registration, registration.id)
+    assert kept is not None and kept.user_id is None and kept.diet == "" and kept.skj_number is None
+    page = client.get(f"/certificaat/{certificate.code}")
+    assert page.status_code == 200 and "Geldig." in page.text
+    assert db.session.get(Certificate, certificate.id).skj_number is None
+
+
+def test_retention_anonymises_old_registrations_only(region, provider, deelnemer, organisator,
+                                                     app, monkeypatch):
+    monkeypatch.setitem(app.config, "RETENTION_YEARS", 2)
+    _, old, _ = _attended_event(region, provider, deelnemer, organisator, days_ago=800)
+    _, recent, _ = _attended_event(region, provider, deelnemer, organisator, days_ago=10)
+    assert privacy.apply_retention() == 1
+    db.session.expire_all()
+    assert db.session.get(Registration, old.id).user_id is None
+    assert db.session.get(Registration, recent.id).user_id == deelnemer.id
