@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(deliver_mail)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_large)
+    app.cli.add_command(issue_certificates)
 
 
 @click.command("seed-demo")
@@ -81,3 +82,13 @@ def seed_large(scale: float) -> None:
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
     click.echo(f"klaar in {time.monotonic() - started:.0f} s")
+
+
+@click.command("issue-certificates")
+@click.argument("run_id", type=int)
+def issue_certificates(run_id: int) -> None:
+    """Run (or resume) a bulk certificate run in the foreground."""
+    from leerhuis.services.certificates import process_run
+
+    run = process_run(run_id)
+    click.echo(f"{run.done} bewijzen uitgegeven ({run.status.value})")

@@ -6,6 +6,7 @@ from flask import Flask, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from leerhuis.extensions import db, login_manager
 
@@ -114,10 +115,31 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 429, 500, 503):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
 
     @app.before_request
     def _remember_path():
         g.request_path = request.path
+
+
+def _database_unavailable(error):
+    """The database is unreachable: a Dutch 503 without traceback, and nothing that needs
+    the database itself (no user loading, no navigation)."""
+    current_app_logger().error("database unavailable: %s", getattr(error, "orig", error))
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; rollback cannot succeed
+        pass
+    if request.path.startswith("/api/"):
+        return {"error": "Service Unavailable", "status": 503}, 503, {"Retry-After": "30"}
+    return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
+
+
+def current_app_logger():
+    from flask import current_app
+
+    return current_app.logger
 
 
 def _error_page(error):

@@ -54,7 +54,7 @@ from leerhuis.services import audit, outbox, pdf
 from leerhuis.services.links import external_url
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-BATCH_SIZE = 50
+BATCH_SIZE = int(os.environ.get("CERTIFICATE_BATCH_SIZE", "50"))
 
 
 class CertificateError(Exception):
