@@ -96,4 +96,5 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         certificates.process_run(run_id)
         rows = db.session.execute(select(Certificate.registration_id)).scalars().all()
         assert len(rows) == 40 == len(set(rows))
+        db.session.remove()
         db.engine.dispose()
