@@ -89,6 +89,7 @@ def race_database(tmp_path_factory):
         event_id = event.id
     yield app, url, event_id, tmp
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
