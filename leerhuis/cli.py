@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_large)
     app.cli.add_command(issue_certificates)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("seed-demo")
@@ -92,3 +94,24 @@ def issue_certificates(run_id: int) -> None:
 
     run = process_run(run_id)
     click.echo(f"{run.done} bewijzen uitgegeven ({run.status.value})")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(path_type=__import__("pathlib").Path))
+def backup(target) -> None:
+    """Back up the database and the certificate store into TARGET (a new directory)."""
+    from leerhuis.services.backup import create_backup
+
+    manifest = create_backup(target)
+    click.echo(f"Back-up gemaakt in {target} (revisie {manifest['alembic_revision']}).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, path_type=__import__("pathlib").Path))
+@click.confirmation_option(prompt="Dit vervangt de huidige database en bewijzen. Doorgaan?")
+def restore(source) -> None:
+    """Restore the database and the certificate store from a backup directory."""
+    from leerhuis.services.backup import restore_backup
+
+    manifest = restore_backup(source)
+    click.echo(f"Teruggezet: back-up van {manifest['created_at']}.")

@@ -1,0 +1,125 @@
+"""Backup and restore of the database and the certificate store.
+
+A backup is a directory holding
+- database.dump (PostgreSQL: pg_dump custom format) or database.sqlite (SQLite online
+  backup API: consistent while the app runs),
+- certificates.tar (the issued PDFs as stored),
+- manifest.json (time, database kind, Alembic revision, SHA-256 of every file).
+Restore checks the manifest's hashes first and refuses a damaged backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from leerhuis.extensions import db
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pg_args(url) -> tuple[list[str], dict]:
+    args = ["-h", url.host or "localhost", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    env = {"PGPASSWORD": url.password} if url.password else {}
+    return args, env
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    raise BackupError(f"{name} niet gevonden: installeer postgresql-client.")
+
+
+def create_backup(target: Path) -> dict:
+    target.mkdir(parents=True, exist_ok=False)
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    files = {}
+    if url.get_backend_name() == "sqlite":
+        destination = target / "database.sqlite"
+        source = sqlite3.connect(url.database)
+        with sqlite3.connect(destination) as copy:
+            source.backup(copy)
+        source.close()
+        files["database"] = destination
+    else:
+        import os
+
+        args, env = _pg_args(url)
+        destination = target / "database.dump"
+        subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(destination), url.database],
+                       check=True, env={**os.environ, **env})
+        files["database"] = destination
+    archive = target / "certificates.tar"
+    store = Path(current_app.config["CERTIFICATE_DIR"])
+    with tarfile.open(archive, "w") as tar:
+        if store.exists():
+            tar.add(store, arcname="certificates")
+    files["certificates"] = archive
+    revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    manifest = {
+        "created_at": datetime.now(UTC).isoformat(),
+        "database": url.get_backend_name(),
+        "alembic_revision": revision,
+        "files": {key: {"name": path.name, "sha256": _sha256(path)} for key, path in files.items()},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
+def restore_backup(source: Path) -> dict:
+    manifest = json.loads((source / "manifest.json").read_text())
+    for info in manifest["files"].values():
+        if _sha256(source / info["name"]) != info["sha256"]:
+            raise BackupError(f"{info['name']} is beschadigd: controlegetal klopt niet.")
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if manifest["database"] != url.get_backend_name():
+        raise BackupError("Deze back-up hoort bij een ander soort database.")
+    db.session.remove()
+    db.engine.dispose()
+    database_file = source / manifest["files"]["database"]["name"]
+    if url.get_backend_name() == "sqlite":
+        target = Path(url.database)
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        with sqlite3.connect(database_file) as backup, sqlite3.connect(target) as live:
+            backup.backup(live)
+    else:
+        import os
+
+        args, env = _pg_args(url)
+        subprocess.run([_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner",
+                        "-d", url.database, str(database_file)], check=True,
+                       env={**os.environ, **env})
+    store = Path(current_app.config["CERTIFICATE_DIR"])
+    if store.exists():
+        shutil.rmtree(store)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(source / manifest["files"]["certificates"]["name"]) as tar:
+        tar.extractall(store.parent, filter="data")
+        extracted = store.parent / "certificates"
+        if extracted != store and extracted.exists():
+            extracted.rename(store)
+    return manifest
