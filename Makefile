@@ -1,0 +1,57 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+# Everything goes into .venv; Debian packages are installed when missing (as root).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+export LEERHUIS_HUEY ?=
+
+.PHONY: run test test-sqlite test-postgres bench install system-packages assets translations migrate seed lint clean
+
+install: $(STAMP) system-packages assets translations
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[redis,test]'
+	touch $(STAMP)
+
+system-packages:
+	@scripts/system_packages.sh
+
+assets:
+	@scripts/build_assets.sh
+
+translations: $(STAMP)
+	@if [ -d leerhuis/translations ]; then $(VENV)/bin/pybabel compile -q -d leerhuis/translations; fi
+
+migrate: install
+	$(VENV)/bin/flask --app leerhuis db upgrade
+
+seed: migrate
+	$(VENV)/bin/flask --app leerhuis seed-demo
+
+run: seed
+	@scripts/run_dev.sh $(PORT)
+
+test: install
+	@scripts/test_all.sh
+
+test-sqlite: install
+	$(PY) -m pytest -n 2 -q
+
+test-postgres: install
+	@scripts/with_postgres.sh $(PY) -m pytest -n 2 -q
+
+bench: install
+	@scripts/with_postgres.sh $(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check leerhuis tests bench
+
+clean:
+	rm -rf $(VENV) leerhuis/static/vendor node_modules

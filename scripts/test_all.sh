@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole suite on SQLite, then on a throw-away PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== SQLite"
+.venv/bin/python -m pytest -n 2 -q
+echo "== PostgreSQL"
+scripts/with_postgres.sh .venv/bin/python -m pytest -n 2 -q
