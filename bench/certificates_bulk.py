@@ -23,9 +23,22 @@ def run(count: int = COUNT) -> dict:
     from leerhuis import create_app
     from leerhuis.extensions import db
     from leerhuis.models import (
-        Attendance, AttendanceSource, AttendanceState, Event, EventSession, EventStatus,
-        EventType, Organisation, OrganisationType, ProgrammeStatus, ProgrammeYear, Region,
-        Registration, RegistrationStatus, User, utcnow,
+        Attendance,
+        AttendanceSource,
+        AttendanceState,
+        Event,
+        EventSession,
+        EventStatus,
+        EventType,
+        Organisation,
+        OrganisationType,
+        ProgrammeStatus,
+        ProgrammeYear,
+        Region,
+        Registration,
+        RegistrationStatus,
+        User,
+        utcnow,
     )
     from leerhuis.services import certificates, pdf
 
@@ -54,10 +67,10 @@ def run(count: int = COUNT) -> dict:
                       learning_goals="Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
                       trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Hilversum",
                       is_accredited=True, accreditation_number="SKJ-2026-0001",
-                      accreditation_points=Decimal("9"), attendance_closed_at=utcnow())
+                      accreditation_points=Decimal(9), attendance_closed_at=utcnow())
         event.sessions = [EventSession(starts_at=start + timedelta(days=7 * i),
                                        ends_at=start + timedelta(days=7 * i, hours=3),
-                                       net_hours=Decimal("3")) for i in range(1)]
+                                       net_hours=Decimal(3)) for i in range(1)]
         db.session.add(event)
         db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
                                      status=ProgrammeStatus.PUBLISHED))

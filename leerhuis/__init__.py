@@ -37,9 +37,9 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.api.routes import feeds as feeds_bp
     from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
+    from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
-    from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
     from leerhuis.blueprints.registrations.routes import bp as registrations_bp
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production below
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +48,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RETENTION_YEARS": int(env.get("RETENTION_YEARS", "2")),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance / "huey.sqlite")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATE_LIMITS": {
+            "login": "20 per 10 minutes", "sign_up": "10 per hour", "resend": "5 per hour",
+            "reset": "5 per 15 minutes", "registration": "30 per minute",
+            "verify": "60 per minute", "feed": "120 per hour", "api": "120 per minute",
+            "export": "10 per hour",
+        },
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ["nl", "en"],

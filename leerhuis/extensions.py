@@ -34,6 +34,14 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def configured_limit(name: str):
+    """A rate limit read from config RATE_LIMITS[name] per request, so deployments (and
+    tests) can tune it without code changes."""
+    from flask import current_app
+
+    return lambda: current_app.config["RATE_LIMITS"][name]
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite: enforce foreign keys, let readers work beside the writer, wait for locks."""

@@ -10,7 +10,6 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from leerhuis.extensions import db, login_manager
 
-
 STATUS_LABELS = {
     "concept": _l("concept"),
     "ingediend": _l("ingediend"),
@@ -119,8 +118,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InterfaceError, _database_unavailable)
 
     @app.before_request
-    def _remember_path():
-        g.request_path = request.path
+    def _fresh_request_state():
+        # Per-request memos live on g. In production every request has its own app
+        # context; when an outer context is shared (tests, CLI), start each request clean.
+        for key in ("_login_user", "published_years"):
+            g.pop(key, None)
 
 
 def _database_unavailable(error):

@@ -12,24 +12,24 @@ import os
 
 os.environ.setdefault("LEERHUIS_HUEY", "memory")
 
-import secrets  # noqa: E402
-import socket  # noqa: E402
-import threading  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from email import message_from_bytes  # noqa: E402
-from email.message import EmailMessage  # noqa: E402
-from email.policy import default as default_policy  # noqa: E402
-from pathlib import Path  # noqa: E402
+import secrets
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
 
-import pytest  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from aiosmtpd.controller import Controller  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
 
-from leerhuis import create_app  # noqa: E402
-from leerhuis.extensions import db  # noqa: E402
-from leerhuis.models import (  # noqa: E402
+from leerhuis import create_app
+from leerhuis.extensions import db
+from leerhuis.models import (
     ApprovalStatus,
     Municipality,
     Organisation,
@@ -40,7 +40,7 @@ from leerhuis.models import (  # noqa: E402
     User,
     utcnow,
 )
-from leerhuis.services.accounts import hash_password  # noqa: E402
+from leerhuis.services.accounts import hash_password
 
 PASSWORD = "correct-horse-battery"
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -81,7 +81,11 @@ def make_test_config(database_url: str, tmp_dir: Path, **extra) -> dict:
         "SECRET_KEY": "test-" + secrets.token_hex(16),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        # Limits are on, as in production, but high; a test lowers one to prove it works.
+        "RATELIMIT_ENABLED": True,
+        "RATE_LIMITS": {name: "100000 per minute" for name in (
+            "login", "sign_up", "resend", "reset", "registration", "verify", "feed", "api",
+            "export")},
         "MAIL_SERVER": "",
         "MAIL_FILE_DIR": str(tmp_dir / "mail"),
         "CERTIFICATE_DIR": str(tmp_dir / "certificates"),
@@ -168,7 +172,7 @@ class SmtpSink:
     messages: list[CapturedMail] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(CapturedMail(envelope.mail_from, list(envelope.rcpt_tos),
                                               envelope.original_content or envelope.content))

@@ -4,10 +4,10 @@ import hashlib
 import json
 
 import pytest
+from conftest import MIGRATIONS, database_url_for, make_test_config
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from conftest import MIGRATIONS, database_url_for, make_test_config
 from leerhuis import create_app
 from leerhuis.extensions import db
 from leerhuis.models import Region, User

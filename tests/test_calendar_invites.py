@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from conftest import make_user
 from sqlalchemy import select
 
-from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
     Event,
@@ -37,9 +37,9 @@ def dst_event(region, provider):
                   address="Kerkplein 1", postcode="1211 AA", city="Hilversum", capacity=10)
     event.sessions = [
         EventSession(starts_at=datetime(year, 10, 20, 13, 0, tzinfo=AMS),
-                     ends_at=datetime(year, 10, 20, 16, 30, tzinfo=AMS), net_hours=Decimal("3")),
+                     ends_at=datetime(year, 10, 20, 16, 30, tzinfo=AMS), net_hours=Decimal(3)),
         EventSession(starts_at=datetime(year, 11, 3, 13, 0, tzinfo=AMS),
-                     ends_at=datetime(year, 11, 3, 16, 30, tzinfo=AMS), net_hours=Decimal("3")),
+                     ends_at=datetime(year, 11, 3, 16, 30, tzinfo=AMS), net_hours=Decimal(3)),
     ]
     db.session.add(event)
     db.session.add(ProgrammeYear(region_id=region.id, year=year, status=ProgrammeStatus.PUBLISHED))

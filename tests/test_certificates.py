@@ -5,10 +5,10 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from conftest import make_user
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
     AttendanceChange,
@@ -40,10 +40,10 @@ def _event(region, provider, *, code="training", accredited=False, sessions=2, d
     if accredited:
         event.is_accredited = True
         event.accreditation_number = "SKJ-2026-0042"
-        event.accreditation_points = Decimal("6")
+        event.accreditation_points = Decimal(6)
     event.sessions = [EventSession(starts_at=start + timedelta(days=i),
                                    ends_at=start + timedelta(days=i, hours=3, minutes=30),
-                                   break_minutes=30, net_hours=Decimal("3"))
+                                   break_minutes=30, net_hours=Decimal(3))
                       for i in range(sessions)]
     db.session.add(event)
     if db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first() is None:
@@ -117,7 +117,7 @@ def test_other_activities_count_the_net_hours_attended(region, provider, deelnem
     attendance.mark(registration, event.sessions[1], AttendanceState.ABSENT, by=organisator)
     attendance.close_attendance(event, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
-    assert certificate.net_hours == Decimal("3")
+    assert certificate.net_hours == Decimal(3)
     assert "informeel leren" in _text(certificates.stored_path(certificate).read_bytes())
 
 
@@ -137,7 +137,7 @@ def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, prov
     certificate = certificates.issue_one(visit_registration, by=organisator)
     text = _text(certificates.stored_path(certificate).read_bytes())
     assert "Werkbezoek" in text and "Casuïstiekbespreking bij het werkbezoek" in text
-    assert certificate.net_hours == Decimal("6")
+    assert certificate.net_hours == Decimal(6)
 
 
 def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, region):

@@ -1,8 +1,8 @@
 """Faults: an unreachable database gives a Dutch 503 page without a traceback."""
 
 import pytest
-
 from conftest import free_port, make_test_config
+
 from leerhuis import create_app
 
 
@@ -31,15 +31,27 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
     from decimal import Decimal
     from pathlib import Path
 
+    from conftest import MIGRATIONS, database_url_for
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from conftest import MIGRATIONS, database_url_for
     from leerhuis.extensions import db
     from leerhuis.models import (
-        Attendance, AttendanceSource, AttendanceState, Certificate, Event, EventSession,
-        EventStatus, EventType, Organisation, OrganisationType, Region, Registration,
-        RegistrationStatus, User, utcnow,
+        Attendance,
+        AttendanceSource,
+        AttendanceState,
+        Certificate,
+        Event,
+        EventSession,
+        EventStatus,
+        EventType,
+        Organisation,
+        OrganisationType,
+        Region,
+        Registration,
+        RegistrationStatus,
+        User,
+        utcnow,
     )
     from leerhuis.services import certificates
 
@@ -56,7 +68,7 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
                       programme_year=start.year, status=EventStatus.FINISHED, title="T",
                       address="A", city="B", attendance_closed_at=utcnow())
         event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
-                                       net_hours=Decimal("2"))]
+                                       net_hours=Decimal(2))]
         db.session.add(event)
         people = [User(email=f"k{i}@example.org", password_hash="x", first_name="K",
                        last_name=str(i), region=region, session_nonce="n") for i in range(40)]
@@ -82,7 +94,7 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
                                    "issue-certificates", str(run_id)],
                                   cwd=Path(MIGRATIONS).parent, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        count = lambda: db.session.scalar(select(func.count()).select_from(Certificate))  # noqa: E731
+        count = lambda: db.session.scalar(select(func.count()).select_from(Certificate))
         deadline = time.monotonic() + 60
         while count() < 4 and time.monotonic() < deadline:
             db.session.rollback()

@@ -33,7 +33,7 @@ def _attended_event(region, provider, user, organiser, days_ago=3):
                   programme_year=start.year, status=EventStatus.FINISHED, title="Training AVG",
                   address="Plein 1", city="Huizen")
     event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
-                                   net_hours=Decimal("2"))]
+                                   net_hours=Decimal(2))]
     db.session.add(event)
     if not db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first():
         db.session.add(ProgrammeYear(region_id=region.id, year=start.year,

@@ -21,9 +21,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from conftest import (
+    MIGRATIONS,
+    PASSWORD,
+    database_url_for,
+    free_port,
+    make_test_config,
+    password_hash,
+)
 from flask_migrate import upgrade
 
-from conftest import MIGRATIONS, PASSWORD, database_url_for, free_port, make_test_config, password_hash
 from leerhuis import create_app
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -80,7 +87,7 @@ def race_database(tmp_path_factory):
                       title="Populaire training", address="Plein 1", city="Hilversum",
                       capacity=SEATS, published_at=utcnow())
         event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
-                                       net_hours=Decimal("3"))]
+                                       net_hours=Decimal(3))]
         db.session.add(event)
         for year in {starts.year, utcnow().year}:
             db.session.add(ProgrammeYear(region_id=region.id, year=year,

@@ -1,11 +1,12 @@
 """Capacity, waiting list and promotion rules of the registration service."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-
 from conftest import make_user
+from sqlalchemy import select
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     Event,
@@ -21,7 +22,6 @@ from leerhuis.models import (
 )
 from leerhuis.services import registrations
 from leerhuis.services.registrations import RegistrationError, RegistrationInput
-from sqlalchemy import select
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def open_event(region, provider):
                   registration_closes_at=starts - timedelta(days=1),
                   cancellation_deadline=starts - timedelta(days=2))
     event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
-                                   net_hours=Decimal("3"))]
+                                   net_hours=Decimal(3))]
     db.session.add(event)
     db.session.add(ProgrammeYear(region_id=region.id, year=starts.year,
                                  status=ProgrammeStatus.PUBLISHED))

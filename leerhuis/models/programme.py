@@ -217,7 +217,7 @@ class Event(db.Model):
 
     @property
     def net_hours(self) -> Decimal:
-        return sum((s.net_hours for s in self.sessions), Decimal("0"))
+        return sum((s.net_hours for s in self.sessions), Decimal(0))
 
     @property
     def is_cohort(self) -> bool:

@@ -87,7 +87,7 @@ class Part:
 
     @property
     def hours(self) -> Decimal:
-        return sum((s.net_hours for s in self.sessions), Decimal("0"))
+        return sum((s.net_hours for s in self.sessions), Decimal(0))
 
 
 def present_sessions(registration: Registration) -> list[EventSession]:
@@ -232,7 +232,7 @@ def _certificate_data(registration: Registration, parts: list[Part], code: str,
         "parts": [{"title": p.event.title, "type": p.event.type.name_nl,
                    "sessions": [_session_line(s) for s in p.sessions],
                    "hours": format_decimal(p.hours, format="#,##0.##")} for p in parts],
-        "total_hours": format_decimal(sum((p.hours for p in parts), Decimal("0")),
+        "total_hours": format_decimal(sum((p.hours for p in parts), Decimal(0)),
                                       format="#,##0.##"),
         "organiser": organiser.name,
         "organiser_contact": ", ".join(x for x in (organiser.address, organiser.website) if x),
@@ -310,7 +310,7 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
             event_title=event.title, event_type_label=event.type.name_nl,
             activity_dates="; ".join(line for p in data["parts"] for line in p["sessions"])[:500],
             first_date=parts[0].sessions[0].starts_at,
-            net_hours=sum((p.hours for p in parts), Decimal("0")),
+            net_hours=sum((p.hours for p in parts), Decimal(0)),
             skj_points=event.accreditation_points if event.is_accredited else None,
             accreditation_number=event.accreditation_number if event.is_accredited else "",
             skj_category="geaccrediteerd" if event.is_accredited else event.type.skj_category.value,

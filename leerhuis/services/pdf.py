@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 PDF_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 STATIC = Path(__file__).resolve().parent.parent / "static"

@@ -40,7 +40,7 @@ ACTIVITIES = [
     ("Gesprekstechnieken rond uithuisplaatsing", "training", "Jeugdhulp Het Baken", 3, 5,
      (9, 0), (12, 30), 30, ["gesprekstechnieken", "dilemma-s", "uithuisplaatsing-voorkomen"],
      ["jeugdconsulenten", "hulpverleners", "gezinsvoogden"],
-     {"capacity": 16, "sessions": 3, "accredited": ("SKJ-2026-04417", Decimal("9")),
+     {"capacity": 16, "sessions": 3, "accredited": ("SKJ-2026-04417", Decimal(9)),
       "trainer": "Trainer gesprekstechnieken (extern)",
       "summary": "Drie ochtenden over moeilijke gesprekken: dilemma's, adoptie en samengestelde "
                  "gezinnen waar ouders het kind niet meer thuis willen, casussen die je mee naar "

@@ -172,7 +172,7 @@ def seed_large(*, organisations: int = 400, professionals: int = 20_000, years: 
                 "city": "" if code == "webinar" else "Hilversum", "accessibility_notes": "",
                 "parking_notes": "", "own_transport": True, "capacity": rng.choice([20, 30, 40, 60]),
                 "is_accredited": accredited, "accreditation_number": "SKJ-B" if accredited else "",
-                "accreditation_points": Decimal("6") if accredited else None,
+                "accreditation_points": Decimal(6) if accredited else None,
                 "open_to_other_regions": index % 10 == 0,
                 "issues_certificate": event_types[code].issues_certificate,
                 "privacy_review_needed": False, "privacy_findings": [], "return_reason": "",
@@ -190,7 +190,7 @@ def seed_large(*, organisations: int = 400, professionals: int = 20_000, years: 
             starts = datetime.combine(day, time(13, 30), AMS)
             session_rows.append({"event_id": event_id, "title": "", "starts_at": starts,
                                  "ends_at": starts + timedelta(hours=3), "break_minutes": 0,
-                                 "net_hours": Decimal("3"), "ical_uid": f"{uuid.UUID(int=rng.getrandbits(128))}@leerhuis",
+                                 "net_hours": Decimal(3), "ical_uid": f"{uuid.UUID(int=rng.getrandbits(128))}@leerhuis",
                                  "ical_sequence": 0})
         link_theme.append({"event_id": event_id, "theme_id": rng.choice(theme_ids)})
         link_group.append({"event_id": event_id, "target_group_id": rng.choice(group_ids)})

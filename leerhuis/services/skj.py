@@ -37,7 +37,7 @@ from leerhuis.models import (
 from leerhuis.services.programme import AMSTERDAM
 
 PERIOD_YEARS = 5
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from leerhuis.extensions import csrf, db, limiter
+from leerhuis.extensions import configured_limit, csrf, db, limiter
 from leerhuis.models import Event, Region
-from leerhuis.services import api_schema, catalogue, calendar_feed, programme
+from leerhuis.services import api_schema, calendar_feed, catalogue, programme
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 feeds = Blueprint("feeds", __name__)
@@ -38,7 +38,7 @@ def _int_arg(name: str, default: int | None = None, lo: int = 0, hi: int = 10_00
 
 
 @bp.get("/evenementen")
-@limiter.limit("120 per minute")
+@limiter.limit(configured_limit("api"))
 def events():
     limit = _int_arg("limit", 100, 1, 500)
     offset = _int_arg("offset", 0, 0, 1_000_000)
@@ -51,7 +51,7 @@ def events():
 
 
 @bp.get("/evenementen/<int:event_id>")
-@limiter.limit("120 per minute")
+@limiter.limit(configured_limit("api"))
 def event_detail(event_id: int):
     event = db.session.get(Event, event_id)
     if event is None or not programme.is_publicly_visible(event):

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 
 from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm
 from leerhuis.blueprints.region.forms import EmptyForm
-from leerhuis.extensions import db, limiter
+from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import (
     AttendanceState,
     Certificate,
@@ -31,7 +31,6 @@ from leerhuis.models import (
     CertificateStatus,
     Event,
     EventSession,
-    Registration,
 )
 from leerhuis.services import attendance, audit, certificates, pdf, presence_list, skj
 from leerhuis.services.programme import AMSTERDAM
@@ -174,7 +173,7 @@ def run_progress(run_id: int):
 
 
 @bp.get("/certificaat/<code>")
-@limiter.limit("60 per minute")
+@limiter.limit(configured_limit("verify"))
 def verify(code: str):
     certificate = certificates.find_by_code(code)
     if certificate is None:

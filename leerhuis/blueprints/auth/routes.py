@@ -16,7 +16,7 @@ from leerhuis.blueprints.auth.forms import (
     SignUpForm,
 )
 from leerhuis.blueprints.forms_common import to_choices
-from leerhuis.extensions import db, limiter
+from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
 from leerhuis.services.tokens import TokenError
@@ -43,7 +43,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(configured_limit("sign_up"), methods=["POST"])
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -89,7 +89,7 @@ def verify_email(token: str):
 
 
 @bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(configured_limit("resend"), methods=["POST"])
 def resend_verification():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -104,7 +104,7 @@ def resend_verification():
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit("20 per 10 minutes", methods=["POST"])
+@limiter.limit(configured_limit("login"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -136,7 +136,7 @@ def logout():
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"])
+@limiter.limit(configured_limit("reset"), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from leerhuis.blueprints.region.forms import EmptyForm
-from leerhuis.extensions import db, limiter
+from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.services import accounts, privacy
 
 bp = Blueprint("privacy", __name__)
@@ -29,7 +29,7 @@ def my_data():
 
 @bp.post("/mijn-gegevens/download")
 @login_required
-@limiter.limit("10 per hour")
+@limiter.limit(configured_limit("export"))
 def download():
     if not EmptyForm().validate_on_submit():
         abort(400)

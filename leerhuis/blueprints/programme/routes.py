@@ -12,11 +12,18 @@ from sqlalchemy import select
 from leerhuis.blueprints.forms_common import to_choices
 from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
 from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.blueprints.registrations.forms import RegistrationForm
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventType, Organisation, Region
 from leerhuis.permissions import organiser_required, region_admin_required
-from leerhuis.blueprints.registrations.forms import RegistrationForm
-from leerhuis.services import calendar_invites, catalogue, directory, programme, registrations, seats
+from leerhuis.services import (
+    calendar_invites,
+    catalogue,
+    directory,
+    programme,
+    registrations,
+    seats,
+)
 from leerhuis.services.markdown import render_markdown
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
 

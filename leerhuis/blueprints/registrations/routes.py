@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
-from leerhuis.extensions import db, limiter
+from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import Event, Registration, utcnow
 from leerhuis.services import calendar_invites, programme, registrations
 
@@ -19,7 +19,7 @@ bp = Blueprint("registrations", __name__)
 
 @bp.post("/activiteiten/<int:event_id>/aanmelden")
 @login_required
-@limiter.limit("30 per minute")
+@limiter.limit(configured_limit("registration"))
 def register(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = RegistrationForm()
@@ -98,7 +98,7 @@ def event_calendar_download(event_id: int):
 
 
 @bp.get("/agenda/<token>.ics")
-@limiter.limit("120 per hour")
+@limiter.limit(configured_limit("feed"))
 def personal_feed(token: str):
     user = calendar_invites.user_for_feed_token(token)
     if user is None:

@@ -1,0 +1,188 @@
+"""Accounts: sign-up with verification over real SMTP, login, password reset, organisers."""
+
+import re
+
+import pytest
+from conftest import PASSWORD, make_user
+from sqlalchemy import select
+
+from leerhuis.extensions import db, limiter
+from leerhuis.models import (
+    ApprovalStatus,
+    AuditEvent,
+    OrganiserRole,
+    OutboxMessage,
+    User,
+)
+from leerhuis.services import accounts
+
+SIGN_UP = {"email": "nieuw@example.org", "password": "een lange zin als wachtwoord",
+           "password_repeat": "een lange zin als wachtwoord", "first_name": "Noor",
+           "last_name": "Visser", "function": "gezinsvoogd", "skj_number": "123456789",
+           "preferred_language": "nl"}
+
+
+def _link(text: str) -> str:
+    return re.search(r"http://leerhuis\.test(/\S+)", text).group(1)
+
+
+def test_sign_up_sends_a_verification_mail_over_smtp_and_the_link_verifies(
+        client, region, smtp, deliver_mail):
+    response = client.post("/registreren", data=SIGN_UP)
+    assert response.status_code == 200 and "Bevestig je e-mailadres" in response.text
+    assert deliver_mail()["sent"] == 1
+    (mail,) = smtp.to("nieuw@example.org")
+    assert mail.message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mail.message.iter_parts()] == ["text/plain", "text/html"]
+    link = _link(mail.text())
+    assert link in mail.html()
+
+    refused = client.post("/inloggen", data={"email": "nieuw@example.org", "password": SIGN_UP["password"]})
+    assert "Bevestig eerst je e-mailadres" in refused.text
+
+    assert client.get(link).status_code == 302
+    logged_in = client.post("/inloggen", data={"email": "NIEUW@example.org",
+                                               "password": SIGN_UP["password"], "remember": "y"})
+    assert logged_in.status_code == 302
+    assert "remember_token" in logged_in.headers.get("Set-Cookie", "") or any(
+        "remember_token" in h for h in logged_in.headers.getlist("Set-Cookie"))
+
+
+def test_passwords_are_stored_as_argon2id_hashes(client, region):
+    client.post("/registreren", data=SIGN_UP)
+    user = db.session.scalars(select(User).where(User.email == "nieuw@example.org")).one()
+    assert user.password_hash.startswith("$argon2id$")
+    assert SIGN_UP["password"] not in user.password_hash
+
+
+@pytest.mark.parametrize(("changes", "field_message"), [
+    ({"email": "Deelnemer@Example.org"}, "Er bestaat al een account met dit e-mailadres."),
+    ({"email": "geen-adres"}, "Vul een geldig e-mailadres in"),
+    ({"password": "kort", "password_repeat": "kort"}, "minstens 10 tekens"),
+    ({"password": "wachtwoord123", "password_repeat": "wachtwoord123"}, "te makkelijk te raden"),
+    ({"skj_number": "12ab34"}, "alleen uit cijfers"),
+])
+def test_bad_sign_up_input_gives_dutch_field_errors_and_keeps_values(
+        client, deelnemer, changes, field_message):
+    before = db.session.scalar(select(db.func.count()).select_from(User))
+    response = client.post("/registreren", data={**SIGN_UP, **changes})
+    assert response.status_code == 200
+    assert field_message in response.text
+    assert 'value="Noor"' in response.text and 'value="gezinsvoogd"' in response.text
+    assert "error-summary" in response.text and 'aria-invalid="true"' in response.text
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == before
+
+
+def test_login_does_not_reveal_whether_an_address_exists(client, deelnemer):
+    unknown = client.post("/inloggen", data={"email": "niemand@example.org", "password": "x" * 12})
+    wrong = client.post("/inloggen", data={"email": deelnemer.email, "password": "x" * 12})
+    message = "Het e-mailadres of wachtwoord klopt niet."
+    assert message in unknown.text and message in wrong.text
+    assert unknown.status_code == wrong.status_code
+
+
+def test_password_reset_is_silent_about_unknown_addresses_and_works_once(
+        client, deelnemer, smtp, deliver_mail):
+    unknown = client.post("/wachtwoord-vergeten", data={"email": "niemand@example.org"})
+    known = client.post("/wachtwoord-vergeten", data={"email": deelnemer.email})
+    assert unknown.status_code == known.status_code == 302
+    assert unknown.headers["Location"] == known.headers["Location"]
+    deliver_mail()
+    (mail,) = smtp.messages
+    link = _link(mail.text())
+    done = client.post(link, data={"password": "een nieuw lang wachtwoord",
+                                   "password_repeat": "een nieuw lang wachtwoord"})
+    assert done.status_code == 302
+    again = client.get(link)
+    assert again.status_code == 400 and "al gebruikt" in again.text
+    assert accounts.authenticate(deelnemer.email, "een nieuw lang wachtwoord") is not None
+
+
+@pytest.mark.parametrize("token", ["onzin", "eyJ1aWQiOjF9.geknoeid.abc"])
+def test_unknown_or_tampered_tokens_give_a_clear_page(client, token):
+    for url in (f"/bevestigen/{token}", f"/wachtwoord-herstellen/{token}"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "Deze link werkt niet" in response.text and "Traceback" not in response.text
+
+
+def test_an_expired_verification_link_is_explained(client, region, app, monkeypatch, smtp,
+                                                   deliver_mail):
+    client.post("/registreren", data=SIGN_UP)
+    deliver_mail()
+    link = _link(smtp.messages[0].text())
+    monkeypatch.setitem(app.config, "TOKEN_MAX_AGE_SECONDS", -1)
+    response = client.get(link)
+    assert response.status_code == 400 and "verlopen" in response.text
+
+
+def test_a_password_change_ends_other_sessions(app, deelnemer):
+    first, second = app.test_client(), app.test_client()
+    for browser in (first, second):
+        browser.post("/inloggen", data={"email": deelnemer.email, "password": PASSWORD})
+    first.post("/profiel/wachtwoord", data={"pw-current_password": PASSWORD,
+                                            "pw-password": "nog een lang wachtwoord",
+                                            "pw-password_repeat": "nog een lang wachtwoord"})
+    assert first.get("/profiel").status_code == 200
+    assert second.get("/profiel").status_code == 302  # back to the login page
+
+
+def test_csrf_protects_every_form(app, client, deelnemer, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    rejected = client.post("/inloggen", data={"email": deelnemer.email, "password": PASSWORD})
+    assert rejected.status_code == 400
+    page = client.get("/inloggen").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    accepted = client.post("/inloggen", data={"csrf_token": token, "email": deelnemer.email,
+                                              "password": PASSWORD})
+    assert accepted.status_code == 302
+
+
+def test_login_is_rate_limited_with_a_dutch_page(app, client, deelnemer, monkeypatch):
+    monkeypatch.setitem(app.config["RATE_LIMITS"], "login", "3 per 10 minutes")
+    limiter.reset()
+    try:
+        for _ in range(3):
+            client.post("/inloggen", data={"email": deelnemer.email, "password": "fout" * 3})
+        blocked = client.post("/inloggen", data={"email": deelnemer.email, "password": "fout" * 3})
+    finally:
+        limiter.reset()
+    assert blocked.status_code == 429 and "Even rustig aan" in blocked.text
+
+
+def test_organiser_requests_are_approved_or_denied_with_a_reason_by_the_region(
+        client, auth, deelnemer, provider, regio_admin, other_region):
+    auth.login(deelnemer)
+    client.post("/organisator-worden", data={"organisation_id": str(provider.id),
+                                             "motivation": "Ik organiseer werkbezoeken."})
+    client.post("/organisator-worden", data={"new_organisation_name": "Nieuwe Zorg BV",
+                                             "new_organisation_type": "zorgaanbieder"})
+    existing, new = db.session.scalars(select(OrganiserRole).order_by(OrganiserRole.id)).all()
+    assert client.get("/regio/aanvragen").status_code == 403
+    auth.logout()
+
+    outsider = make_user(other_region, "ander-regio@example.org", admin=True)
+    auth.login(outsider)
+    assert client.post(f"/regio/aanvragen/{existing.id}",
+                       data={"decision": "approve"}).status_code == 403
+    auth.logout()
+
+    auth.login(regio_admin)
+    page = client.get("/regio/aanvragen").text
+    assert "Gezinshuis De Linde" in page and "Nieuwe Zorg BV" in page
+    client.post(f"/regio/aanvragen/{new.id}", data={"decision": "deny", "reason": ""})
+    assert new.status is ApprovalStatus.REQUESTED
+    client.post(f"/regio/aanvragen/{new.id}", data={"decision": "deny", "reason": "Onbekend"})
+    client.post(f"/regio/aanvragen/{existing.id}", data={"decision": "approve"})
+    db.session.expire_all()
+    assert deelnemer.is_organiser_for(provider.id)
+    assert new.status is ApprovalStatus.DENIED and new.decision_reason == "Onbekend"
+    assert db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "organiser_role.approved")).first() is not None
+    kinds = {m.kind for m in db.session.scalars(select(OutboxMessage))}
+    assert "organiser_decision" in kinds
+
+
+def test_anonymous_visitors_are_sent_to_login_for_region_pages(client):
+    response = client.get("/regio/")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]

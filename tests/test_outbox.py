@@ -1,0 +1,77 @@
+"""The mail outbox: nothing is lost when the mail server is down."""
+
+import email
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import free_port
+from sqlalchemy import select
+
+from leerhuis.extensions import db
+from leerhuis.models import OutboxMessage, OutboxStatus, utcnow
+from leerhuis.services import accounts, outbox
+
+SIGN_UP = {"email": "nieuw@example.org", "password": "een lange zin als wachtwoord",
+           "password_repeat": "een lange zin als wachtwoord", "first_name": "Noor",
+           "last_name": "Visser"}
+
+
+def test_a_mail_server_that_is_down_delays_but_never_loses_mail(
+        app, client, region, smtp, deliver_mail, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    assert client.post("/registreren", data=SIGN_UP).status_code == 200  # the action succeeds
+    result = deliver_mail()
+    assert result["retry"] == 1
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert row.status is OutboxStatus.PENDING and row.attempts == 1
+    assert row.last_error and row.next_attempt_at > utcnow()
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)  # the server is back
+    assert deliver_mail()["sent"] == 0  # still waiting for its backoff
+    row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert deliver_mail()["sent"] == 1
+    assert len(smtp.to("nieuw@example.org")) == 1
+    assert row.status is OutboxStatus.SENT
+
+
+def test_a_mail_that_keeps_failing_is_shown_to_the_region_and_can_be_resent(
+        app, client, region, as_regio, deliver_mail, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 2)
+    accounts.request_password_reset("regio@example.org")
+    db.session.commit()
+    row = db.session.scalars(select(OutboxMessage)).one()
+    for _ in range(2):
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        deliver_mail()
+    assert row.status is OutboxStatus.FAILED
+    page = as_regio.get("/regio/mail?status=mislukt")
+    assert row.subject in page.text
+    as_regio.post(f"/regio/mail/{row.id}/opnieuw")
+    db.session.expire_all()
+    assert row.status is OutboxStatus.PENDING and row.attempts == 0
+
+
+def test_without_smtp_the_worker_writes_eml_files(app, region, deliver_mail):
+    accounts.request_password_reset("niemand@example.org")  # unknown: nothing queued
+    db.session.commit()
+    assert deliver_mail()["sent"] == 0
+    client_user = accounts.sign_up(accounts.SignUp(email="file@example.org",
+                                                   password="een lange zin als wachtwoord",
+                                                   first_name="F", last_name="E"), region)
+    db.session.commit()
+    assert deliver_mail()["sent"] == 1
+    row = db.session.scalars(select(OutboxMessage)).one()
+    path = Path(app.config["MAIL_FILE_DIR"]) / row.file_name
+    parsed = email.message_from_bytes(path.read_bytes())
+    assert parsed["Subject"] == row.subject and client_user.email in parsed["To"]
+
+
+def test_mail_written_in_a_rolled_back_transaction_is_never_sent(region, deliver_mail):
+    outbox.queue_message(outbox.build_message(to="x@example.org", subject="Weg", text="…"))
+    db.session.rollback()
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert deliver_mail() == {"sent": 0, "retry": 0, "failed": 0}
