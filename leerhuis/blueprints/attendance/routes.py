@@ -32,7 +32,7 @@ from leerhuis.models import (
     Event,
     EventSession,
 )
-from leerhuis.services import attendance, audit, certificates, pdf, presence_list, skj
+from leerhuis.services import attendance, audit, certificates, pdf, presence_list, programme, skj
 from leerhuis.services.programme import AMSTERDAM
 
 bp = Blueprint("certificates", __name__)
@@ -126,6 +126,8 @@ def presence_list_pdf(event_id: int, session_id: int):
 @login_required
 def checkin(session_id: int):
     session = db.get_or_404(EventSession, session_id)
+    if not programme.can_view(current_user, session.event):
+        abort(404)
     form = CheckinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:12]

@@ -35,6 +35,16 @@ def _fill_profile_choices(form) -> None:
     form.municipality_id.choices = to_choices(directory.municipality_choices())
 
 
+def _profile_data(user) -> dict:
+    """The profile as plain form values (enums as their stored strings)."""
+    return {
+        "first_name": user.first_name, "last_name": user.last_name, "function": user.function,
+        "organisation_id": user.organisation_id, "municipality_id": user.municipality_id,
+        "skj_number": user.skj_number, "skj_kamer": user.skj_kamer.value if user.skj_kamer else "",
+        "preferred_language": user.preferred_language,
+    }
+
+
 def _safe_next(default: str) -> str:
     target = request.args.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
@@ -168,10 +178,8 @@ def reset_password(token: str):
 @bp.route("/profiel", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
+    form = ProfileForm(data=_profile_data(current_user))
     _fill_profile_choices(form)
-    if request.method == "GET":
-        form.skj_kamer.data = current_user.skj_kamer.value if current_user.skj_kamer else ""
     if form.validate_on_submit():
         user = current_user._get_current_object()
         for name in ("first_name", "last_name", "function", "organisation_id", "municipality_id",
@@ -199,9 +207,8 @@ def change_password():
             login_user(user)  # the new session nonce ends all other sessions, not this one
             flash(_("Je wachtwoord is gewijzigd."), "success")
             return redirect(url_for("auth.profile"))
-    form = ProfileForm(obj=user)
+    form = ProfileForm(data=_profile_data(user), formdata=None)
     _fill_profile_choices(form)
-    form.skj_kamer.data = user.skj_kamer.value if user.skj_kamer else ""
     return render_template("auth/profile.html", form=form, password_form=password_form), 400
 
 

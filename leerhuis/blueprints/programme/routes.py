@@ -198,7 +198,8 @@ def edit_event(event_id: int):
         abort(403)
     form = EventForm()
     _prepare_form(form)
-    if event.organisation_id not in [c.data for c in form.organisation_id.iter_choices()]:
+    if str(event.organisation_id) not in {str(c.value) for c in form.organisation_id.iter_choices()}:
+        # The Region edits an event of an organisation it does not organise for itself.
         form.organisation_id.choices = to_choices([(event.organisation_id, event.organisation.name)])
     if request.method == "GET":
         form.fill_from(EventInput.from_event(event))
@@ -260,18 +261,24 @@ def new_series():
                                            "action": url_for("programme.new_series")})
 
 
-def _workflow(event_id: int, action, success: str, form_class=EmptyForm):
+def _workflow(event_id: int, action, success: str, form_class=EmptyForm, allowed=None):
+    """Run a workflow step: who may try it is checked before the form, the rule itself in
+    the service."""
     event = db.get_or_404(Event, event_id)
+    may = allowed or (lambda e: programme.is_organiser_of(current_user, e)
+                      or programme.is_region_admin_for(current_user, e))
+    if not may(event):
+        abort(403)
     form = form_class()
     if not form.validate_on_submit():
-        flash(_("Geef een reden."), "error") if form_class is ReasonForm else abort(400)
+        if form_class is not ReasonForm:
+            abort(400)
+        flash(_("Geef een reden."), "error")
         return redirect(url_for("programme.event_page", event_id=event.id))
     try:
         result = action(event, form)
     except programme.ProgrammeError as exc:
         db.session.rollback()
-        if not (programme.can_view(current_user, event)):
-            abort(403)
         for message in exc.errors.values():
             flash(_(message), "error")
         return redirect(url_for("programme.event_page", event_id=event.id))

@@ -22,6 +22,8 @@ bp = Blueprint("registrations", __name__)
 @limiter.limit(configured_limit("registration"))
 def register(event_id: int):
     event = db.get_or_404(Event, event_id)
+    if not programme.can_view(current_user, event):
+        abort(404)
     form = RegistrationForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
