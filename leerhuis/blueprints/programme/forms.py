@@ -192,6 +192,7 @@ class EventForm(FlaskForm):
         for key, message in errors.items():
             if key.startswith("sessions-"):
                 _, index, name = key.split("-", 2)
+                name = {"starts_at": "start", "ends_at": "end"}.get(name, name)
                 entry = self.sessions.entries[int(index)] if int(index) < len(self.sessions.entries) else None
                 if entry is not None and hasattr(entry.form, name):
                     getattr(entry.form, name).errors = [*getattr(entry.form, name).errors, message]

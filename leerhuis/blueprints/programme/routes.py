@@ -142,6 +142,7 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
     """Shared by new, edit and coupled: add a session row, or validate and call ``save``."""
     privacy = None
     loose_errors: list[str] = []
+    failed = False
     if request.method == "POST" and "add_session" in request.form:
         form.sessions.append_entry()
     elif request.method == "POST" and "remove_session" in request.form and len(form.sessions) > 1:
@@ -151,18 +152,23 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
             event = save(form.to_input())
         except programme.PrivacyCheckFailed as exc:
             db.session.rollback()
+            failed = True
             privacy = exc
-            loose_errors = form.apply_errors({k: v for k, v in exc.errors.items()
-                                              if k not in exc.results} | {
-                "privacy_confirmed": exc.errors[next(iter(exc.results))]}
-                if exc.needs_confirmation else {})
+            errors = dict(exc.errors)
+            if exc.needs_confirmation:
+                errors["privacy_confirmed"] = "Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd."
+            loose_errors = form.apply_errors(errors)
         except programme.ProgrammeError as exc:
             db.session.rollback()
+            failed = True
             loose_errors = form.apply_errors(exc.errors)
         else:
             db.session.commit()
             return redirect(url_for("programme.event_page", event_id=event.id))
-    status = 400 if request.method == "POST" and (form.errors or privacy or loose_errors) else 200
+    else:
+        failed = request.method == "POST"
+    status = 400 if failed and "add_session" not in request.form and (
+        "remove_session" not in request.form) else 200
     return render_template("programme/form.html", form=form, privacy=privacy,
                            loose_errors=loose_errors, **template_args), status
 
