@@ -38,6 +38,7 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
     from leerhuis.blueprints.main.routes import bp as main_bp
+    from leerhuis.blueprints.invitations.routes import bp as invitations_bp
     from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
@@ -50,5 +51,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

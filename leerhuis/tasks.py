@@ -109,3 +109,13 @@ def issue_certificates(run_id: int) -> int:
     with app_context():
         run = process_run(run_id)
         return run.done if run is not None else 0
+
+
+@huey.task(retries=3, retry_delay=30)
+def send_invitations(batch_id: int) -> int:
+    """Write the personal invitation mails of a batch; resumes without duplicates."""
+    from leerhuis.services.invitations import process_batch
+
+    with app_context():
+        batch = process_batch(batch_id)
+        return batch.total if batch is not None else 0

@@ -28,6 +28,7 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    InvitationBatch,
     Organisation,
     OrganisationType,
     OrganiserRole,
@@ -128,6 +129,13 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "certificates.skj_overview": {"GET": LOGGED_IN},
     "certificates.skj_overview_csv": {"GET": LOGGED_IN},
     "certificates.skj_overview_pdf": {"GET": LOGGED_IN},
+    "registrations.participant_list": {"GET": EVENT_STAFF, "POST": EVENT_STAFF},
+    "registrations.remove_participant": {"POST": EVENT_STAFF},
+    "registrations.participants_csv": {"GET": EVENT_STAFF},
+    "registrations.participants_xlsx": {"GET": EVENT_STAFF},
+    "invitations.invite_for_event": {"GET": EVENT_STAFF, "POST": EVENT_STAFF},
+    "invitations.invite_for_programme": {"GET": REGION, "POST": REGION},
+    "invitations.progress": {"GET": EVENT_STAFF},
     "privacy.my_data": {"GET": LOGGED_IN},
     "privacy.download": {"POST": LOGGED_IN},
     "privacy.delete_account": {"POST": level(LOGIN, "400", "400", "400", "400")},
@@ -170,6 +178,8 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     role = OrganiserRole(user=make_user(region, "vraagt@example.org"), organisation=provider)
     message = OutboxMessage(recipient="x@example.org", subject="Test", mime=b"Subject: x\r\n\r\nx")
     db.session.add_all([certificate, run, pending_org, role, message])
+    batch = InvitationBatch(region_id=region.id, event_id=draft.id, created_by_id=organisator.id)
+    db.session.add(batch)
     db.session.commit()
     stored = Path(app.config["CERTIFICATE_DIR"]) / certificate.file_name
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +189,7 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
         "code": certificate.code, "role_id": role.id, "organisation_id": pending_org.id,
         "message_id": message.id, "year": start.year, "region_slug": region.slug,
         "lang": "en", "token": "geknoeid-token", "filename": "css/leerhuis.css",
+        "registration_id": registration.id, "batch_id": batch.id,
     })
 
 

@@ -12,6 +12,7 @@ from leerhuis.models.attendance import (
 )
 from leerhuis.models.audit import AuditEvent
 from leerhuis.models.base import utcnow
+from leerhuis.models.invitations import BatchStatus, Invitation, InvitationBatch
 from leerhuis.models.mail import OutboxMessage, OutboxStatus
 from leerhuis.models.organisations import ApprovalStatus, Organisation, OrganisationType
 from leerhuis.models.people import OrganiserRole, SkjKamer, User
@@ -31,6 +32,9 @@ from leerhuis.models.regions import Municipality, Region
 from leerhuis.models.registrations import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 __all__ = [
+    "BatchStatus",
+    "Invitation",
+    "InvitationBatch",
     "ACTIVE_STATUSES",
     "ApprovalStatus",
     "Attendance",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from leerhuis.blueprints.forms_common import skj_number, strip_filter
 
@@ -19,3 +19,15 @@ class RegistrationForm(FlaskForm):
                                         validators=[Optional(), Length(max=2000)])
     consent_share_name = BooleanField(
         _l("De organisator mag mijn naam en organisatie zien op de deelnemerslijst."))
+
+
+class AddParticipantForm(FlaskForm):
+    email = StringField(_l("E-mailadres van het account"), filters=[strip_filter],
+                        validators=[DataRequired(_l("Vul een e-mailadres in.")), Length(max=254)])
+
+
+class MessageForm(FlaskForm):
+    subject = StringField(_l("Onderwerp"), filters=[strip_filter],
+                          validators=[DataRequired(_l("Vul een onderwerp in.")), Length(max=150)])
+    body = TextAreaField(_l("Bericht"), filters=[strip_filter],
+                         validators=[DataRequired(_l("Vul een bericht in.")), Length(max=5000)])

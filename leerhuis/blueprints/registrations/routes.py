@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leerhuis.blueprints.region.forms import EmptyForm
-from leerhuis.blueprints.registrations.forms import RegistrationForm
+from leerhuis.blueprints.registrations.forms import (
+    AddParticipantForm,
+    MessageForm,
+    RegistrationForm,
+)
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import Event, Registration, utcnow
-from leerhuis.services import calendar_invites, programme, registrations
+from leerhuis.services import calendar_invites, participants, programme, registrations
 
 bp = Blueprint("registrations", __name__)
 
@@ -130,3 +134,79 @@ def revoke_feed():
     db.session.commit()
     flash(_("Je persoonlijke agenda-link is ingetrokken."), "success")
     return redirect(url_for("registrations.my_leerhuis"))
+
+
+def _staff_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not (programme.is_organiser_of(current_user, event)
+            or programme.is_region_admin_for(current_user, event)):
+        abort(403)
+    return event
+
+
+@bp.route("/activiteiten/<int:event_id>/deelnemers", methods=["GET", "POST"])
+@login_required
+def participant_list(event_id: int):
+    event = _staff_event(event_id)
+    add_form, message_form = AddParticipantForm(prefix="toevoegen"), MessageForm(prefix="bericht")
+    if request.method == "POST":
+        if "toevoegen-email" in request.form and add_form.validate_on_submit():
+            try:
+                registration = participants.add_by_hand(event, add_form.email.data, by=current_user)
+            except participants.ParticipantError as exc:
+                db.session.rollback()
+                add_form.email.errors = [_(exc.message)]
+            else:
+                db.session.commit()
+                flash(_("Toegevoegd als %(status)s.", status=registration.status.value), "success")
+                return redirect(url_for("registrations.participant_list", event_id=event.id))
+        elif "bericht-subject" in request.form and message_form.validate_on_submit():
+            count = participants.message_participants(event, message_form.subject.data,
+                                                      message_form.body.data, by=current_user)
+            db.session.commit()
+            flash(_("Het bericht gaat naar %(n)d deelnemers.", n=count), "success")
+            return redirect(url_for("registrations.participant_list", event_id=event.id))
+    status = 400 if add_form.errors or message_form.errors else 200
+    return render_template("participants/list.html", event=event,
+                           rows=participants.rows(event, current_user), add_form=add_form,
+                           message_form=message_form, empty_form=EmptyForm()), status
+
+
+@bp.post("/activiteiten/<int:event_id>/deelnemers/<int:registration_id>/verwijderen")
+@login_required
+def remove_participant(event_id: int, registration_id: int):
+    event = _staff_event(event_id)
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.event_id != event.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        registrations.retry_on_lock_timeout(
+            lambda: participants.remove(registration, by=current_user))
+    except registrations.RegistrationError as exc:
+        db.session.rollback()
+        flash(_(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("De deelnemer is afgemeld; de wachtlijst schuift door."), "success")
+    return redirect(url_for("registrations.participant_list", event_id=event.id))
+
+
+@bp.get("/activiteiten/<int:event_id>/deelnemers.csv")
+@login_required
+def participants_csv(event_id: int):
+    event = _staff_event(event_id)
+    body = participants.as_csv(event, current_user)
+    db.session.commit()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="deelnemers-{event.id}.csv"'})
+
+
+@bp.get("/activiteiten/<int:event_id>/deelnemers.xlsx")
+@login_required
+def participants_xlsx(event_id: int):
+    event = _staff_event(event_id)
+    content = participants.as_xlsx(event, current_user)
+    db.session.commit()
+    return Response(content, headers={
+        "Content-Disposition": f'attachment; filename="deelnemers-{event.id}.xlsx"'},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

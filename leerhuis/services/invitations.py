@@ -1,0 +1,194 @@
+"""Invitations: the Region or an organisator invites doelgroepen, organisations,
+organisation types, municipalities or a pasted list of addresses to one event or to a
+year's programme.
+
+Rules enforced here:
+- an organisator invites only for events of its own organisations; only the Region
+  invites to the whole programme;
+- recipients are deduplicated case-insensitively; people already registered are skipped;
+  people without an account are invited too (the link leads to the event page and sign-up);
+- creating a batch only stores it; the worker writes one personal outbox mail per
+  recipient in chunks, and running it again adds nothing twice;
+- an invitation's status is its mail's (sent, waiting, failed) or 'aangemeld' once that
+  person has an active registration for the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    ACTIVE_STATUSES,
+    BatchStatus,
+    Event,
+    Invitation,
+    InvitationBatch,
+    Organisation,
+    OrganisationType,
+    OutboxStatus,
+    Region,
+    Registration,
+    User,
+    utcnow,
+)
+from leerhuis.services import outbox, programme
+from leerhuis.services.links import external_url
+
+CHUNK = 100
+
+
+class InvitationError(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class Targets:
+    target_group_ids: list[int] = field(default_factory=list)
+    organisation_ids: list[int] = field(default_factory=list)
+    organisation_types: list[str] = field(default_factory=list)
+    municipality_ids: list[int] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(self.__dict__.values())
+
+
+def parse_email_list(text: str) -> tuple[list[str], list[str]]:
+    """Addresses from pasted text (comma, semicolon, space or newline separated):
+    (valid, invalid)."""
+    valid, invalid = [], []
+    for raw in text.replace(",", "\n").replace(";", "\n").split():
+        candidate = raw.strip().strip("<>").lower()
+        if not candidate:
+            continue
+        try:
+            validate_email(candidate, check_deliverability=False)
+        except EmailNotValidError:
+            invalid.append(raw)
+        else:
+            valid.append(candidate)
+    return valid, invalid
+
+
+def can_invite(user: User, event: Event | None, region: Region) -> bool:
+    if event is None:
+        return user.is_region_admin and user.region_id == region.id
+    return programme.is_region_admin_for(user, event) or programme.is_organiser_of(user, event)
+
+
+def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None]:
+    """E-mail → user id (None for addresses without an account), deduplicated."""
+    conditions = []
+    if targets.target_group_ids:
+        conditions.append(User.target_group_id.in_(targets.target_group_ids))
+    if targets.organisation_ids:
+        conditions.append(User.organisation_id.in_(targets.organisation_ids))
+    if targets.organisation_types:
+        types = [OrganisationType(t) for t in targets.organisation_types]
+        conditions.append(User.organisation_id.in_(
+            select(Organisation.id).where(Organisation.type.in_(types))))
+    if targets.municipality_ids:
+        conditions.append(User.municipality_id.in_(targets.municipality_ids))
+    recipients: dict[str, int | None] = {}
+    if conditions:
+        from sqlalchemy import or_
+
+        for user_id, email in db.session.execute(
+                select(User.id, User.email).where(or_(*conditions), User.is_active_account,
+                                                  User.email_verified_at.is_not(None))):
+            recipients[email.lower()] = user_id
+    if targets.emails:
+        known = dict(db.session.execute(select(func.lower(User.email), User.id).where(
+            func.lower(User.email).in_([e.lower() for e in targets.emails]))).all())
+        for email in targets.emails:
+            recipients.setdefault(email.lower(), known.get(email.lower()))
+    return recipients
+
+
+def create_batch(*, by: User, region: Region, targets: Targets, event: Event | None = None,
+                 programme_year: int | None = None, message: str = "") -> InvitationBatch:
+    if not can_invite(by, event, region):
+        raise PermissionError
+    if targets.is_empty():
+        raise InvitationError({"": "Kies minstens één groep of vul e-mailadressen in."})
+    recipients = resolve_recipients(region, targets)
+    if event is not None:
+        registered = set(db.session.scalars(select(Registration.user_id).where(
+            Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))))
+        recipients = {e: u for e, u in recipients.items() if u is None or u not in registered}
+    if not recipients:
+        raise InvitationError({"": "Er is niemand (meer) om uit te nodigen met deze keuze."})
+    batch = InvitationBatch(region_id=region.id, event_id=event.id if event else None,
+                            programme_year=programme_year, targets=targets.__dict__,
+                            message=message.strip(), created_by_id=by.id, total=len(recipients))
+    db.session.add(batch)
+    db.session.flush()
+    db.session.add_all([Invitation(batch_id=batch.id, email=email, user_id=user_id)
+                        for email, user_id in sorted(recipients.items())])
+    db.session.flush()
+    return batch
+
+
+def process_batch(batch_id: int) -> InvitationBatch | None:
+    """The worker: one outbox mail per invitation that has none yet, committed per chunk."""
+    batch = db.session.get(InvitationBatch, batch_id)
+    if batch is None:
+        return None
+    batch.status = BatchStatus.RUNNING
+    db.session.commit()
+    link = (external_url("programme.event_page", event_id=batch.event_id) if batch.event_id
+            else external_url("programme.programme_list",
+                              region_slug=db.session.get(Region, batch.region_id).slug,
+                              year=batch.programme_year))
+    sign_up = external_url("auth.sign_up")
+    while True:
+        pending = db.session.scalars(select(Invitation).where(
+            Invitation.batch_id == batch.id, Invitation.outbox_message_id.is_(None))
+            .order_by(Invitation.id).limit(CHUNK)).all()
+        if not pending:
+            break
+        for invitation in pending:
+            user = invitation.user
+            subject = (f"Uitnodiging: {batch.event.title}" if batch.event
+                       else f"Uitnodiging: jaarprogramma {batch.programme_year}")
+            row = outbox.queue_template_mail(
+                "invitation", to=invitation.email, user=user, kind="invitation",
+                subject=subject, batch=batch, event=batch.event, link=link,
+                sign_up_link=sign_up, name=user.first_name if user else None)
+            db.session.flush()
+            invitation.outbox_message_id = row.id
+        db.session.commit()
+    batch.status = BatchStatus.DONE
+    batch.finished_at = utcnow()
+    db.session.commit()
+    return batch
+
+
+def progress(batch: InvitationBatch) -> dict:
+    rows = db.session.execute(
+        select(Invitation, Registration.status)
+        .outerjoin(Registration, (Registration.event_id == batch.event_id)
+                   & (Registration.user_id == Invitation.user_id)
+                   & Registration.status.in_(ACTIVE_STATUSES))
+        .where(Invitation.batch_id == batch.id).order_by(Invitation.email)).all()
+    items, counts = [], {"verzonden": 0, "wachtend": 0, "mislukt": 0, "aangemeld": 0}
+    for invitation, registration_status in rows:
+        message = invitation.outbox_message
+        if registration_status is not None:
+            status = "aangemeld"
+        elif message is None or message.status is OutboxStatus.PENDING:
+            status = "wachtend"
+        elif message.status is OutboxStatus.SENT:
+            status = "verzonden"
+        else:
+            status = "mislukt"
+        counts[status] += 1
+        items.append((invitation, status))
+    prepared = sum(1 for invitation, _ in rows if invitation.outbox_message_id is not None)
+    return {"items": items, "counts": counts, "prepared": prepared, "total": batch.total}

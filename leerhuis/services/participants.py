@@ -1,0 +1,142 @@
+"""The registration list of an event for its organisers and the Region.
+
+Rule on names: the Region always sees who registered; an organiser sees a participant's
+name only when that person consented to share it (asked on the registration form) —
+otherwise "(naam niet gedeeld)" with organisation and function, enough to plan the room.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.extensions import db
+from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus, User
+from leerhuis.services import audit, outbox, programme, registrations
+from leerhuis.services.links import external_url
+
+HIDDEN_NAME = "(naam niet gedeeld)"
+HEADER = ["naam", "e-mailadres", "organisatie", "functie", "gemeente", "SKJ-nummer", "status",
+          "plaats op wachtlijst", "aangemeld op", "dieetwensen", "toegankelijkheid"]
+
+
+@dataclass
+class Row:
+    registration: Registration
+    name: str
+    email: str
+    organisation: str
+    function: str
+    municipality: str
+    skj_number: str
+    status: str
+    position: int | None
+    registered_at: str
+    diet: str
+    accessibility: str
+
+    def values(self) -> list:
+        return [self.name, self.email, self.organisation, self.function, self.municipality,
+                self.skj_number, self.status, self.position or "", self.registered_at,
+                self.diet, self.accessibility]
+
+
+def rows(event: Event, viewer: User) -> list[Row]:
+    region_view = programme.is_region_admin_for(viewer, event)
+    found = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status.in_(ACTIVE_STATUSES))
+        .options(selectinload(Registration.user), selectinload(Registration.organisation))
+        .order_by(Registration.status, Registration.waitlisted_at, Registration.id)).all()
+    waiting = [r for r in found if r.status is RegistrationStatus.WAITLISTED]
+    positions = {r.id: index + 1 for index, r in enumerate(
+        sorted(waiting, key=lambda r: (r.waitlisted_at, r.id)))}
+    result = []
+    for registration in found:
+        user = registration.user
+        shown = region_view or registration.consent_share_name
+        result.append(Row(
+            registration=registration,
+            name=(user.full_name if user else "(verwijderd account)") if shown else HIDDEN_NAME,
+            email=(user.email if user and shown else ""),
+            organisation=registration.organisation.name if registration.organisation else "",
+            function=registration.function, municipality=registration.municipality_name,
+            skj_number=registration.skj_number or "", status=registration.status.value,
+            position=positions.get(registration.id),
+            registered_at=f"{registration.registered_at:%Y-%m-%d %H:%M}",
+            diet=registration.diet, accessibility=registration.accessibility_needs))
+    return result
+
+
+def as_csv(event: Event, viewer: User) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADER)
+    for row in rows(event, viewer):
+        writer.writerow(row.values())
+    audit.record("export.registrations", actor=viewer, subject=f"event:{event.id}", format="csv")
+    return "\ufeff" + out.getvalue()
+
+
+def as_xlsx(event: Event, viewer: User) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Aanmeldingen")
+    sheet.append(HEADER)
+    for row in rows(event, viewer):
+        sheet.append(row.values())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    audit.record("export.registrations", actor=viewer, subject=f"event:{event.id}", format="xlsx")
+    return content
+
+
+class ParticipantError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def add_by_hand(event: Event, email: str, *, by: User) -> Registration:
+    """Staff add an existing account; capacity still holds (full → waiting list)."""
+    from leerhuis.services.accounts import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise ParticipantError("Er is geen account met dit e-mailadres. Vraag de persoon eerst "
+                               "een account aan te maken.", field="email")
+    try:
+        registration = registrations.register(event.id, user, registrations.RegistrationInput(),
+                                              added_by=by)
+    except registrations.RegistrationError as exc:
+        raise ParticipantError(exc.message, field="email") from exc
+    audit.record("registration.added_by_hand", actor=by, subject=f"event:{event.id}",
+                 user_id=user.id)
+    return registration
+
+
+def remove(registration: Registration, *, by: User) -> None:
+    registrations.unregister(registration, by=by)
+    audit.record("registration.removed_by_hand", actor=by,
+                 subject=f"event:{registration.event_id}", registration_id=registration.id)
+
+
+def message_participants(event: Event, subject: str, body: str, *, by: User) -> int:
+    """One mail per confirmed participant, through the outbox."""
+    people = db.session.scalars(
+        select(User).join(Registration, Registration.user_id == User.id)
+        .where(Registration.event_id == event.id,
+               Registration.status == RegistrationStatus.CONFIRMED)).all()
+    for user in people:
+        outbox.queue_template_mail(
+            "participant_message", to=user.email, user=user, kind="participant_message",
+            subject=f"{subject.strip()} — {event.title}", event=event, body=body.strip(),
+            link=external_url("programme.event_page", event_id=event.id))
+    audit.record("event.message_sent", actor=by, subject=f"event:{event.id}", recipients=len(people))
+    return len(people)

@@ -1,0 +1,152 @@
+"""Invitations in the background with per-person status; the registration list, exports,
+adding and removing by hand, and a message to all participants."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from conftest import make_user
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    Invitation,
+    OrganisationType,
+    OutboxMessage,
+    ProgrammeStatus,
+    ProgrammeYear,
+    RegistrationStatus,
+    TargetGroup,
+    utcnow,
+)
+from leerhuis.services import invitations, registrations
+from leerhuis.services.registrations import RegistrationInput
+from leerhuis.tasks import send_invitations
+
+
+@pytest.fixture
+def event(region, provider):
+    starts = utcnow() + timedelta(days=20)
+    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    event = Event(region_id=region.id, type=event_type, organisation=provider,
+                  programme_year=starts.year, status=EventStatus.PUBLISHED, title="Training X",
+                  address="Plein 1", city="Huizen", capacity=2, published_at=utcnow())
+    event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
+                                   net_hours=Decimal(3))]
+    db.session.add(event)
+    db.session.add(ProgrammeYear(region_id=region.id, year=starts.year,
+                                 status=ProgrammeStatus.PUBLISHED))
+    db.session.commit()
+    return event
+
+
+def test_invitations_reach_the_right_people_once_and_show_their_status(
+        event, region, provider, municipality_team, deelnemer, organisator, as_organisator,
+        smtp, deliver_mail):
+    consultants = db.session.scalars(select(TargetGroup).where(
+        TargetGroup.slug == "jeugdconsulenten")).one()
+    deelnemer.target_group_id = consultants.id
+    colleague = make_user(region, "collega@example.org", organisation=municipality_team)
+    registered = make_user(region, "al@example.org", organisation=municipality_team)
+    registrations.register(event.id, registered, RegistrationInput())
+    db.session.commit()
+
+    bad = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen",
+                              data={"emails": "geen-adres\nextern@example.org"})
+    assert bad.status_code == 400 and "geen-adres" in bad.text and "ongeldig" in bad.text
+
+    response = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen", data={
+        "target_group_ids": str(consultants.id), "organisation_ids": str(municipality_team.id),
+        "emails": "Extern@Example.org, deelnemer@example.org", "message": "Graag tot dan!"})
+    assert response.status_code == 302
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    emails = set(db.session.scalars(select(Invitation.email).where(Invitation.batch_id == batch_id)))
+    assert emails == {"deelnemer@example.org", "collega@example.org", "extern@example.org"}
+
+    send_invitations.call_local(batch_id)
+    send_invitations.call_local(batch_id)  # a retried task adds nothing
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "invitation")) == 3
+    deliver_mail()
+    (mail,) = smtp.to("extern@example.org")
+    assert f"/activiteiten/{event.id}" in mail.text() and "/registreren" in mail.text()
+    assert "Graag tot dan!" in mail.text()
+
+    registrations.register(event.id, colleague, RegistrationInput())
+    db.session.commit()
+    page = as_organisator.get(f"/uitnodigingen/{batch_id}").text
+    assert re.search(r"collega@example.org</td><td>[^<]*</td><td>aangemeld", page)
+    assert re.search(r"extern@example.org</td><td>nee</td><td>verzonden", page)
+
+
+def test_only_the_region_invites_to_the_whole_programme(client, auth, organisator, regio_admin,
+                                                         region, deelnemer):
+    year = utcnow().year
+    auth.login(organisator)
+    assert client.get(f"/regio/uitnodigen/{year}").status_code == 403
+    auth.logout()
+    auth.login(regio_admin)
+    response = client.post(f"/regio/uitnodigen/{year}", data={"emails": deelnemer.email})
+    assert response.status_code == 302
+
+
+def test_participant_list_exports_match_the_screen_and_hide_names_without_consent(
+        event, region, municipality_team, deelnemer, as_organisator):
+    registrations.register(event.id, deelnemer, RegistrationInput(consent_share_name=True))
+    shy = make_user(region, "stil@example.org", organisation=municipality_team,
+                    first_name="Stille", last_name="Deelnemer")
+    registrations.register(event.id, shy, RegistrationInput(consent_share_name=False))
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/deelnemers").text
+    assert deelnemer.full_name in page and "Stille" not in page and "(naam niet gedeeld)" in page
+    rows = list(csv.reader(io.StringIO(
+        as_organisator.get(f"/activiteiten/{event.id}/deelnemers.csv").data.decode("utf-8-sig")),
+        delimiter=";"))
+    sheet = load_workbook(io.BytesIO(
+        as_organisator.get(f"/activiteiten/{event.id}/deelnemers.xlsx").data)).active
+    cells = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows == cells
+    assert {row[0] for row in rows[1:]} == {deelnemer.full_name, "(naam niet gedeeld)"}
+
+
+def test_adding_by_hand_respects_capacity_and_removal_promotes_the_waiting_list(
+        event, region, municipality_team, as_organisator, deelnemer):
+    people = [make_user(region, f"p{i}@example.org", organisation=municipality_team)
+              for i in range(3)]
+    for person in people:
+        as_organisator.post(f"/activiteiten/{event.id}/deelnemers",
+                            data={"toevoegen-email": person.email})
+    unknown = as_organisator.post(f"/activiteiten/{event.id}/deelnemers",
+                                  data={"toevoegen-email": "onbekend@example.org"})
+    assert unknown.status_code == 400 and "geen account" in unknown.text
+    assert 'value="onbekend@example.org"' in unknown.text
+    statuses = [registrations.registration_for(event, p).status for p in people]
+    assert statuses == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED]
+    first = registrations.registration_for(event, people[0])
+    as_organisator.post(f"/activiteiten/{event.id}/deelnemers/{first.id}/verwijderen")
+    db.session.expire_all()
+    assert registrations.registration_for(event, people[2]).status is RegistrationStatus.CONFIRMED
+
+
+def test_a_message_reaches_each_confirmed_participant_once(event, region, municipality_team,
+                                                           as_organisator, smtp, deliver_mail):
+    people = [make_user(region, f"m{i}@example.org", organisation=municipality_team)
+              for i in range(3)]
+    for person in people:
+        registrations.register(event.id, person, RegistrationInput())
+    db.session.commit()
+    deliver_mail()
+    smtp.messages.clear()
+    as_organisator.post(f"/activiteiten/{event.id}/deelnemers",
+                        data={"bericht-subject": "Parkeren", "bericht-body": "Parkeer achter."})
+    deliver_mail()
+    assert sorted(m.recipients[0] for m in smtp.messages) == ["m0@example.org", "m1@example.org"]
+    assert all("Parkeer achter." in m.text() for m in smtp.messages)
