@@ -42,6 +42,7 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
+    from leerhuis.blueprints.reports.routes import bp as reports_bp
     from leerhuis.blueprints.registrations.routes import bp as registrations_bp
 
     app.register_blueprint(main_bp)
@@ -52,5 +53,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

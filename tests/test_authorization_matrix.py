@@ -136,6 +136,12 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "invitations.invite_for_event": {"GET": EVENT_STAFF, "POST": EVENT_STAFF},
     "invitations.invite_for_programme": {"GET": REGION, "POST": REGION},
     "invitations.progress": {"GET": EVENT_STAFF},
+    "reports.index": {"GET": REGION},
+    "reports.grouping_csv": {"GET": REGION},
+    "reports.all_xlsx": {"GET": REGION},
+    "reports.all_pdf": {"GET": REGION},
+    "reports.attendance_csv": {"GET": REGION},
+    "reports.attendance_xlsx": {"GET": REGION},
     "privacy.my_data": {"GET": LOGGED_IN},
     "privacy.download": {"POST": LOGGED_IN},
     "privacy.delete_account": {"POST": level(LOGIN, "400", "400", "400", "400")},
@@ -189,7 +195,7 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
         "code": certificate.code, "role_id": role.id, "organisation_id": pending_org.id,
         "message_id": message.id, "year": start.year, "region_slug": region.slug,
         "lang": "en", "token": "geknoeid-token", "filename": "css/leerhuis.css",
-        "registration_id": registration.id, "batch_id": batch.id,
+        "registration_id": registration.id, "batch_id": batch.id, "grouping": "soort",
     })
 
 

@@ -1,0 +1,115 @@
+"""The Region's overviews: attendance per period and grouping, charts and downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask_login import current_user
+
+from leerhuis.extensions import db
+from leerhuis.permissions import region_admin_required
+from leerhuis.services import audit, charts, pdf, reports
+
+bp = Blueprint("reports", __name__, url_prefix="/regio/overzichten")
+
+
+def _period() -> reports.Period:
+    today = date.today()
+    try:
+        start = date.fromisoformat(request.args.get("van", "")) if request.args.get("van") else date(today.year, 1, 1)
+        end = date.fromisoformat(request.args.get("tot", "")) if request.args.get("tot") else date(today.year, 12, 31)
+    except ValueError:
+        abort(400)
+    if end < start:
+        start, end = end, start
+    return reports.Period(start, end)
+
+
+def _sections(period: reports.Period) -> list[dict]:
+    sections = []
+    for key, title in reports.GROUPINGS.items():
+        lines = reports.overview(current_user.region, period, key)
+        svg = charts.bar_chart(title, [line.label for line in lines], {
+            "aanmeldingen": [line.registrations for line in lines],
+            "aanwezig": [line.attended for line in lines]}) if lines else None
+        sections.append({"key": key, "title": title, "lines": lines,
+                         "chart": charts.data_uri(svg) if svg else None})
+    return sections
+
+
+@bp.get("/")
+@region_admin_required
+def index():
+    period = _period()
+    return render_template("reports/index.html", period=period, sections=_sections(period),
+                           header=reports.HEADER)
+
+
+@bp.get("/<grouping>.csv")
+@region_admin_required
+def grouping_csv(grouping: str):
+    if grouping not in reports.GROUPINGS:
+        abort(404)
+    period = _period()
+    body = reports.as_csv(reports.overview(current_user.region, period, grouping))
+    audit.record("export.overview", actor=current_user, subject=grouping, format="csv")
+    db.session.commit()
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="overzicht-{grouping}.csv"'})
+
+
+@bp.get("/overzichten.xlsx")
+@region_admin_required
+def all_xlsx():
+    period = _period()
+    content = reports.as_xlsx({title: reports.overview(current_user.region, period, key)
+                               for key, title in reports.GROUPINGS.items()})
+    audit.record("export.overview", actor=current_user, subject="all", format="xlsx")
+    db.session.commit()
+    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="overzichten.xlsx"'})
+
+
+@bp.get("/overzichten.pdf")
+@region_admin_required
+def all_pdf():
+    period = _period()
+    data = {"region": current_user.region.name, "start": period.start.strftime("%d-%m-%Y"),
+            "end": period.end.strftime("%d-%m-%Y"), "header": reports.HEADER,
+            "sections": [{"title": s["title"], "chart": s["chart"] or "",
+                          "rows": [line.values() for line in s["lines"]]}
+                         for s in _sections(period)]}
+    content = pdf.write_pdf(pdf.render_html("region_report.html", data))
+    audit.record("export.overview", actor=current_user, subject="all", format="pdf")
+    db.session.commit()
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="overzichten.pdf"'})
+
+
+@bp.get("/presentie.csv")
+@region_admin_required
+def attendance_csv():
+    """Every registration × session in the period, streamed in constant memory."""
+    period = _period()
+    region = current_user.region
+    audit.record("export.attendance", actor=current_user, subject=region.slug, format="csv")
+    db.session.commit()
+    return Response(stream_with_context(reports.stream_csv(region, period)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="presentie.csv"'})
+
+
+@bp.get("/presentie.xlsx")
+@region_admin_required
+def attendance_xlsx():
+    period = _period()
+    region = current_user.region
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # removed when the response closes
+    reports.write_xlsx(region, period, handle.name)
+    audit.record("export.attendance", actor=current_user, subject=region.slug, format="xlsx")
+    db.session.commit()
+    response = send_file(handle.name, as_attachment=True, download_name="presentie.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.call_on_close(handle.close)
+    return response

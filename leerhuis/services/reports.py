@@ -1,0 +1,253 @@
+"""The Region's attendance overviews, aggregated in SQL so they scale to 150,000 rows.
+
+Per grouping (type, organisation, organisation type, municipality, doelgroep, theme, month):
+confirmed registrations, people who attended at least one session, the no-show rate
+(confirmed but absent in every marked session / confirmed), net hours of learning delivered
+and unique professionals reached. Veilig Thuis is its own organisation type, apart from the
+municipalities (domain rule). The full export streams one row per registration × session.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from openpyxl import Workbook
+from sqlalchemy import Select, and_, case, func, literal, select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceState,
+    Event,
+    EventSession,
+    EventType,
+    Organisation,
+    Region,
+    Registration,
+    RegistrationStatus,
+    TargetGroup,
+    Theme,
+    User,
+)
+from leerhuis.models.programme import event_target_group, event_theme
+from leerhuis.services.programme import AMSTERDAM
+
+GROUPINGS = {
+    "soort": "Soort activiteit",
+    "organisatie": "Organiserende organisatie",
+    "organisatietype": "Soort organisatie van de deelnemer",
+    "gemeente": "Gemeente van de deelnemer",
+    "doelgroep": "Doelgroep",
+    "thema": "Thema",
+    "maand": "Maand",
+}
+TYPE_LABELS = {
+    "zorgaanbieder": "Zorgaanbieder", "gemeente": "Gemeente / uitvoeringsdienst",
+    "gecertificeerde_instelling": "Gecertificeerde instelling", "veilig_thuis": "Veilig Thuis",
+    "jeugd_en_gezin": "Jeugd en Gezin", "huisartsen": "Huisartsen", "onderwijs": "Onderwijs",
+    "welzijn": "Welzijn / voorveld", "ervaringsdeskundigen": "Ervaringsdeskundigen",
+    "regio": "Regio",
+}
+
+
+@dataclass
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, time(0), AMSTERDAM),
+                datetime.combine(self.end + timedelta(days=1), time(0), AMSTERDAM))
+
+
+@dataclass
+class Line:
+    label: str
+    registrations: int
+    attended: int
+    no_shows: int
+    hours: float
+    professionals: int
+
+    @property
+    def no_show_rate(self) -> float:
+        return round(100 * self.no_shows / self.registrations, 1) if self.registrations else 0.0
+
+    def values(self) -> list:
+        return [self.label, self.registrations, self.attended, self.no_show_rate,
+                round(self.hours, 2), self.professionals]
+
+
+HEADER = ["groep", "aanmeldingen", "aanwezig", "no-show %", "uren", "professionals"]
+
+
+def _per_registration(region: Region, period: Period):
+    """One row per confirmed registration in the period: attended sessions, hours, whether
+    every marked session was an absence."""
+    start, end = period.bounds
+    first_start = (select(EventSession.event_id, func.min(EventSession.starts_at).label("start"))
+                   .group_by(EventSession.event_id).subquery())
+    present = case((Attendance.state == AttendanceState.PRESENT, 1), else_=0)
+    marked = case((Attendance.id.is_not(None), 1), else_=0)
+    return (
+        select(Registration.id.label("registration_id"), Registration.event_id,
+               Registration.user_id, Registration.organisation_id,
+               Registration.municipality_name, first_start.c.start,
+               func.coalesce(func.sum(present), 0).label("present_sessions"),
+               func.coalesce(func.sum(marked), 0).label("marked_sessions"),
+               func.coalesce(func.sum(case((Attendance.state == AttendanceState.PRESENT,
+                                            EventSession.net_hours), else_=0)), 0).label("hours"))
+        .join(Event, Event.id == Registration.event_id)
+        .join(first_start, first_start.c.event_id == Event.id)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .outerjoin(EventSession, EventSession.id == Attendance.session_id)
+        .where(Event.region_id == region.id, Registration.status == RegistrationStatus.CONFIRMED,
+               first_start.c.start >= start, first_start.c.start < end)
+        .group_by(Registration.id, Registration.event_id, Registration.user_id,
+                  Registration.organisation_id, Registration.municipality_name,
+                  first_start.c.start)
+    ).subquery()
+
+
+def overview(region: Region, period: Period, grouping: str) -> list[Line]:
+    base = _per_registration(region, period)
+    label, joins = _label(grouping, base)
+    stmt: Select = select(
+        label.label("label"),
+        func.count(base.c.registration_id),
+        func.sum(case((base.c.present_sessions > 0, 1), else_=0)),
+        func.sum(case((and_(base.c.marked_sessions > 0, base.c.present_sessions == 0), 1),
+                      else_=0)),
+        func.sum(base.c.hours),
+        func.count(func.distinct(base.c.user_id)),
+    ).select_from(base)
+    for target, condition in joins:
+        stmt = stmt.outerjoin(target, condition)
+    rows = db.session.execute(stmt.group_by(label).order_by(label)).all()
+    return [Line(_pretty(grouping, r[0]), r[1], r[2] or 0, r[3] or 0, float(r[4] or 0), r[5])
+            for r in rows]
+
+
+def _label(grouping: str, base):
+    if grouping == "soort":
+        return EventType.name_nl, [(Event, Event.id == base.c.event_id),
+                                   (EventType, EventType.id == Event.type_id)]
+    if grouping == "organisatie":
+        organiser = Organisation.__table__.alias("organiser")
+        return organiser.c.name, [(Event, Event.id == base.c.event_id),
+                                  (organiser, organiser.c.id == Event.organisation_id)]
+    if grouping == "organisatietype":
+        return func.coalesce(Organisation.type, literal("onbekend")), [
+            (Organisation, Organisation.id == base.c.organisation_id)]
+    if grouping == "gemeente":
+        return func.coalesce(func.nullif(base.c.municipality_name, ""), literal("onbekend")), []
+    if grouping == "doelgroep":
+        return func.coalesce(TargetGroup.name, literal("geen")), [
+            (event_target_group, event_target_group.c.event_id == base.c.event_id),
+            (TargetGroup, TargetGroup.id == event_target_group.c.target_group_id)]
+    if grouping == "thema":
+        return func.coalesce(Theme.name, literal("geen")), [
+            (event_theme, event_theme.c.event_id == base.c.event_id),
+            (Theme, Theme.id == event_theme.c.theme_id)]
+    if grouping == "maand":
+        if db.session.get_bind().dialect.name == "postgresql":
+            month = func.to_char(func.timezone("Europe/Amsterdam", base.c.start), "YYYY-MM")
+        else:
+            month = func.strftime("%Y-%m", base.c.start)
+        return month, []
+    raise KeyError(grouping)
+
+
+def _pretty(grouping: str, value) -> str:
+    if grouping == "organisatietype":
+        return TYPE_LABELS.get(getattr(value, "value", value), str(value))
+    return str(value)
+
+
+def reached_per_municipality(region: Region, period: Period) -> list[Line]:
+    return overview(region, period, "gemeente")
+
+
+def as_csv(lines: list[Line]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADER)
+    for line in lines:
+        writer.writerow(line.values())
+    return "\ufeff" + out.getvalue()
+
+
+def as_xlsx(sheets: dict[str, list[Line]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for title, lines in sheets.items():
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(HEADER)
+        for line in lines:
+            sheet.append(line.values())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+EXPORT_HEADER = ["activiteit", "soort", "bijeenkomst", "organisator", "soort organisatie",
+                 "deelnemer", "functie", "organisatie deelnemer", "gemeente", "presentie"]
+
+
+def export_rows(region: Region, period: Period) -> Iterator[tuple]:
+    """One row per registration × session, fetched in chunks (constant memory)."""
+    start, end = period.bounds
+    organiser = Organisation.__table__.alias("organiser")
+    participant_org = Organisation.__table__.alias("participant_org")
+    stmt = (
+        select(Event.title, EventType.name_nl, EventSession.starts_at, organiser.c.name,
+               participant_org.c.type, User.first_name, User.last_name, Registration.function,
+               participant_org.c.name, Registration.municipality_name, Attendance.state)
+        .select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .join(EventType, EventType.id == Event.type_id)
+        .join(EventSession, EventSession.event_id == Event.id)
+        .join(organiser, organiser.c.id == Event.organisation_id)
+        .outerjoin(participant_org, participant_org.c.id == Registration.organisation_id)
+        .outerjoin(User, User.id == Registration.user_id)
+        .outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
+                                    Attendance.session_id == EventSession.id))
+        .where(Event.region_id == region.id, Registration.status == RegistrationStatus.CONFIRMED,
+               EventSession.starts_at >= start, EventSession.starts_at < end)
+        .order_by(EventSession.starts_at, Registration.id)
+        .execution_options(yield_per=2000))
+    for row in db.session.execute(stmt):
+        (title, type_name, starts_at, organiser_name, org_type, first, last, function,
+         org_name, municipality, state) = row
+        yield (title, type_name, starts_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"),
+               organiser_name, TYPE_LABELS.get(getattr(org_type, "value", org_type), org_type or ""),
+               f"{first or ''} {last or ''}".strip() or "(geanonimiseerd)", function,
+               org_name or "", municipality, state.value if state else "niet geregistreerd")
+
+
+def stream_csv(region: Region, period: Period) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    buffer.write("\ufeff")
+    writer.writerow(EXPORT_HEADER)
+    for index, row in enumerate(export_rows(region, period), start=1):
+        writer.writerow(row)
+        if index % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_xlsx(region: Region, period: Period, path) -> None:
+    """Write-only workbook: rows go to a temporary file as they come (constant memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Presentie")
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(region, period):
+        sheet.append(list(row))
+    workbook.save(path)

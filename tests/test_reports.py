@@ -1,0 +1,127 @@
+"""The Region's overviews: exact figures per grouping, downloads equal to the screen."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from conftest import make_user
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceState,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    Organisation,
+    OrganisationType,
+    Registration,
+    RegistrationStatus,
+)
+from leerhuis.services import reports
+
+AMS = ZoneInfo("Europe/Amsterdam")
+YEAR = date.today().year
+
+
+@pytest.fixture
+def data(region, provider):
+    veilig_thuis = Organisation(name="Veilig Thuis", type=OrganisationType.VEILIG_THUIS, region=region)
+    team = Organisation(name="Jeugdteam", type=OrganisationType.GEMEENTE, region=region)
+    people = [make_user(region, f"r{i}@example.org", organisation=veilig_thuis if i < 2 else team)
+              for i in range(4)]
+    training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    visit = db.session.scalars(select(EventType).where(EventType.code == "werkbezoek")).one()
+
+    def event(kind, month, sessions):
+        start = datetime(YEAR, month, 3, 13, 0, tzinfo=AMS)
+        e = Event(region_id=region.id, type=kind, organisation=provider, programme_year=YEAR,
+                  status=EventStatus.FINISHED, title=f"{kind.code} {month}", address="A", city="B")
+        e.sessions = [EventSession(starts_at=start + timedelta(days=7 * i),
+                                   ends_at=start + timedelta(days=7 * i, hours=2),
+                                   net_hours=Decimal(2)) for i in range(sessions)]
+        db.session.add(e)
+        return e
+
+    course, tour = event(training, 3, 2), event(visit, 5, 1)
+    db.session.flush()
+
+    def register(e, person, states):
+        r = Registration(event_id=e.id, user_id=person.id, status=RegistrationStatus.CONFIRMED,
+                         organisation_id=person.organisation_id,
+                         municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen")
+        db.session.add(r)
+        db.session.flush()
+        for session, state in zip(e.sessions, states):
+            if state:
+                db.session.add(Attendance(registration_id=r.id, session_id=session.id, state=state,
+                                          source=AttendanceSource.ORGANISER))
+
+    P, A = AttendanceState.PRESENT, AttendanceState.ABSENT
+    register(course, people[0], [P, P])   # Veilig Thuis, 4 h
+    register(course, people[1], [A, A])   # Veilig Thuis, no-show
+    register(course, people[2], [P, A])   # team, 2 h
+    register(tour, people[2], [P])        # team, 2 h
+    register(tour, people[3], [None])     # team, not marked: neither present nor no-show
+    db.session.commit()
+    return course, tour
+
+
+def test_overview_per_organisation_type_keeps_veilig_thuis_apart(region, data):
+    lines = {l.label: l for l in reports.overview(region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype")}
+    assert lines["Veilig Thuis"].values() == ["Veilig Thuis", 2, 1, 50.0, 4.0, 2]
+    assert lines["Gemeente / uitvoeringsdienst"].values() == ["Gemeente / uitvoeringsdienst", 3, 2, 0.0, 4.0, 2]
+
+
+def test_overview_per_type_and_month_and_the_period_filter(region, data):
+    year = reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+    by_type = {l.label: l.values() for l in reports.overview(region, year, "soort")}
+    assert by_type == {"Training": ["Training", 3, 2, 33.3, 6.0, 3],
+                       "Werkbezoek": ["Werkbezoek", 2, 1, 0.0, 2.0, 2]}
+    months = [l.label for l in reports.overview(region, year, "maand")]
+    assert months == [f"{YEAR}-03", f"{YEAR}-05"]
+    spring = reports.Period(date(YEAR, 1, 1), date(YEAR, 4, 30))
+    assert [l.label for l in reports.overview(region, spring, "soort")] == ["Training"]
+
+
+def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
+    query = f"?van={YEAR}-01-01&tot={YEAR}-12-31"
+    page = as_regio.get(f"/regio/overzichten/{query}")
+    assert page.status_code == 200 and "data:image/svg+xml;base64," in page.text
+    rows = list(csv.reader(io.StringIO(as_regio.get(f"/regio/overzichten/soort.csv{query}")
+                                       .data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["Training", "3", "2", "33.3", "6.0", "3"]
+    assert '<th scope="row">Training</th><td>3</td><td>2</td><td>33.3</td><td>6.0</td><td>3</td>' in page.text
+    book = load_workbook(io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data))
+    assert [c for c in next(book["Soort activiteit"].iter_rows(min_row=2, values_only=True))] == \
+        ["Training", 3, 2, 33.3, 6.0, 3]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        as_regio.get(f"/regio/overzichten/overzichten.pdf{query}").data)).pages)
+    assert "Overzichten aanwezigheid" in text and "Veilig Thuis" in text and "33.3" in text
+
+
+def test_the_full_attendance_export_streams_one_row_per_registration_and_session(
+        region, data, as_regio):
+    response = as_regio.get(f"/regio/overzichten/presentie.csv?van={YEAR}-01-01&tot={YEAR}-12-31")
+    assert response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) - 1 == 3 * 2 + 2 * 1
+    assert {r[-1] for r in rows[1:]} == {"aanwezig", "afwezig", "niet geregistreerd"}
+    download = as_regio.get(f"/regio/overzichten/presentie.xlsx?van={YEAR}-01-01&tot={YEAR}-12-31")
+    content = download.data
+    download.close()
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    assert sum(1 for _ in book.active.iter_rows()) == len(rows)
+    book.close()
+
+
+def test_organisers_cannot_see_the_region_overviews(as_organisator):
+    assert as_organisator.get("/regio/overzichten/").status_code == 403
