@@ -18,6 +18,9 @@ $(VENV)/bin/python:
 
 $(STAMP): pyproject.toml $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[redis,test]'
+	@# deduce builds its lookup cache on first use (~70 s); build it once here, because two
+	@# test workers building it at the same time write a corrupt pickle.
+	$(PY) -c 'from deduce import Deduce; Deduce()'
 	touch $(STAMP)
 
 system-packages:
@@ -27,7 +30,7 @@ assets:
 	@scripts/build_assets.sh
 
 translations: $(STAMP)
-	@if [ -d leerhuis/translations ]; then $(VENV)/bin/pybabel compile -q -d leerhuis/translations; fi
+	@if ls leerhuis/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -d leerhuis/translations >/dev/null; fi
 
 migrate: install
 	$(VENV)/bin/flask --app leerhuis db upgrade

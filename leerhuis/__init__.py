@@ -38,7 +38,10 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
     from leerhuis.blueprints.main.routes import bp as main_bp
+    from leerhuis.blueprints.evaluations.routes import bp as evaluations_bp
     from leerhuis.blueprints.invitations.routes import bp as invitations_bp
+    from leerhuis.blueprints.klankbordgroep.routes import bp as klankbordgroep_bp
+    from leerhuis.blueprints.lessons.routes import bp as lessons_bp
     from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
@@ -54,5 +57,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(klankbordgroep_bp)
+    app.register_blueprint(lessons_bp)
+    app.register_blueprint(evaluations_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)

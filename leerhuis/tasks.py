@@ -119,3 +119,15 @@ def send_invitations(batch_id: int) -> int:
     with app_context():
         batch = process_batch(batch_id)
         return batch.total if batch is not None else 0
+
+
+@huey.periodic_task(crontab(minute="0", hour="9"))
+def send_evaluation_invitations() -> int:
+    """Daily: the day after an activity, present participants get their evaluation link."""
+    from leerhuis.extensions import db
+    from leerhuis.services.evaluations import send_due_invitations
+
+    with app_context():
+        count = send_due_invitations()
+        db.session.commit()
+        return count

@@ -19,6 +19,12 @@ STATUS_LABELS = {
 }
 
 
+GROUP_TYPE_LABELS = {
+    "partners": _l("partners Zo thuis mogelijk opgroeien"),
+    "ambtelijk": _l("ambtelijk"),
+    "ouders_jeugd": _l("ouders en jeugd"),
+}
+
 ATTENDANCE_LABELS = {
     "aanwezig": _l("aanwezig"),
     "afwezig": _l("afwezig"),
@@ -83,6 +89,7 @@ def init_app(app: Flask) -> None:
             "status_labels": STATUS_LABELS,
             "attendance_labels": ATTENDANCE_LABELS,
             "checkin_qr": qr_data_uri,
+            "group_type_labels": GROUP_TYPE_LABELS,
         }
 
     app.jinja_env.filters["hours"] = format_hours

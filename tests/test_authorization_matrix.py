@@ -28,7 +28,17 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    GroupType,
     InvitationBatch,
+    KlankbordGroup,
+    KlankbordMeeting,
+    KlankbordMember,
+    Lesson,
+    LessonKind,
+    LessonPhase,
+    LessonSource,
+    LessonStatus,
+    MeetingDocument,
     Organisation,
     OrganisationType,
     OrganiserRole,
@@ -38,12 +48,15 @@ from leerhuis.models import (
     utcnow,
 )
 
-ROLES = ["anonymous", "deelnemer", "organisator_own", "organisator_other", "regio"]
+ROLES = ["anonymous", "deelnemer", "organisator_own", "organisator_other", "klankbord_member",
+         "regio"]
 ALLOWED, DENIED, LOGIN, NOT_FOUND = "allowed", "denied", "login", "not found"
 
 
-def level(anonymous, deelnemer, own, other, regio):
-    return dict(zip(ROLES, (anonymous, deelnemer, own, other, regio), strict=True))
+def level(anonymous, deelnemer, own, other, regio, member=None):
+    """A klankbordgroep member is a deelnemer unless a level says otherwise."""
+    values = (anonymous, deelnemer, own, other, deelnemer if member is None else member, regio)
+    return dict(zip(ROLES, values, strict=True))
 
 
 PUBLIC = level(ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
@@ -59,8 +72,9 @@ DRAFT_ACTION = level(LOGIN, DENIED, ALLOWED, DENIED, ALLOWED)
 BAD_TOKEN = level(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 BAD_LINK = level("400", "400", "400", "400", "400")
 # The deelnemer owns the certificate; the organiser of the event and the Region manage it.
-CERTIFICATE_FILE = level(LOGIN, ALLOWED, ALLOWED, DENIED, ALLOWED)
+CERTIFICATE_FILE = level(LOGIN, ALLOWED, ALLOWED, DENIED, ALLOWED, member=DENIED)
 CERTIFICATE_ADMIN = level(LOGIN, DENIED, ALLOWED, DENIED, ALLOWED)
+MEMBERS = level(LOGIN, DENIED, DENIED, DENIED, ALLOWED, member=ALLOWED)
 
 POLICY: dict[str, dict[str, dict[str, str]]] = {
     "static": {"GET": PUBLIC},
@@ -108,7 +122,8 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "feeds.programme_feed": {"GET": PUBLIC},
     "registrations.register": {"POST": DRAFT_HIDDEN},
     # Only the deelnemer has a registration for the sample event.
-    "registrations.unregister": {"POST": level(LOGIN, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND)},
+    "registrations.unregister": {"POST": level(LOGIN, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                               member=NOT_FOUND)},
     "registrations.my_leerhuis": {"GET": LOGGED_IN},
     "registrations.event_calendar_download": {"GET": DRAFT_DOWNLOAD},
     "registrations.personal_feed": {"GET": BAD_TOKEN},
@@ -142,6 +157,22 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "reports.all_pdf": {"GET": REGION},
     "reports.attendance_csv": {"GET": REGION},
     "reports.attendance_xlsx": {"GET": REGION},
+    "klankbordgroep.groups": {"GET": LOGGED_IN},
+    "klankbordgroep.group_page": {"GET": MEMBERS, "POST": REGION},
+    "klankbordgroep.meeting_page": {"GET": MEMBERS, "POST": REGION},
+    "klankbordgroep.document": {"GET": MEMBERS},
+    "klankbordgroep.remove_member": {"POST": REGION},
+    "klankbordgroep.agenda_page": {"GET": MEMBERS, "POST": MEMBERS},
+    "klankbordgroep.progress_report": {"GET": MEMBERS},
+    "lessons.index": {"GET": LOGGED_IN},
+    "lessons.show": {"GET": LOGGED_IN},
+    "lessons.new": {"GET": ORGANISERS, "POST": ORGANISERS},
+    "lessons.review_queue": {"GET": REGION},
+    "lessons.review": {"POST": REGION},
+    "evaluations.answer": {"GET": BAD_LINK, "POST": BAD_LINK},
+    "evaluations.event_results": {"GET": EVENT_STAFF},
+    "evaluations.region_results": {"GET": REGION},
+    "evaluations.region_csv": {"GET": REGION},
     "privacy.my_data": {"GET": LOGGED_IN},
     "privacy.download": {"POST": LOGGED_IN},
     "privacy.delete_account": {"POST": level(LOGIN, "400", "400", "400", "400")},
@@ -186,16 +217,34 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     db.session.add_all([certificate, run, pending_org, role, message])
     batch = InvitationBatch(region_id=region.id, event_id=draft.id, created_by_id=organisator.id)
     db.session.add(batch)
+    member = make_user(region, "lid@example.org", first_name="Lid")
+    group = KlankbordGroup(region_id=region.id, name="Partners", type=GroupType.PARTNERS)
+    group.members = [KlankbordMember(user=member)]
+    meeting = KlankbordMeeting(group=group, event=draft)
+    db.session.add_all([group, meeting])
+    db.session.flush()
+    document = MeetingDocument(meeting_id=meeting.id, original_name="agenda.pdf",
+                               stored_name="matrix-test.pdf", content_type="application/pdf", size=8)
+    lesson = Lesson(region_id=region.id, title="Les", source=LessonSource.GESPREK,
+                    kind=LessonKind.POSITIVE, phase=LessonPhase.PREVENTIE,
+                    status=LessonStatus.PUBLISHED)
+    db.session.add_all([document, lesson])
     db.session.commit()
     stored = Path(app.config["CERTIFICATE_DIR"]) / certificate.file_name
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"%PDF-1.7 test")
+    upload = Path(app.config["UPLOAD_DIR"]) / document.stored_name
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    upload.write_bytes(b"%PDF-1.7")
     return Sample({
         "event_id": draft.id, "session_id": draft.sessions[0].id, "run_id": run.id,
         "code": certificate.code, "role_id": role.id, "organisation_id": pending_org.id,
         "message_id": message.id, "year": start.year, "region_slug": region.slug,
         "lang": "en", "token": "geknoeid-token", "filename": "css/leerhuis.css",
         "registration_id": registration.id, "batch_id": batch.id, "grouping": "soort",
+        "group_id": group.id, "meeting_id": meeting.id, "document_id": document.id,
+        "member_id": group.members[0].id, "lesson_id": lesson.id, "half_year": "2026-H2",
+        "member_user": member,
     })
 
 
@@ -224,7 +273,8 @@ def test_every_route_has_a_policy(app):
 def test_every_route_behaves_as_the_policy_says_for_every_role(
         app, sample, deelnemer, organisator, other_organisator, regio_admin):
     users = {"deelnemer": deelnemer, "organisator_own": organisator,
-             "organisator_other": other_organisator, "regio": regio_admin}
+             "organisator_other": other_organisator, "regio": regio_admin,
+             "klankbord_member": sample.values["member_user"]}
     failures, checked = [], 0
     cookies = {}
     for role, user in users.items():

@@ -13,6 +13,27 @@ from leerhuis.models.attendance import (
 from leerhuis.models.audit import AuditEvent
 from leerhuis.models.base import utcnow
 from leerhuis.models.invitations import BatchStatus, Invitation, InvitationBatch
+from leerhuis.models.learning import (
+    ActionItem,
+    ActionProgress,
+    ActionStatus,
+    AgendaAction,
+    EvaluationReceipt,
+    EvaluationResponse,
+    FollowUpStatus,
+    GroupType,
+    KlankbordGroup,
+    KlankbordMeeting,
+    KlankbordMember,
+    Lesson,
+    LessonKind,
+    LessonPhase,
+    LessonSource,
+    LessonStatus,
+    MeetingAgendaItem,
+    MeetingDocument,
+    Visibility,
+)
 from leerhuis.models.mail import OutboxMessage, OutboxStatus
 from leerhuis.models.organisations import ApprovalStatus, Organisation, OrganisationType
 from leerhuis.models.people import OrganiserRole, SkjKamer, User
@@ -32,6 +53,25 @@ from leerhuis.models.regions import Municipality, Region
 from leerhuis.models.registrations import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 __all__ = [
+    "ActionItem",
+    "ActionProgress",
+    "ActionStatus",
+    "AgendaAction",
+    "EvaluationReceipt",
+    "EvaluationResponse",
+    "FollowUpStatus",
+    "GroupType",
+    "KlankbordGroup",
+    "KlankbordMeeting",
+    "KlankbordMember",
+    "Lesson",
+    "LessonKind",
+    "LessonPhase",
+    "LessonSource",
+    "LessonStatus",
+    "MeetingAgendaItem",
+    "MeetingDocument",
+    "Visibility",
     "BatchStatus",
     "Invitation",
     "InvitationBatch",

@@ -52,3 +52,9 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Objects made by hand in migrations that the models do not describe: the lessons'
+    full-text index (an FTS5 table on SQLite, a GIN expression index on PostgreSQL)."""
+    return not (name or "").startswith(("lesson_fts", "ix_lesson_fts"))

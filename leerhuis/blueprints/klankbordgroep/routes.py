@@ -1,0 +1,189 @@
+"""Klankbordgroepen (members only) and the uitvoeringsagenda with its progress report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from leerhuis.blueprints.klankbordgroep.forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    DocumentForm,
+    MeetingForm,
+    MemberForm,
+    MinutesForm,
+    ProgressForm,
+)
+from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.extensions import db
+from leerhuis.models import AgendaAction, KlankbordGroup, KlankbordMeeting, KlankbordMember, MeetingDocument
+from leerhuis.services import agenda, accounts, klankbordgroep as kbg
+
+bp = Blueprint("klankbordgroep", __name__)
+
+
+def _group(group_id: int) -> KlankbordGroup:
+    group = db.get_or_404(KlankbordGroup, group_id)
+    if not kbg.can_view(current_user, group):
+        abort(403)
+    return group
+
+
+def _meeting(meeting_id: int) -> KlankbordMeeting:
+    meeting = db.get_or_404(KlankbordMeeting, meeting_id)
+    if not kbg.can_view(current_user, meeting.group):
+        abort(403)
+    return meeting
+
+
+@bp.get("/klankbordgroepen")
+@login_required
+def groups():
+    return render_template("klankbordgroep/groups.html", groups=kbg.groups_for(current_user))
+
+
+@bp.route("/klankbordgroepen/<int:group_id>", methods=["GET", "POST"])
+@login_required
+def group_page(group_id: int):
+    group = _group(group_id)
+    member_form, meeting_form = MemberForm(prefix="lid"), MeetingForm(prefix="bijeenkomst")
+    is_admin = kbg.is_region_admin_for(current_user, group)
+    if request.method == "POST":
+        if not is_admin:
+            abort(403)
+        if "lid-email" in request.form and member_form.validate_on_submit():
+            user = accounts.find_user_by_email(member_form.email.data)
+            if user is None:
+                member_form.email.errors = [_("Er is geen account met dit e-mailadres.")]
+            else:
+                try:
+                    kbg.add_member(group, user, by=current_user)
+                except kbg.KlankbordError as exc:
+                    member_form.email.errors = [_(exc.message)]
+                else:
+                    db.session.commit()
+                    flash(_("%(name)s is lid geworden.", name=user.full_name), "success")
+                    return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
+        elif "bijeenkomst-day" in request.form and meeting_form.validate_on_submit():
+            try:
+                meeting = kbg.plan_meeting(group, day=meeting_form.day.data,
+                                           start=meeting_form.start.data, end=meeting_form.end.data,
+                                           place=meeting_form.place.data, by=current_user)
+            except kbg.KlankbordError as exc:
+                db.session.rollback()
+                meeting_form.end.errors = [_(exc.message)]
+            else:
+                db.session.commit()
+                return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
+    status = 400 if member_form.errors or meeting_form.errors else 200
+    return render_template("klankbordgroep/group.html", group=group, is_admin=is_admin,
+                           member_form=member_form, meeting_form=meeting_form,
+                           empty_form=EmptyForm()), status
+
+
+@bp.post("/klankbordgroepen/leden/<int:member_id>/verwijderen")
+@login_required
+def remove_member(member_id: int):
+    member = db.get_or_404(KlankbordMember, member_id)
+    if not kbg.is_region_admin_for(current_user, member.group) or not EmptyForm().validate_on_submit():
+        abort(403)
+    group_id = member.group_id
+    kbg.remove_member(member, by=current_user)
+    db.session.commit()
+    return redirect(url_for("klankbordgroep.group_page", group_id=group_id))
+
+
+@bp.route("/klankbordgroepen/bijeenkomsten/<int:meeting_id>", methods=["GET", "POST"])
+@login_required
+def meeting_page(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    may_edit = kbg.can_keep_minutes(current_user, meeting.group)
+    forms = {"agenda": AgendaItemForm(prefix="agenda"), "minutes": MinutesForm(prefix="verslag", obj=meeting),
+             "action": ActionItemForm(prefix="actie"), "document": DocumentForm(prefix="document")}
+    if request.method == "POST":
+        if not may_edit:
+            abort(403)
+        if "agenda-title" in request.form and forms["agenda"].validate_on_submit():
+            kbg.add_agenda_item(meeting, forms["agenda"].title.data)
+        elif "verslag-minutes" in request.form and forms["minutes"].validate_on_submit():
+            meeting.minutes = forms["minutes"].minutes.data or ""
+            meeting.decisions = forms["minutes"].decisions.data or ""
+        elif "actie-title" in request.form and forms["action"].validate_on_submit():
+            kbg.add_action_item(meeting, forms["action"].title.data, forms["action"].owner.data or "",
+                                forms["action"].due_date.data)
+        elif "document-document" in request.files and forms["document"].validate_on_submit():
+            upload = forms["document"].document.data
+            try:
+                content = upload.read(kbg.MAX_DOCUMENT_BYTES + 1)
+                kbg.store_document(meeting, upload.filename or "", content, by=current_user)
+            except kbg.KlankbordError as exc:
+                forms["document"].document.errors = [_(exc.message)]
+            finally:
+                upload.close()
+        if not any(f.errors for f in forms.values()):
+            db.session.commit()
+            flash(_("Opgeslagen."), "success")
+            return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
+        db.session.rollback()
+    status = 400 if any(f.errors for f in forms.values()) else 200
+    return render_template("klankbordgroep/meeting.html", meeting=meeting, may_edit=may_edit,
+                           forms=forms), status
+
+
+@bp.get("/klankbordgroepen/documenten/<int:document_id>")
+@login_required
+def document(document_id: int):
+    doc = db.get_or_404(MeetingDocument, document_id)
+    _meeting(doc.meeting_id)
+    path = kbg.document_path(doc)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=doc.content_type, as_attachment=True,
+                     download_name=doc.original_name)
+
+
+@bp.route("/uitvoeringsagenda", methods=["GET", "POST"])
+@login_required
+def agenda_page():
+    if not (current_user.is_region_admin or kbg.is_any_member(current_user)):
+        abort(403)
+    region = current_user.region
+    half_year = request.args.get("halfjaar", agenda.current_half_year())
+    try:
+        agenda.half_year_bounds(half_year)
+    except ValueError:
+        abort(404)
+    form = ProgressForm()
+    if request.method == "POST":
+        action_id = request.form.get("action_id", type=int)
+        if action_id is None:
+            abort(400)
+        action = db.get_or_404(AgendaAction, action_id)
+        if action.region_id != region.id:
+            abort(403)
+        if form.validate_on_submit():
+            organisation = None if current_user.is_region_admin else current_user.organisation
+            if organisation is None and not current_user.is_region_admin:
+                abort(403)
+            agenda.write_progress(action, half_year, form.text.data, by=current_user,
+                                  organisation=organisation)
+            db.session.commit()
+            flash(_("De voortgang is opgeslagen."), "success")
+            return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year))
+    return render_template("klankbordgroep/agenda.html", actions=agenda.actions(region),
+                           progress=agenda.progress_for(region, half_year), half_year=half_year,
+                           form=form), 400 if form.errors else 200
+
+
+@bp.get("/uitvoeringsagenda/voortgangsrapportage-<half_year>.pdf")
+@login_required
+def progress_report(half_year: str):
+    if not (current_user.is_region_admin or kbg.is_any_member(current_user)):
+        abort(403)
+    try:
+        content = agenda.progress_report_pdf(current_user.region, half_year)
+    except ValueError:
+        abort(404)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="voortgangsrapportage-{half_year}.pdf"'})

@@ -1,0 +1,120 @@
+"""Geleerde lessen: the register, Dutch search, writing with the guard, the Region's review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from leerhuis.blueprints.forms_common import to_choices
+from leerhuis.blueprints.lessons.forms import LessonForm
+from leerhuis.blueprints.region.forms import DecisionForm
+from leerhuis.extensions import db
+from leerhuis.models import (
+    FollowUpStatus,
+    Lesson,
+    LessonKind,
+    LessonPhase,
+    LessonSource,
+    Visibility,
+)
+from leerhuis.permissions import region_admin_required
+from leerhuis.services import catalogue, lessons
+from leerhuis.services.programme import PrivacyCheckFailed
+
+bp = Blueprint("lessons", __name__)
+
+
+@bp.get("/lessen")
+@login_required
+def index():
+    page = request.args.get("page", 1, type=int)
+    themes = request.args.getlist("thema")
+    phase = request.args.get("fase", "")
+    if phase and phase not in {p.value for p in LessonPhase}:
+        phase = ""
+    results = lessons.search(current_user, query=request.args.get("q", "")[:200],
+                             theme_slugs=themes, phase=phase, page=page)
+    return render_template("lessons/index.html", pagination=results,
+                           options=catalogue.filter_options(current_user.region),
+                           query=request.args.get("q", ""), themes=themes, phase=phase,
+                           can_write=lessons.can_write(current_user))
+
+
+@bp.get("/lessen/<int:lesson_id>")
+@login_required
+def show(lesson_id: int):
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if not lessons.can_view(current_user, lesson):
+        abort(404)
+    return render_template("lessons/show.html", lesson=lesson, form=DecisionForm())
+
+
+@bp.route("/lessen/nieuw", methods=["GET", "POST"])
+@login_required
+def new():
+    if not lessons.can_write(current_user):
+        abort(403)
+    form = LessonForm()
+    form.theme_ids.choices = to_choices([(t.id, t.name) for t in catalogue.filter_options(
+        current_user.region)["themes"]])
+    form.action_id.choices = to_choices([(None, _("Geen"))] + [
+        (a.id, f"{a.number}. {a.title}") for a in lessons.agenda_actions(current_user)])
+    privacy, failed = None, False
+    if form.validate_on_submit():
+        data = lessons.LessonInput(
+            title=form.title.data, source=LessonSource(form.source.data),
+            kind=LessonKind(form.kind.data), phase=LessonPhase(form.phase.data),
+            wanted_differently=form.wanted_differently.data or "",
+            what_was_good=form.what_was_good.data or "",
+            earlier_prevention=form.earlier_prevention.data or "", quote=form.quote.data or "",
+            quote_consent=form.quote_consent.data, theme_ids=form.theme_ids.data or [],
+            action_id=form.action_id.data, follow_up_proposal=form.follow_up_proposal.data or "",
+            follow_up_owner=form.follow_up_owner.data or "",
+            follow_up_status=FollowUpStatus(form.follow_up_status.data),
+            visibility=Visibility(form.visibility.data),
+            privacy_confirmed=form.privacy_confirmed.data)
+        try:
+            lesson = lessons.save_lesson(data, by=current_user)
+        except PrivacyCheckFailed as exc:
+            db.session.rollback()
+            privacy, failed = exc, True
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message]
+            if exc.needs_confirmation:
+                form.privacy_confirmed.errors = [_("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")]
+        except lessons.LessonError as exc:
+            db.session.rollback()
+            failed = True
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
+        else:
+            db.session.commit()
+            flash(_("De les is opgeslagen en wacht op beoordeling door de regio."), "success")
+            return redirect(url_for("lessons.show", lesson_id=lesson.id))
+    elif request.method == "POST":
+        failed = True
+    return render_template("lessons/form.html", form=form, privacy=privacy), 400 if failed else 200
+
+
+@bp.get("/regio/lessen")
+@region_admin_required
+def review_queue():
+    return render_template("lessons/review.html", lessons=lessons.review_queue(current_user),
+                           form=DecisionForm())
+
+
+@bp.post("/lessen/<int:lesson_id>/beoordelen")
+@region_admin_required
+def review(lesson_id: int):
+    lesson = db.get_or_404(Lesson, lesson_id)
+    form = DecisionForm()
+    if lesson.region_id != current_user.region_id:
+        abort(403)
+    if not form.validate_on_submit():
+        abort(400)
+    lessons.review(lesson, publish=form.decision.data == "approve", by=current_user,
+                   note=form.reason.data or "")
+    db.session.commit()
+    flash(_("Het besluit is opgeslagen."), "success")
+    return redirect(url_for("lessons.review_queue"))

@@ -1,0 +1,142 @@
+"""The uitvoeringsagenda: actions, progress per half-year and partner contributions, and the
+voortgangsrapportage (PDF with the Leerhuis's own figures as charts)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    ActionProgress,
+    AgendaAction,
+    Attendance,
+    AttendanceState,
+    EvaluationResponse,
+    Event,
+    EventSession,
+    EventType,
+    Organisation,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+)
+from leerhuis.services import charts, pdf
+
+HALF_YEAR = re.compile(r"^(20\d\d)-H([12])$")
+
+
+def current_half_year(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}-H{1 if today.month <= 6 else 2}"
+
+
+def half_year_bounds(half_year: str) -> tuple[date, date]:
+    match = HALF_YEAR.match(half_year)
+    if not match:
+        raise ValueError(half_year)
+    year, half = int(match[1]), int(match[2])
+    return (date(year, 1, 1), date(year, 7, 1)) if half == 1 else (date(year, 7, 1), date(year + 1, 1, 1))
+
+
+def actions(region: Region) -> list[AgendaAction]:
+    return list(db.session.scalars(select(AgendaAction).where(AgendaAction.region_id == region.id)
+                                   .order_by(AgendaAction.number)))
+
+
+def progress_for(region: Region, half_year: str) -> dict[int, dict]:
+    """action id → {'region': text or None, 'partners': [(organisation, text)]}."""
+    result = {a.id: {"region": None, "partners": []} for a in actions(region)}
+    rows = db.session.scalars(select(ActionProgress).join(AgendaAction).where(
+        AgendaAction.region_id == region.id, ActionProgress.half_year == half_year))
+    for row in rows:
+        if row.organisation_id is None:
+            result[row.action_id]["region"] = row.text
+        else:
+            result[row.action_id]["partners"].append((row.organisation, row.text))
+    return result
+
+
+def write_progress(action: AgendaAction, half_year: str, text: str, *, by: User,
+                   organisation: Organisation | None = None) -> ActionProgress:
+    """The Region's own text (organisation None) or a partner's contribution; one each per
+    half-year, updated in place."""
+    half_year_bounds(half_year)
+    organisation_id = organisation.id if organisation is not None else None
+    row = db.session.scalars(select(ActionProgress).where(
+        ActionProgress.action_id == action.id, ActionProgress.half_year == half_year,
+        ActionProgress.organisation_id.is_(None) if organisation_id is None
+        else ActionProgress.organisation_id == organisation_id)).first()
+    if row is None:
+        row = ActionProgress(action_id=action.id, half_year=half_year, organisation_id=organisation_id,
+                             text="")
+        db.session.add(row)
+    row.text = text.strip()
+    row.updated_by_id = by.id
+    return row
+
+
+def leerhuis_figures(region: Region, start: date, end: date) -> dict:
+    """Activities held per type, participants, net hours delivered, evaluation averages."""
+    from leerhuis.services.programme import AMSTERDAM
+    from datetime import datetime, time
+
+    begin = datetime.combine(start, time(0), AMSTERDAM)
+    finish = datetime.combine(end, time(0), AMSTERDAM)
+    held = db.session.execute(
+        select(EventType.name_nl, func.count(func.distinct(Event.id)))
+        .join(Event, Event.type_id == EventType.id).join(EventSession)
+        .where(Event.region_id == region.id, EventSession.starts_at >= begin,
+               EventSession.starts_at < finish).group_by(EventType.name_nl)
+        .order_by(EventType.name_nl)).all()
+    participants = db.session.scalar(
+        select(func.count(func.distinct(Registration.user_id))).join(Event)
+        .join(EventSession, EventSession.event_id == Event.id)
+        .where(Event.region_id == region.id, Registration.status == RegistrationStatus.CONFIRMED,
+               EventSession.starts_at >= begin, EventSession.starts_at < finish)) or 0
+    hours = db.session.scalar(
+        select(func.coalesce(func.sum(EventSession.net_hours), 0))
+        .select_from(Attendance).join(EventSession, EventSession.id == Attendance.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(Event.region_id == region.id, Attendance.state == AttendanceState.PRESENT,
+               EventSession.starts_at >= begin, EventSession.starts_at < finish)) or 0
+    grades = db.session.execute(
+        select(EventType.name_nl, func.avg(EvaluationResponse.grade), func.count())
+        .join(Event, Event.id == EvaluationResponse.event_id)
+        .join(EventType, EventType.id == Event.type_id)
+        .where(Event.region_id == region.id, EvaluationResponse.answered_on >= start,
+               EvaluationResponse.answered_on < end).group_by(EventType.name_nl)).all()
+    return {"held": [(name, count) for name, count in held], "participants": participants,
+            "hours": float(hours),
+            "grades": [(name, round(float(avg), 1), count) for name, avg, count in grades]}
+
+
+def progress_report_pdf(region: Region, half_year: str) -> bytes:
+    start, end = half_year_bounds(half_year)
+    figures = leerhuis_figures(region, start, end)
+    progress = progress_for(region, half_year)
+    held_chart = charts.bar_chart("Activiteiten per soort", [n for n, _ in figures["held"]],
+                                  {"activiteiten": [c for _, c in figures["held"]]}) \
+        if figures["held"] else None
+    grade_chart = charts.bar_chart("Gemiddeld rapportcijfer", [n for n, _, _ in figures["grades"]],
+                                   {"cijfer": [g for _, g, _ in figures["grades"]]}) \
+        if figures["grades"] else None
+    data = {
+        "region": region.name, "half_year": half_year.replace("-H", ", halfjaar "),
+        "actions": [{"number": a.number, "title": a.title,
+                     "measures": [m for m in a.measures.splitlines() if m.strip()],
+                     "progress": progress[a.id]["region"] or "Nog geen voortgang beschreven.",
+                     "partners": [{"organisation": o.name, "text": t}
+                                  for o, t in progress[a.id]["partners"]]}
+                    for a in actions(region)],
+        "held": [{"type": n, "count": c} for n, c in figures["held"]],
+        "participants": figures["participants"], "hours": f"{figures['hours']:.1f}".replace(".", ","),
+        "grades": [{"type": n, "average": f"{g:.1f}".replace(".", ","), "count": c}
+                   for n, g, c in figures["grades"]],
+        "held_chart": charts.data_uri(held_chart) if held_chart else "",
+        "grade_chart": charts.data_uri(grade_chart) if grade_chart else "",
+    }
+    return pdf.write_pdf(pdf.render_html("progress_report.html", data))

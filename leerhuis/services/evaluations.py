@@ -1,0 +1,172 @@
+"""Evaluations after every activity, anonymous by construction.
+
+Rules enforced here:
+- every participant recorded as present gets one personal link (signed token), usable once;
+- the answer is stored without any reference to the person or registration and with its
+  date only; a separate receipt records *that* the registration answered;
+- organisers see the results of their own activities, the Region sees everything, with
+  averages per type, theme and organiser and per year.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceState,
+    EvaluationReceipt,
+    EvaluationResponse,
+    Event,
+    EventSession,
+    EventType,
+    Organisation,
+    Registration,
+    RegistrationStatus,
+    Theme,
+    utcnow,
+)
+from leerhuis.models.programme import event_theme
+from leerhuis.services import outbox
+from leerhuis.services.links import external_url
+from leerhuis.services.tokens import TokenError, make_token, read_token
+
+TOKEN_AGE = 60 * 24 * 3600
+
+
+class EvaluationError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def was_present(registration: Registration) -> bool:
+    return db.session.scalar(select(Attendance.id).where(
+        Attendance.registration_id == registration.id,
+        Attendance.state == AttendanceState.PRESENT).limit(1)) is not None
+
+
+def evaluation_link_for(registration: Registration) -> str | None:
+    if registration.status is not RegistrationStatus.CONFIRMED or not was_present(registration):
+        return None
+    return external_url("evaluations.answer", token=make_token("evaluation", {"r": registration.id}))
+
+
+def registration_for_token(token: str) -> Registration:
+    try:
+        data = read_token("evaluation", token, TOKEN_AGE)
+    except TokenError as exc:
+        raise EvaluationError("Deze evaluatielink is ongeldig of verlopen.") from exc
+    registration = db.session.get(Registration, data.get("r", 0))
+    if registration is None or not was_present(registration):
+        raise EvaluationError("Deze evaluatielink is ongeldig of verlopen.")
+    receipt = db.session.get(EvaluationReceipt, registration.id)
+    if receipt is not None and receipt.responded:
+        raise EvaluationError("Je hebt deze activiteit al geëvalueerd. Dank je wel!")
+    return registration
+
+
+def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
+           suggestions: str) -> EvaluationResponse:
+    registration = registration_for_token(token)
+    if not 1 <= grade <= 10 or not 1 <= usefulness <= 5:
+        raise EvaluationError("Geef een cijfer van 1 tot 10 en een bruikbaarheid van 1 tot 5.")
+    response = EvaluationResponse(event_id=registration.event_id, answered_on=date.today(),
+                                  grade=grade, usefulness=usefulness,
+                                  do_differently=do_differently.strip(),
+                                  suggestions=suggestions.strip())
+    receipt = db.session.get(EvaluationReceipt, registration.id) or EvaluationReceipt(
+        registration_id=registration.id)
+    receipt.responded = True
+    db.session.add_all([response, receipt])
+    return response
+
+
+def send_due_invitations(now=None) -> int:
+    """The day after an activity: one evaluation mail per present participant."""
+    now = now or utcnow()
+    ended = (select(EventSession.event_id).group_by(EventSession.event_id)
+             .having(func.max(EventSession.ends_at) <= now - timedelta(hours=12))
+             .having(func.max(EventSession.ends_at) > now - timedelta(days=14)))
+    candidates = db.session.scalars(
+        select(Registration).where(Registration.event_id.in_(ended),
+                                   Registration.status == RegistrationStatus.CONFIRMED,
+                                   Registration.id.not_in(select(EvaluationReceipt.registration_id)))
+    ).all()
+    sent = 0
+    for registration in candidates:
+        link = evaluation_link_for(registration)
+        if link is None or registration.user is None:
+            continue
+        user = registration.user
+        outbox.queue_template_mail(
+            "evaluation_invite", to=user.email, user=user, kind="evaluation",
+            subject=("How was it?" if user.preferred_language == "en" else "Hoe was het?")
+            + f" {registration.event.title}", event=registration.event, link=link)
+        db.session.add(EvaluationReceipt(registration_id=registration.id, invited_at=now))
+        sent += 1
+    return sent
+
+
+def results(event: Event) -> dict:
+    rows = db.session.scalars(select(EvaluationResponse).where(
+        EvaluationResponse.event_id == event.id).order_by(EvaluationResponse.id)).all()
+    count = len(rows)
+    return {
+        "count": count,
+        "grade": round(sum(r.grade for r in rows) / count, 1) if count else None,
+        "usefulness": round(sum(r.usefulness for r in rows) / count, 1) if count else None,
+        "distribution": {g: sum(1 for r in rows if r.grade == g) for g in range(1, 11)},
+        # Free texts in a fixed order unrelated to who answered.
+        "do_differently": sorted(r.do_differently for r in rows if r.do_differently),
+        "suggestions": sorted(r.suggestions for r in rows if r.suggestions),
+    }
+
+
+def averages(region_id: int, grouping: str) -> list[tuple[str, float, float, int]]:
+    base = (select(EvaluationResponse.grade, EvaluationResponse.usefulness,
+                   EvaluationResponse.event_id, EvaluationResponse.answered_on)
+            .join(Event, Event.id == EvaluationResponse.event_id)
+            .where(Event.region_id == region_id))
+    if grouping == "soort":
+        label = EventType.name_nl
+        stmt = base.add_columns(label).join(EventType, EventType.id == Event.type_id)
+    elif grouping == "organisator":
+        label = Organisation.name
+        stmt = base.add_columns(label).join(Organisation, Organisation.id == Event.organisation_id)
+    elif grouping == "thema":
+        label = Theme.name
+        stmt = base.add_columns(label).join(event_theme, event_theme.c.event_id == Event.id) \
+            .join(Theme, Theme.id == event_theme.c.theme_id)
+    elif grouping == "jaar":
+        label = Event.programme_year
+        stmt = base.add_columns(label)
+    else:
+        raise KeyError(grouping)
+    sub = stmt.subquery()
+    rows = db.session.execute(
+        select(sub.c[list(sub.c.keys())[-1]], func.avg(sub.c.grade), func.avg(sub.c.usefulness),
+               func.count()).group_by(sub.c[list(sub.c.keys())[-1]])
+        .order_by(sub.c[list(sub.c.keys())[-1]])).all()
+    return [(str(r[0]), round(float(r[1]), 1), round(float(r[2]), 1), r[3]) for r in rows]
+
+
+def export_csv(region_id: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["activiteit", "soort", "datum antwoord", "rapportcijfer", "bruikbaarheid",
+                     "wat ik anders ga doen", "suggesties"])
+    for response, title, type_name in db.session.execute(
+            select(EvaluationResponse, Event.title, EventType.name_nl)
+            .join(Event, Event.id == EvaluationResponse.event_id)
+            .join(EventType, EventType.id == Event.type_id)
+            .where(Event.region_id == region_id).order_by(Event.title, EvaluationResponse.grade)):
+        writer.writerow([title, type_name, response.answered_on.isoformat(), response.grade,
+                         response.usefulness, response.do_differently, response.suggestions])
+    return "\ufeff" + out.getvalue()

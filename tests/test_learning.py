@@ -1,0 +1,282 @@
+"""Klankbordgroep, uitvoeringsagenda, lessons register with Dutch search, anonymous evaluations."""
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import inspect, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from conftest import make_user
+from leerhuis.extensions import db
+from leerhuis.models import (
+    AgendaAction,
+    Attendance,
+    AttendanceSource,
+    AttendanceState,
+    EvaluationReceipt,
+    EvaluationResponse,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    GroupType,
+    KlankbordGroup,
+    KlankbordMember,
+    Lesson,
+    LessonKind,
+    LessonPhase,
+    LessonSource,
+    LessonStatus,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
+from leerhuis.services import agenda, anonymisation, evaluations, klankbordgroep, lessons
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _deduce_loaded():
+    anonymisation._load_deduce()
+
+
+@pytest.fixture
+def group(region, organisator, regio_admin, provider):
+    from leerhuis.models import Organisation, OrganisationType
+
+    db.session.add(Organisation(name="Regio Gooi en Vechtstreek", type=OrganisationType.REGIO,
+                                region=region))
+    group = KlankbordGroup(region_id=region.id, name="Zo thuis mogelijk opgroeien",
+                           type=GroupType.PARTNERS, chair=regio_admin)
+    group.members = [KlankbordMember(user=organisator, organisation_id=organisator.organisation_id)]
+    db.session.add(group)
+    db.session.commit()
+    meeting = klankbordgroep.plan_meeting(group, day=date.today() + timedelta(days=30),
+                                          start=time(10), end=time(12), place="Gemeentehuis, Hilversum",
+                                          by=regio_admin)
+    db.session.commit()
+    return group, meeting
+
+
+def _docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_only_members_and_the_region_see_a_group_its_meetings_and_documents(
+        client, auth, group, organisator, deelnemer, regio_admin, app):
+    _, meeting = group
+    document = klankbordgroep.store_document(meeting, "verslag.pdf", b"%PDF-1.7 verslag",
+                                             by=regio_admin)
+    db.session.commit()
+    urls = [f"/klankbordgroepen/{meeting.group_id}", f"/klankbordgroepen/bijeenkomsten/{meeting.id}",
+            f"/klankbordgroepen/documenten/{document.id}"]
+    def statuses():
+        result = []
+        for url in urls:
+            response = client.get(url)
+            result.append(response.status_code)
+            response.close()
+        return result
+
+    auth.login(deelnemer)
+    assert statuses() == [403, 403, 403]
+    auth.logout()
+    auth.login(organisator)
+    assert statuses() == [200, 200, 200]
+    download = client.get(urls[2])
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.data == b"%PDF-1.7 verslag"
+    download.close()
+    assert "static" not in str(klankbordgroep.document_path(document))
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("virus.pdf", b"MZ\x90\x00 dit is een exe", "past niet bij de naam"),
+    ("notities.docx", b"gewoon tekst", "past niet bij de naam"),
+    ("script.exe", b"MZ", "Alleen PDF-"),
+    ("groot.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "groter dan 10 MB"),
+])
+def test_uploads_are_checked_by_content_and_size(as_regio, group, name, content, message):
+    _, meeting = group
+    # Encoded up front: the test client spools a large multipart body to a temporary file it
+    # never closes, which surfaces later as an unraisable ResourceWarning in another test.
+    boundary, body = encode_multipart({"document-document": FileStorage(io.BytesIO(content), name)})
+    response = as_regio.post(f"/klankbordgroepen/bijeenkomsten/{meeting.id}", data=body,
+                             content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400 and message in response.text
+    assert meeting.documents == []
+
+
+def test_a_real_docx_is_accepted(group, regio_admin):
+    _, meeting = group
+    document = klankbordgroep.store_document(meeting, "agenda.docx", _docx(), by=regio_admin)
+    assert document.content_type.endswith("wordprocessingml.document")
+
+
+def test_minutes_agenda_and_actions_are_kept_by_the_chair(as_regio, group):
+    _, meeting = group
+    url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}"
+    as_regio.post(url, data={"agenda-title": "Voortgang uitvoeringsagenda"})
+    as_regio.post(url, data={"verslag-minutes": "Goed gesprek.", "verslag-decisions": "Actie 2 versnellen."})
+    as_regio.post(url, data={"actie-title": "Notitie schrijven", "actie-owner": "Regio",
+                             "actie-due_date": "2030-01-31"})
+    page = as_regio.get(url).text
+    for text in ("Voortgang uitvoeringsagenda", "Goed gesprek.", "Actie 2 versnellen.", "Notitie schrijven"):
+        assert text in page
+    assert meeting.event.type.code == "klankbordgroep" and not meeting.event.issues_certificate
+
+
+def test_the_progress_report_pdf_holds_actions_progress_contributions_and_figures(
+        region, group, organisator, regio_admin, provider):
+    action = AgendaAction(region_id=region.id, number=1, title="Faciliteren toegang en toeleiding",
+                          measures="Eén loket\nSnelle toeleiding")
+    db.session.add(action)
+    db.session.flush()
+    half = agenda.current_half_year()
+    agenda.write_progress(action, half, "Het loket is open.", by=regio_admin)
+    agenda.write_progress(action, half, "Wij bemensen het loket op dinsdag.", by=organisator,
+                          organisation=provider)
+    agenda.write_progress(action, half, "Het loket is open en druk.", by=regio_admin)
+    db.session.commit()
+    progress = agenda.progress_for(region, half)[action.id]
+    assert progress["region"] == "Het loket is open en druk."
+    assert progress["partners"][0][1] == "Wij bemensen het loket op dinsdag."
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        agenda.progress_report_pdf(region, half))).pages)
+    for expected in ("Voortgangsrapportage", "Faciliteren toegang", "Eén loket", "Het loket is open en druk.",
+                     provider.name, "Cijfers van het Regionaal Leerhuis"):
+        assert expected in text
+
+
+# --- Lessons -----------------------------------------------------------------------------
+
+def lesson_input(**overrides):
+    values = dict(title="Eerder samen met school", source=LessonSource.SPIEGELBIJEENKOMST,
+                  kind=LessonKind.ATTENTION, phase=LessonPhase.PREVENTIE,
+                  earlier_prevention="Bij de eerste signalen van school hadden we de uithuisplaatsing kunnen voorkomen.")
+    values.update(overrides)
+    return lessons.LessonInput(**values)
+
+
+def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organisator):
+    from leerhuis.services.programme import PrivacyCheckFailed
+
+    with pytest.raises(PrivacyCheckFailed) as blocked:
+        lessons.save_lesson(lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator)
+    assert not blocked.value.needs_confirmation
+    with pytest.raises(PrivacyCheckFailed) as named:
+        lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
+                                         quote_consent=True), by=organisator)
+    assert named.value.needs_confirmation
+    lesson = lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
+                                              quote_consent=True, privacy_confirmed=True), by=organisator)
+    assert lesson.privacy_review_needed and lesson.status is LessonStatus.REVIEW
+    assert lesson.quote_consent_recorded_by_id == organisator.id
+
+
+def test_a_quote_needs_consent(region, organisator):
+    with pytest.raises(lessons.LessonError) as error:
+        lessons.save_lesson(lesson_input(quote="Niemand vroeg wat ik wilde."), by=organisator)
+    assert "quote_consent" in error.value.errors
+
+
+def test_dutch_search_finds_stemmed_words_in_published_lessons_only(
+        region, organisator, regio_admin, deelnemer, client, auth):
+    published = lessons.save_lesson(lesson_input(), by=organisator)
+    lessons.review(published, publish=True, by=regio_admin)
+    hidden = lessons.save_lesson(lesson_input(title="Nog niet beoordeeld",
+                                              earlier_prevention="Gesprekken over uithuisplaatsing."),
+                                 by=organisator)
+    db.session.commit()
+
+    def found(query):
+        return [l.id for l in lessons.search(deelnemer, query=query).items]
+
+    assert found("uithuisplaatsingen") == [published.id]
+    assert found("signaal school") == [published.id]
+    assert found("pleeggezin") == []
+    assert hidden.id not in found("uithuisplaatsing")
+    auth.login(deelnemer)
+    page = client.get("/lessen?q=uithuisplaatsingen").text
+    assert "Eerder samen met school" in page and "Nog niet beoordeeld" not in page
+    assert client.get(f"/lessen/{hidden.id}").status_code == 404
+
+
+# --- Evaluations ---------------------------------------------------------------------------
+
+@pytest.fixture
+def attended(region, provider, deelnemer):
+    start = utcnow() - timedelta(days=1)
+    training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    event = Event(region_id=region.id, type=training, organisation=provider,
+                  programme_year=start.year, status=EventStatus.FINISHED, title="Training E",
+                  address="A", city="B")
+    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
+                                   net_hours=Decimal(2))]
+    db.session.add(event)
+    db.session.flush()
+    present = Registration(event_id=event.id, user_id=deelnemer.id, status=RegistrationStatus.CONFIRMED)
+    absent_user = make_user(region, "afwezig@example.org")
+    absent = Registration(event_id=event.id, user_id=absent_user.id, status=RegistrationStatus.CONFIRMED)
+    db.session.add_all([present, absent])
+    db.session.flush()
+    db.session.add_all([
+        Attendance(registration_id=present.id, session_id=event.sessions[0].id,
+                   state=AttendanceState.PRESENT, source=AttendanceSource.ORGANISER),
+        Attendance(registration_id=absent.id, session_id=event.sessions[0].id,
+                   state=AttendanceState.ABSENT, source=AttendanceSource.ORGANISER)])
+    db.session.commit()
+    return event, present, absent
+
+
+def test_evaluation_links_go_to_present_participants_and_work_once(
+        attended, client, smtp, deliver_mail, deelnemer):
+    event, present, absent = attended
+    assert evaluations.evaluation_link_for(absent) is None
+    assert evaluations.send_due_invitations() == 1
+    db.session.commit()
+    deliver_mail()
+    (mail,) = smtp.to(deelnemer.email)
+    path = re.search(r"http://leerhuis\.test(/evaluatie/\S+)", mail.text()).group(1)
+    answer = {"grade": "8", "usefulness": "4", "do_differently": "Eerder doorvragen.",
+              "suggestions": "Meer casuïstiek."}
+    assert client.post(path, data=answer).status_code == 200
+    again = client.post(path, data=answer)
+    assert again.status_code == 400 and "al geëvalueerd" in again.text
+    assert evaluations.send_due_invitations() == 0
+
+
+def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, app):
+    event, present, _ = attended
+    link = evaluations.evaluation_link_for(present).replace("http://leerhuis.test", "")
+    client.post(link, data={"grade": "7", "usefulness": "3", "do_differently": "x", "suggestions": ""})
+    columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_response")}
+    assert columns == {"id", "event_id", "answered_on", "grade", "usefulness", "do_differently", "suggestions"}
+    foreign = {fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("evaluation_response")}
+    assert foreign == {"event"}
+    receipt_columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_receipt")}
+    assert not receipt_columns & {"grade", "usefulness", "do_differently", "suggestions", "response_id"}
+    page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
+    assert "7" in page and present.user.full_name not in page and present.user.email not in page
+
+
+def test_other_organisers_cannot_see_results(attended, client, auth, other_organisator, as_regio):
+    event, _, _ = attended
+    assert as_regio.get("/regio/evaluaties").status_code == 200
+    rows = list(csv.reader(io.StringIO(as_regio.get("/regio/evaluaties.csv").data.decode("utf-8-sig")),
+                           delimiter=";"))
+    assert rows[0][0] == "activiteit" and not any("@" in cell for row in rows for cell in row)
+    auth.logout()
+    auth.login(other_organisator)
+    assert client.get(f"/activiteiten/{event.id}/evaluaties").status_code == 403
