@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from leerhuis.extensions import db, login_manager
+from leerhuis.formatting import format_clock, format_day, format_moment, format_period
 
 STATUS_LABELS = {
     "concept": _l("concept"),
@@ -53,6 +54,8 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
         return current_user.preferred_language
     # Dutch is the portal's language; English only when asked for.
+    if not has_request_context():
+        return "nl"  # background jobs and the CLI; mails choose the recipient's language
     return "nl"
 
 
@@ -75,7 +78,7 @@ def _load_user(user_id: str):
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message = _l("Log in om deze pagina te bekijken.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
@@ -98,10 +101,13 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
-    app.jinja_env.filters["datum"] = lambda value, fmt="full": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datumtijd"] = (
-        lambda value, fmt="d MMMM y, HH:mm": format_datetime(value, fmt) if value else ""
-    )
+    # Every date or time shown to people goes through these (Babel, current locale,
+    # Europe/Amsterdam): datum = a day, tijd = a time of day, datumtijd = a moment,
+    # periode = a session from start to end.
+    app.jinja_env.filters["datum"] = format_day
+    app.jinja_env.filters["tijd"] = format_clock
+    app.jinja_env.filters["datumtijd"] = format_moment
+    app.jinja_env.filters["periode"] = format_period
 
     @app.after_request
     def _security_headers(response):
@@ -128,7 +134,7 @@ def init_app(app: Flask) -> None:
     def _fresh_request_state():
         # Per-request memos live on g. In production every request has its own app
         # context; when an outer context is shared (tests, CLI), start each request clean.
-        for key in ("_login_user", "published_years"):
+        for key in ("_login_user", "published_years", "_flask_babel"):
             g.pop(key, None)
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from leerhuis.extensions import db
@@ -82,7 +84,7 @@ class SignUp:
 def sign_up(data: SignUp, region: Region) -> User:
     """Create an unverified account and queue the verification mail."""
     if find_user_by_email(data.email) is not None:
-        raise AccountError("Er bestaat al een account met dit e-mailadres.", field="email")
+        raise AccountError(_("Er bestaat al een account met dit e-mailadres."), field="email")
     user = User(
         email=data.email,
         password_hash=hash_password(data.password),
@@ -108,8 +110,7 @@ def send_verification_mail(user: User) -> None:
     outbox.queue_template_mail(
         "verify_email",
         to=user.email,
-        subject=_subject(user, "Bevestig je e-mailadres voor het Regionaal Leerhuis",
-                         "Confirm your e-mail address for the Regionaal Leerhuis"),
+        subject=_l("Bevestig je e-mailadres voor het Regionaal Leerhuis"),
         user=user,
         link=external_url("auth.verify_email", token=token),
     )
@@ -155,7 +156,7 @@ def request_password_reset(email: str) -> None:
     outbox.queue_template_mail(
         "reset_password",
         to=user.email,
-        subject=_subject(user, "Nieuw wachtwoord instellen", "Set a new password"),
+        subject=_l("Nieuw wachtwoord instellen"),
         user=user,
         link=external_url("auth.reset_password", token=token),
         hours=current_app.config["RESET_TOKEN_MAX_AGE_SECONDS"] // 3600,
@@ -198,7 +199,7 @@ def request_organiser_role(
     """Ask to organise for an existing organisation, or for a new one the Region must approve."""
     if organisation is None:
         if not new_organisation_name.strip() or new_organisation_type is None:
-            raise AccountError("Kies een organisatie of geef naam en soort van een nieuwe op.",
+            raise AccountError(_("Kies een organisatie of geef naam en soort van een nieuwe op."),
                                field="organisation_id")
         organisation = Organisation(
             name=new_organisation_name.strip(),
@@ -213,7 +214,7 @@ def request_organiser_role(
                                     OrganiserRole.organisation_id == organisation.id)
     ).first()
     if existing is not None and existing.status is not ApprovalStatus.DENIED:
-        raise AccountError("Je hebt voor deze organisatie al een aanvraag of rol.",
+        raise AccountError(_("Je hebt voor deze organisatie al een aanvraag of rol."),
                            field="organisation_id")
     role = existing or OrganiserRole(user_id=user.id, organisation_id=organisation.id)
     role.status = ApprovalStatus.REQUESTED
@@ -230,9 +231,9 @@ def request_organiser_role(
 def decide_organiser_role(role: OrganiserRole, *, approve: bool, by: User, reason: str = "") -> None:
     """The Region's decision; approving also approves a newly proposed organisation."""
     if role.status is not ApprovalStatus.REQUESTED:
-        raise AccountError("Over deze aanvraag is al besloten.")
+        raise AccountError(_("Over deze aanvraag is al besloten."))
     if not approve and not reason.strip():
-        raise AccountError("Geef een reden op bij een afwijzing.", field="reason")
+        raise AccountError(_("Geef een reden op bij een afwijzing."), field="reason")
     role.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.DENIED
     role.decided_at = utcnow()
     role.decided_by_id = by.id
@@ -248,8 +249,7 @@ def decide_organiser_role(role: OrganiserRole, *, approve: bool, by: User, reaso
     outbox.queue_template_mail(
         "organiser_decision",
         to=user.email,
-        subject=_subject(user, "Besluit over je aanvraag als organisator",
-                         "Decision on your organiser request"),
+        subject=_l("Besluit over je aanvraag als organisator"),
         user=user, role=role, approved=approve,
         link=external_url("main.home"),
     )
@@ -259,9 +259,5 @@ def decide_organisation(organisation: Organisation, *, approve: bool, by: User) 
     organisation.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.DENIED
     audit.record("organisation.approved" if approve else "organisation.denied", actor=by,
                  subject=f"organisation:{organisation.id}")
-
-
-def _subject(user: User, dutch: str, english: str) -> str:
-    return english if user.preferred_language == "en" else dutch
 
 

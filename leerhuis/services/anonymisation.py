@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from flask_babel import lazy_gettext as _l
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
@@ -26,16 +27,16 @@ BLOCKING = "block"
 CONFIRM = "confirm"
 
 KIND_LABELS = {
-    "bsn": "BSN",
-    "email": "e-mailadres",
-    "phone": "telefoonnummer",
-    "iban": "IBAN",
-    "postcode_address": "postcode met huisnummer",
-    "name": "naam",
-    "date": "datum",
-    "place": "plaats of adres",
-    "age": "leeftijd",
-    "institution": "instelling",
+    "bsn": _l("BSN"),
+    "email": _l("e-mailadres"),
+    "phone": _l("telefoonnummer"),
+    "iban": _l("IBAN"),
+    "postcode_address": _l("postcode met huisnummer"),
+    "name": _l("naam"),
+    "date": _l("datum"),
+    "place": _l("plaats of adres"),
+    "age": _l("leeftijd"),
+    "institution": _l("instelling"),
 }
 PLACEHOLDERS = {
     "bsn": "[BSN]", "email": "[E-MAIL]", "phone": "[TELEFOON]", "iban": "[IBAN]",
@@ -54,7 +55,7 @@ class Finding:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     def as_dict(self) -> dict:
         return asdict(self)

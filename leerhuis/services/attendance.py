@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -65,12 +66,12 @@ def mark(registration: Registration, session: EventSession, state: AttendanceSta
          by: User | None, source: AttendanceSource = AttendanceSource.ORGANISER) -> Attendance:
     event = session.event
     if registration.event_id != event.id:
-        raise AttendanceError("Deze aanmelding hoort niet bij deze bijeenkomst.")
+        raise AttendanceError(_("Deze aanmelding hoort niet bij deze bijeenkomst."))
     if registration.status is not RegistrationStatus.CONFIRMED:
-        raise AttendanceError("Alleen bevestigde deelnemers hebben een presentie.")
+        raise AttendanceError(_("Alleen bevestigde deelnemers hebben een presentie."))
     if event.attendance_closed_at is not None and not (
             by is not None and programme.is_region_admin_for(by, event)):
-        raise AttendanceError("De presentie van deze activiteit is afgesloten.")
+        raise AttendanceError(_("De presentie van deze activiteit is afgesloten."))
     row = db.session.scalars(select(Attendance).where(
         Attendance.registration_id == registration.id, Attendance.session_id == session.id)).first()
     old = row.state if row is not None else None
@@ -131,28 +132,28 @@ def self_checkin(session: EventSession, user: User, code: str, now: datetime | N
     now = now or utcnow()
     window = checkin_window(session)
     if now < window.opens:
-        raise AttendanceError("Inchecken kan vanaf een half uur voor het begin.")
+        raise AttendanceError(_("Inchecken kan vanaf een half uur voor het begin."))
     if now > window.closes:
-        raise AttendanceError("Deze bijeenkomst is afgelopen; inchecken kan niet meer. "
-                              "Vraag de organisator je aanwezigheid te registreren.")
+        raise AttendanceError(_("Deze bijeenkomst is afgelopen; inchecken kan niet meer. "
+                              "Vraag de organisator je aanwezigheid te registreren."))
     expected = session.checkin_code or ""
     given = (code or "").strip().upper().replace(" ", "")
     if not expected or not secrets.compare_digest(given, expected):
-        raise AttendanceError("Deze code klopt niet. Controleer de code op het scherm.")
+        raise AttendanceError(_("Deze code klopt niet. Controleer de code op het scherm."))
     registration = db.session.scalars(select(Registration).where(
         Registration.event_id == session.event_id, Registration.user_id == user.id)).first()
     if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
-        raise AttendanceError("Je bent niet aangemeld voor deze activiteit. Meld je bij de "
-                              "organisator.")
+        raise AttendanceError(_("Je bent niet aangemeld voor deze activiteit. Meld je bij de "
+                              "organisator."))
     return mark(registration, session, AttendanceState.PRESENT, by=user,
                 source=AttendanceSource.SELF_CHECKIN)
 
 
 def close_attendance(event: Event, *, by: User) -> None:
     if not can_manage(by, event):
-        raise AttendanceError("Je kunt de presentie van deze activiteit niet afsluiten.")
+        raise AttendanceError(_("Je kunt de presentie van deze activiteit niet afsluiten."))
     if event.ends_at and event.ends_at > utcnow() + timedelta(hours=1):
-        raise AttendanceError("De presentie kan pas worden afgesloten als de activiteit voorbij is.")
+        raise AttendanceError(_("De presentie kan pas worden afgesloten als de activiteit voorbij is."))
     event.attendance_closed_at = utcnow()
     audit.record("attendance.closed", actor=by, subject=f"event:{event.id}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -45,9 +46,9 @@ def session_vevent(event: Event, session, *, include_online_link: bool = False) 
     vevent.add("dtend", session.ends_at.astimezone(UTC))
     title = event.title if not session.title else f"{event.title} — {session.title}"
     vevent.add("summary", title)
-    description = [event.summary or "", f"Meer informatie: {link}"]
+    description = [event.summary or "", _("Meer informatie: %(link)s", link=link)]
     if include_online_link and event.is_online and event.online_url:
-        description.insert(1, f"Online deelnemen: {event.online_url}")
+        description.insert(1, _("Online deelnemen: %(link)s", link=event.online_url))
     vevent.add("description", "\n\n".join(p for p in description if p))
     vevent.add("location", location_text(event))
     vevent.add("url", link)

@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from sqlalchemy import select
 
@@ -92,15 +94,16 @@ def invitation_calendar(event: Event, session: EventSession, attendee: User, met
 
 
 def _queue_invitation(template: str, event: Event, session: EventSession, user: User,
-                      method: str, subject_nl: str, subject_en: str, **context) -> None:
-    ics = invitation_calendar(event, session, user, method).to_ical()
+                      method: str, subject, **context) -> None:
+    with force_locale(user.preferred_language or "nl"):  # the calendar text, too
+        ics = invitation_calendar(event, session, user, method).to_ical()
     params = {"method": method}
     part = outbox.Attachment("invite.ics", ics, "text", "calendar", params)
-    attachment = outbox.Attachment("uitnodiging.ics" if user.preferred_language != "en"
-                                   else "invitation.ics", ics, "text", "calendar", params)
+    attachment = outbox.Attachment(outbox.in_language_of(user, _l("uitnodiging.ics")), ics,
+                                   "text", "calendar", params)
     index = event.sessions.index(session) + 1
     suffix = f" ({index}/{len(event.sessions)})" if len(event.sessions) > 1 else ""
-    subject = f"{subject_en if user.preferred_language == 'en' else subject_nl}: {event.title}{suffix}"
+    subject = f"{outbox.in_language_of(user, subject)}: {event.title}{suffix}"
     outbox.queue_template_mail(
         template, to=user.email, user=user, subject=subject, kind=f"ical_{method.lower()}",
         event=event, session=session, session_index=index, method=method,
@@ -109,13 +112,14 @@ def _queue_invitation(template: str, event: Event, session: EventSession, user: 
 
 
 def send_requests(registration: Registration, *, template: str = "invitation_request",
-                  subject: tuple[str, str] = ("Uitnodiging", "Invitation"), **context) -> None:
+                  subject=None, **context) -> None:
     """A REQUEST for every session of the registration's event (confirmation, promotion)."""
     event, user = registration.event, registration.user
     if user is None:
         return
     for session in event.sessions:
-        _queue_invitation(template, event, session, user, "REQUEST", *subject, **context)
+        _queue_invitation(template, event, session, user, "REQUEST",
+                          subject if subject is not None else _l("Uitnodiging"), **context)
 
 
 def send_cancellations_to(registration: Registration) -> None:
@@ -129,7 +133,7 @@ def send_cancellations_to(registration: Registration) -> None:
     db.session.flush()
     for session in event.sessions:
         _queue_invitation("invitation_cancel_attendee", event, session, user, "CANCEL",
-                          "Afgemeld", "Cancelled")
+                          _l("Afgemeld"))
 
 
 def confirmed_participants(event: Event) -> list[User]:
@@ -145,7 +149,7 @@ def send_updates(event: Event) -> int:
     for user in users:
         for session in event.sessions:
             _queue_invitation("invitation_update", event, session, user, "REQUEST",
-                              "Gewijzigd", "Changed")
+                              _l("Gewijzigd"))
     return len(users)
 
 
@@ -154,7 +158,7 @@ def send_event_cancelled(event: Event) -> int:
     for user in users:
         for session in event.sessions:
             _queue_invitation("invitation_event_cancelled", event, session, user, "CANCEL",
-                              "Geannuleerd", "Cancelled")
+                              _l("Geannuleerd"))
     return len(users)
 
 
@@ -190,7 +194,7 @@ def outlook_link(event: Event, session: EventSession) -> str:
 
 def personal_feed(user: User) -> bytes:
     """All of a user's confirmed registrations (PUBLISH; subscribed calendars poll it)."""
-    cal = new_calendar("PUBLISH", "Mijn Leerhuis")
+    cal = new_calendar("PUBLISH", outbox.in_language_of(user, _l("Mijn Leerhuis")))
     from sqlalchemy.orm import selectinload
 
     events = db.session.scalars(
@@ -245,7 +249,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
         if user is None:
             continue
         event = registration.event
-        subject = ("Reminder" if user.preferred_language == "en" else "Herinnering")
+        subject = outbox.in_language_of(user, _l("Herinnering"))
         outbox.queue_template_mail(
             "reminder", to=user.email, user=user, kind="reminder",
             subject=f"{subject}: {event.title}", event=event,

@@ -30,11 +30,14 @@ from pathlib import Path
 
 import qrcode
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime, format_decimal
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
+from leerhuis.formatting import format_period
 from leerhuis.models import (
     Attendance,
     AttendanceState,
@@ -186,10 +189,9 @@ def skj_statement(event: Event) -> str:
 
 
 def _session_line(session: EventSession) -> str:
-    day = format_date(session.starts_at, "EEEE d MMMM y")
-    return (f"{day}, {format_datetime(session.starts_at, 'HH:mm')}–"
-            f"{format_datetime(session.ends_at, 'HH:mm')} "
-            f"({format_decimal(session.net_hours, format='#,##0.##')} uur netto)")
+    return _("%(period)s (%(hours)s uur netto)",
+             period=format_period(session.starts_at, session.ends_at),
+             hours=format_decimal(session.net_hours, format="#,##0.##"))
 
 
 def qr_data_uri(url: str) -> str:
@@ -266,19 +268,24 @@ def stored_path(certificate: Certificate) -> Path:
     return Path(current_app.config["CERTIFICATE_DIR"]) / certificate.file_name
 
 
+def _certificate_html(datas: list[dict]) -> str:
+    with force_locale("nl"):  # always Dutch, like certificate_data: SKJ is a Dutch register
+        return pdf.render_html("certificate.html", {"certificates": datas})
+
+
 def render_many(datas: list[dict]) -> list[bytes]:
     """One layout pass for the batch, split into one PDF per certificate; falls back to
     one render each if a certificate did not fit on exactly one page."""
     if not datas:
         return []
     chunks = pdf.chunked(datas, pdf.worker_count())
-    htmls = [pdf.render_html("certificate.html", {"certificates": chunk}) for chunk in chunks]
+    htmls = [_certificate_html(chunk) for chunk in chunks]
     results = []
     for chunk, pages in zip(chunks, pdf.write_pdfs_split_many(htmls), strict=True):
         if len(pages) == len(chunk):
             results.extend(pages)
         else:
-            results.extend(pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [d]}))
+            results.extend(pdf.write_pdf(_certificate_html([d]))
                            for d in chunk)
     return results
 
@@ -294,8 +301,8 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
             presence[registration.event_id] = _Presence(registration.event)
         parts = presence[registration.event_id].parts(registration)
         if not parts:
-            raise CertificateError("Deze deelnemer is niet (volledig) aanwezig geweest en krijgt "
-                                   "geen bewijs van deelname.")
+            raise CertificateError(_("Deze deelnemer is niet (volledig) aanwezig geweest en krijgt "
+                                   "geen bewijs van deelname."))
         code = new_code()
         prepared.append((registration, parts, code,
                          certificate_data(registration, parts, code, issued_at)))
@@ -332,7 +339,7 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
 
 def issue_one(registration: Registration, *, by: User) -> Certificate:
     if registration.event.attendance_closed_at is None:
-        raise CertificateError("Sluit eerst de presentie af.")
+        raise CertificateError(_("Sluit eerst de presentie af."))
     existing = db.session.scalars(select(Certificate).where(
         Certificate.registration_id == registration.id,
         Certificate.status == CertificateStatus.VALID)).first()
@@ -344,8 +351,8 @@ def issue_one(registration: Registration, *, by: User) -> Certificate:
 def _mail(certificate: Certificate, user: User, content: bytes) -> None:
     outbox.queue_template_mail(
         "certificate_issued", to=user.email, user=user, kind="certificate",
-        subject=("Your certificate of attendance" if user.preferred_language == "en"
-                 else "Je bewijs van deelname") + f": {certificate.event_title}",
+        subject=f"{outbox.in_language_of(user, _l('Je bewijs van deelname'))}: "
+                f"{certificate.event_title}",
         certificate=certificate,
         link=external_url("certificates.verify", code=certificate.code),
         attachments=[outbox.Attachment(f"bewijs-van-deelname-{certificate.code}.pdf", content,
@@ -354,9 +361,9 @@ def _mail(certificate: Certificate, user: User, content: bytes) -> None:
 
 def revoke(certificate: Certificate, *, by: User, reason: str) -> None:
     if not reason.strip():
-        raise CertificateError("Geef een reden voor het intrekken.", field="reason")
+        raise CertificateError(_("Geef een reden voor het intrekken."), field="reason")
     if certificate.status is CertificateStatus.REVOKED:
-        raise CertificateError("Dit bewijs is al ingetrokken.")
+        raise CertificateError(_("Dit bewijs is al ingetrokken."))
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason.strip()
@@ -368,7 +375,7 @@ def reissue(certificate: Certificate, *, by: User, reason: str) -> Certificate:
     """Revoke and issue anew from the current data (e.g. a corrected name)."""
     registration = certificate.registration
     if registration is None:
-        raise CertificateError("De aanmelding bij dit bewijs bestaat niet meer.")
+        raise CertificateError(_("De aanmelding bij dit bewijs bestaat niet meer."))
     revoke(certificate, by=by, reason=reason)
     db.session.flush()
     return issue([registration], by=by, replaces={registration.id: certificate})[0]
@@ -378,7 +385,7 @@ def reissue(certificate: Certificate, *, by: User, reason: str) -> Certificate:
 
 def start_run(event: Event, *, by: User) -> CertificateRun:
     if event.attendance_closed_at is None:
-        raise CertificateError("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven.")
+        raise CertificateError(_("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven."))
     active = db.session.scalars(select(CertificateRun).where(
         CertificateRun.event_id == event.id,
         CertificateRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))).first()

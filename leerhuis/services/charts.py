@@ -23,10 +23,10 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> 
     chart = pygal.HorizontalBar(style=STYLE, width=720, height=max(220, 60 + 28 * len(labels)),
                                 show_legend=len(series) > 1, legend_at_bottom=True,
                                 print_values=False, disable_xml_declaration=False)
-    chart.title = title
+    chart.title = str(title)  # labels may be lazy translations
     chart.x_labels = labels
     for name, values in series.items():
-        chart.add(name, values)
+        chart.add(str(name), values)
     return chart.render()
 
 

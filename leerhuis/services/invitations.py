@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from leerhuis.extensions import db
@@ -116,14 +118,14 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
     if not can_invite(by, event, region):
         raise PermissionError
     if targets.is_empty():
-        raise InvitationError({"": "Kies minstens één groep of vul e-mailadressen in."})
+        raise InvitationError({"": _("Kies minstens één groep of vul e-mailadressen in.")})
     recipients = resolve_recipients(region, targets)
     if event is not None:
         registered = set(db.session.scalars(select(Registration.user_id).where(
             Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))))
         recipients = {e: u for e, u in recipients.items() if u is None or u not in registered}
     if not recipients:
-        raise InvitationError({"": "Er is niemand (meer) om uit te nodigen met deze keuze."})
+        raise InvitationError({"": _("Er is niemand (meer) om uit te nodigen met deze keuze.")})
     batch = InvitationBatch(region_id=region.id, event_id=event.id if event else None,
                             programme_year=programme_year, targets=targets.__dict__,
                             message=message.strip(), created_by_id=by.id, total=len(recipients))
@@ -155,8 +157,8 @@ def process_batch(batch_id: int) -> InvitationBatch | None:
             break
         for invitation in pending:
             user = invitation.user
-            subject = (f"Uitnodiging: {batch.event.title}" if batch.event
-                       else f"Uitnodiging: jaarprogramma {batch.programme_year}")
+            subject = (_l("Uitnodiging: %(title)s", title=batch.event.title) if batch.event
+                       else _l("Uitnodiging: jaarprogramma %(year)s", year=batch.programme_year))
             row = outbox.queue_template_mail(
                 "invitation", to=invitation.email, user=user, kind="invitation",
                 subject=subject, batch=batch, event=batch.event, link=link,

@@ -94,6 +94,7 @@ def queue_template_mail(
     """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it."""
     lang = language or (user.preferred_language if user is not None else "nl")
     with force_locale(lang):
+        subject = str(subject)  # a lazy _l() subject is rendered in the recipient's language
         text = render_template(f"emails/{template}.txt", user=user, **context)
         html = render_template(f"emails/{template}.html", user=user, subject=subject, **context)
     message = build_message(
@@ -101,6 +102,13 @@ def queue_template_mail(
         attachments=attachments, alternatives=alternatives,
     )
     return queue_message(message, kind=kind or template, user=user)
+
+
+def in_language_of(user: User | None, text) -> str:
+    """A lazy ``_l()`` string in the recipient's language: a mail is read in the language of
+    the person who gets it, not of the person whose action caused it."""
+    with force_locale(user.preferred_language if user is not None else "nl"):
+        return str(text)
 
 
 @event.listens_for(Session, "after_commit")

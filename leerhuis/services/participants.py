@@ -11,6 +11,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +22,7 @@ from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationSt
 from leerhuis.services import audit, outbox, programme, registrations
 from leerhuis.services.links import external_url
 
-HIDDEN_NAME = "(naam niet gedeeld)"
+HIDDEN_NAME = _l("(naam niet gedeeld)")
 HEADER = ["naam", "e-mailadres", "organisatie", "functie", "gemeente", "SKJ-nummer", "status",
           "plaats op wachtlijst", "aangemeld op", "dieetwensen", "toegankelijkheid"]
 
@@ -62,7 +64,7 @@ def rows(event: Event, viewer: User) -> list[Row]:
         shown = region_view or registration.consent_share_name
         result.append(Row(
             registration=registration,
-            name=(user.full_name if user else "(verwijderd account)") if shown else HIDDEN_NAME,
+            name=(user.full_name if user else _("(verwijderd account)")) if shown else HIDDEN_NAME,
             email=(user.email if user and shown else ""),
             organisation=registration.organisation.name if registration.organisation else "",
             function=registration.function, municipality=registration.municipality_name,
@@ -109,8 +111,8 @@ def add_by_hand(event: Event, email: str, *, by: User) -> Registration:
 
     user = find_user_by_email(email)
     if user is None:
-        raise ParticipantError("Er is geen account met dit e-mailadres. Vraag de persoon eerst "
-                               "een account aan te maken.", field="email")
+        raise ParticipantError(_("Er is geen account met dit e-mailadres. Vraag de persoon eerst "
+                               "een account aan te maken."), field="email")
     try:
         registration = registrations.register(event.id, user, registrations.RegistrationInput(),
                                               added_by=by)

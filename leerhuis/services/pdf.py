@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import HTML
@@ -42,7 +43,14 @@ def harfbuzz_subsetting_available() -> bool:
 @functools.cache
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(PDF_TEMPLATES), autoescape=True,
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               extensions=["jinja2.ext.i18n"])
+    # The same catalogue as the pages; the language is the one active while rendering
+    # (the request's, or one forced with flask_babel.force_locale).
+    env.install_gettext_callables(lambda text: get_translations().ugettext(text),
+                                  lambda s, p, n: get_translations().ungettext(s, p, n),
+                                  newstyle=True)
+    env.globals["current_language"] = lambda: str(get_locale() or "nl")
     return env
 
 
@@ -50,7 +58,7 @@ def missing_placeholders(template_name: str, data: dict) -> set[str]:
     """Names the template uses at top level that ``data`` does not provide."""
     env = environment()
     source = env.loader.get_source(env, template_name)[0]
-    return meta.find_undeclared_variables(env.parse(source)) - set(data)
+    return meta.find_undeclared_variables(env.parse(source)) - set(data) - set(env.globals)
 
 
 def render_html(template_name: str, data: dict) -> str:

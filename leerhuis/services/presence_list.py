@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 
+from leerhuis.formatting import format_period
 from leerhuis.models import Event, EventSession
 from leerhuis.services import attendance, pdf
 
@@ -13,7 +14,7 @@ def render(event: Event, session: EventSession) -> bytes:
     for registration in attendance.confirmed_registrations(event):
         user = registration.user
         rows.append({
-            "name": user.full_name if user else "(verwijderd account)",
+            "name": user.full_name if user else _("(verwijderd account)"),
             "organisation": registration.organisation.name if registration.organisation else "",
             "skj_number": registration.skj_number or "",
         })
@@ -22,10 +23,9 @@ def render(event: Event, session: EventSession) -> bytes:
         "title": event.title,
         "leerhuis": event.region.leerhuis_name,
         "organiser": event.organisation.name,
-        "when": f"{format_date(session.starts_at, 'EEEE d MMMM y')}, "
-                f"{format_datetime(session.starts_at, 'HH:mm')}–{format_datetime(session.ends_at, 'HH:mm')}",
+        "when": format_period(session.starts_at, session.ends_at),
         "session_title": session.title,
-        "place": "Online" if event.is_online else ", ".join(
+        "place": _("Online") if event.is_online else ", ".join(
             p for p in (event.venue_name, event.address, event.city) if p),
         "accredited": event.is_accredited,
         "rows": rows,

@@ -19,8 +19,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from leerhuis.extensions import db
@@ -63,10 +66,10 @@ class PrivacyCheckFailed(ProgrammeError):
     def __init__(self, results: dict[str, anonymisation.GuardResult], needs_confirmation: bool):
         self.results = results
         self.needs_confirmation = needs_confirmation
-        message = ("Deze tekst bevat mogelijk gegevens van een cliënt. Bevestig dat de tekst "
-                   "anoniem is." if needs_confirmation else
-                   "Deze tekst bevat gegevens die niet opgeslagen mogen worden (zoals een BSN, "
-                   "e-mailadres, telefoonnummer, IBAN of adres). Haal ze weg.")
+        message = (_("Deze tekst bevat mogelijk gegevens van een cliënt. Bevestig dat de tekst "
+                   "anoniem is.") if needs_confirmation else
+                   _("Deze tekst bevat gegevens die niet opgeslagen mogen worden (zoals een BSN, "
+                   "e-mailadres, telefoonnummer, IBAN of adres). Haal ze weg."))
         super().__init__({name: message for name in results})
 
 
@@ -209,25 +212,25 @@ def validate(data: EventInput, *, existing: Event | None = None, now: datetime |
     now = now or utcnow()
     errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "Geef de activiteit een titel."
+        errors["title"] = _("Geef de activiteit een titel.")
     if not data.sessions:
-        errors["sessions"] = "Een activiteit heeft minstens één bijeenkomst."
+        errors["sessions"] = _("Een activiteit heeft minstens één bijeenkomst.")
     for index, session in enumerate(data.sessions):
         if session.ends_at <= session.starts_at:
-            errors[f"sessions-{index}-ends_at"] = "De eindtijd ligt vóór of op de begintijd."
+            errors[f"sessions-{index}-ends_at"] = _("De eindtijd ligt vóór of op de begintijd.")
         elif session.net_hours is not None and session.net_hours < 0:
-            errors[f"sessions-{index}-net_hours"] = "Netto uren kunnen niet negatief zijn."
+            errors[f"sessions-{index}-net_hours"] = _("Netto uren kunnen niet negatief zijn.")
         elif session.computed_net_hours() > Decimal(
                 (session.ends_at - session.starts_at).total_seconds()) / 3600:
             errors[f"sessions-{index}-net_hours"] = (
-                "Netto uren kunnen niet meer zijn dan de duur van de bijeenkomst.")
+                _("Netto uren kunnen niet meer zijn dan de duur van de bijeenkomst."))
         if session.break_minutes < 0:
-            errors[f"sessions-{index}-break_minutes"] = "Pauze kan niet negatief zijn."
+            errors[f"sessions-{index}-break_minutes"] = _("Pauze kan niet negatief zijn.")
     ordered = sorted(enumerate(data.sessions), key=lambda pair: pair[1].starts_at)
-    for (_, first), (index, second) in zip(ordered, ordered[1:]):
+    for (_first_index, first), (index, second) in pairwise(ordered):
         if second.starts_at < first.ends_at:
             errors.setdefault(f"sessions-{index}-starts_at",
-                              "Deze bijeenkomst overlapt met een andere bijeenkomst.")
+                              _("Deze bijeenkomst overlapt met een andere bijeenkomst."))
     starts_before = existing.starts_at if existing is not None and existing.sessions else None
     for index, session in enumerate(data.sessions):
         in_past = session.starts_at < now
@@ -235,34 +238,34 @@ def validate(data: EventInput, *, existing: Event | None = None, now: datetime |
             s.starts_at == session.starts_at for s in existing.sessions)
         if in_past and not unchanged:
             errors.setdefault(f"sessions-{index}-starts_at",
-                              "Een nieuwe bijeenkomst kan niet in het verleden liggen.")
+                              _("Een nieuwe bijeenkomst kan niet in het verleden liggen."))
     if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = "Het aantal plaatsen kan niet negatief zijn."
+        errors["capacity"] = _("Het aantal plaatsen kan niet negatief zijn.")
     if data.max_per_organisation is not None:
         if data.max_per_organisation < 1:
-            errors["max_per_organisation"] = "Het maximum per organisatie is minstens 1."
+            errors["max_per_organisation"] = _("Het maximum per organisatie is minstens 1.")
         elif data.capacity is not None and data.max_per_organisation > data.capacity:
             errors["max_per_organisation"] = (
-                "Het maximum per organisatie is groter dan het aantal plaatsen.")
+                _("Het maximum per organisatie is groter dan het aantal plaatsen."))
     if data.is_online:
         if not data.online_url.startswith(("https://", "http://")):
-            errors["online_url"] = "Geef de link van de online bijeenkomst (https://…)."
+            errors["online_url"] = _("Geef de link van de online bijeenkomst (https://…).")
     else:
         if not data.address.strip() or not data.city.strip():
-            errors["address"] = "Geef het adres en de plaats van de bijeenkomst."
+            errors["address"] = _("Geef het adres en de plaats van de bijeenkomst.")
     if data.is_accredited:
         if not data.accreditation_number.strip():
-            errors["accreditation_number"] = "Geef het SKJ-accreditatienummer."
+            errors["accreditation_number"] = _("Geef het SKJ-accreditatienummer.")
         if data.accreditation_points is None or data.accreditation_points <= 0:
-            errors["accreditation_points"] = "Geef het aantal SKJ-punten."
+            errors["accreditation_points"] = _("Geef het aantal SKJ-punten.")
     opens, closes = data.registration_opens_at, data.registration_closes_at
     if opens and closes and closes <= opens:
-        errors["registration_closes_at"] = "De aanmelding sluit vóórdat ze opengaat."
+        errors["registration_closes_at"] = _("De aanmelding sluit vóórdat ze opengaat.")
     if closes and data.sessions and closes > max(s.ends_at for s in data.sessions):
-        errors["registration_closes_at"] = "De aanmelding sluit na afloop van de activiteit."
+        errors["registration_closes_at"] = _("De aanmelding sluit na afloop van de activiteit.")
     if data.cancellation_deadline and data.sessions and (
             data.cancellation_deadline > min(s.starts_at for s in data.sessions)):
-        errors["cancellation_deadline"] = "De afmeldtermijn ligt na het begin van de activiteit."
+        errors["cancellation_deadline"] = _("De afmeldtermijn ligt na het begin van de activiteit.")
     return errors
 
 
@@ -270,23 +273,30 @@ def _allowed_place_names() -> list[str]:
     return list(db.session.scalars(select(Municipality.name)))
 
 
-def check_privacy(data: EventInput, event_type: EventType) -> list[dict]:
-    """Run the guard over the texts of case discussions. Raises PrivacyCheckFailed when
-    something blocks, or needs confirmation that was not given; returns the confirmed
-    findings (to store for the Region's review)."""
-    if not event_type.handles_cases:
-        return []
+def guard_texts(texts: dict[str, str], *, confirmed: bool) -> list[dict]:
+    """The anonymisation guard over named free texts, one rule for every form: identifiers
+    block (PrivacyCheckFailed), names, dates and places need the author's confirmation;
+    returns the confirmed findings (to store for the Region's review)."""
     allowed = _allowed_place_names()
     results = {}
-    for name in ("case_summary", "description_md", "summary", "title"):
-        result = anonymisation.check_text(getattr(data, name), allowed_terms=allowed)
+    for name, value in texts.items():
+        result = anonymisation.check_text(value or "", allowed_terms=allowed)
         if not result.is_clean:
             results[name] = result
     if any(r.blocking for r in results.values()):
         raise PrivacyCheckFailed(results, needs_confirmation=False)
-    if results and not data.privacy_confirmed:
+    if results and not confirmed:
         raise PrivacyCheckFailed(results, needs_confirmation=True)
     return [dict(field=name, **f.as_dict()) for name, r in results.items() for f in r.findings]
+
+
+def check_privacy(data: EventInput, event_type: EventType) -> list[dict]:
+    """Case discussions: their texts pass the guard."""
+    if not event_type.handles_cases:
+        return []
+    return guard_texts({name: getattr(data, name) for name in
+                        ("case_summary", "description_md", "summary", "title")},
+                       confirmed=data.privacy_confirmed)
 
 
 # --- Creating and editing ----------------------------------------------------------------
@@ -299,8 +309,8 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
                  coupled_to: Event | None = None) -> Event:
     organisation = db.session.get(Organisation, data.organisation_id)
     if organisation is None or not can_create_for(by, organisation):
-        raise ProgrammeError({"organisation_id": "Je kunt geen activiteiten maken voor deze "
-                                                 "organisatie."})
+        raise ProgrammeError({"organisation_id": _("Je kunt geen activiteiten maken voor deze "
+                                                 "organisatie.")})
     errors = validate(data)
     if errors:
         raise ProgrammeError(errors)
@@ -321,12 +331,12 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
 
 def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     if not can_edit(by, event):
-        raise ProgrammeError("Je kunt deze activiteit niet (meer) wijzigen.")
+        raise ProgrammeError(_("Je kunt deze activiteit niet (meer) wijzigen."))
     if data.organisation_id != event.organisation_id:
         organisation = db.session.get(Organisation, data.organisation_id)
         if organisation is None or not can_create_for(by, organisation):
-            raise ProgrammeError({"organisation_id": "Je kunt geen activiteiten maken voor deze "
-                                                     "organisatie."})
+            raise ProgrammeError({"organisation_id": _("Je kunt geen activiteiten maken voor deze "
+                                                     "organisatie.")})
     errors = validate(data, existing=event)
     if errors:
         raise ProgrammeError(errors)
@@ -358,7 +368,7 @@ def _material_state(event: Event) -> tuple:
 def _event_type(type_id: int) -> EventType:
     event_type = db.session.get(EventType, type_id)
     if event_type is None:
-        raise ProgrammeError({"type_id": "Kies een soort activiteit."})
+        raise ProgrammeError({"type_id": _("Kies een soort activiteit.")})
     return event_type
 
 
@@ -398,7 +408,7 @@ def duplicate_event(event: Event, *, by: User, shift_weeks: int = 52) -> Event:
     """A concept copy, moved ``shift_weeks`` later (52 weeks keeps the weekday: 'same as last
     year'). Texts and settings are copied; registrations and state are not."""
     if not (is_region_admin_for(by, event) or is_organiser_of(by, event)):
-        raise ProgrammeError("Je kunt deze activiteit niet kopiëren.")
+        raise ProgrammeError(_("Je kunt deze activiteit niet kopiëren."))
     data = EventInput.from_event(event)
     shift = timedelta(weeks=shift_weeks)
     for session in data.sessions:
@@ -432,7 +442,7 @@ def create_recurring(data: EventInput, *, by: User, every: str, count: int) -> l
     """Separate events from one pattern (e.g. a monthly case discussion): ``every`` is
     'week', '2weeks' or 'month'; the first occurrence is ``data`` itself."""
     if not 2 <= count <= 24:
-        raise ProgrammeError({"count": "Kies tussen 2 en 24 herhalingen."})
+        raise ProgrammeError({"count": _("Kies tussen 2 en 24 herhalingen.")})
     key = str(uuid.uuid4())
     events = []
     for index in range(count):
@@ -459,7 +469,7 @@ def _shift(moment: datetime, every: str, steps: int) -> datetime:
         day = min(local.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
         local = local.replace(year=year, month=month, day=day)
     else:
-        raise ProgrammeError({"every": "Kies een herhaling: wekelijks, tweewekelijks of maandelijks."})
+        raise ProgrammeError({"every": _("Kies een herhaling: wekelijks, tweewekelijks of maandelijks.")})
     naive = local.replace(tzinfo=None)
     return naive.replace(tzinfo=AMSTERDAM).astimezone(moment.tzinfo)
 
@@ -468,12 +478,12 @@ def couple_case_discussion(werkbezoek: Event, data: EventInput, *, by: User) -> 
     """Add the anonymous casuïstiekbespreking coupled to a werkbezoek; the organising
     party of the visit organises it (by default)."""
     if werkbezoek.type.code != "werkbezoek":
-        raise ProgrammeError("Alleen aan een werkbezoek kan een casuïstiekbespreking gekoppeld "
-                             "worden.")
+        raise ProgrammeError(_("Alleen aan een werkbezoek kan een casuïstiekbespreking gekoppeld "
+                             "worden."))
     if werkbezoek.coupled_discussion is not None:
-        raise ProgrammeError("Dit werkbezoek heeft al een casuïstiekbespreking.")
+        raise ProgrammeError(_("Dit werkbezoek heeft al een casuïstiekbespreking."))
     if not (is_region_admin_for(by, werkbezoek) or is_organiser_of(by, werkbezoek)):
-        raise ProgrammeError("Je kunt dit werkbezoek niet wijzigen.")
+        raise ProgrammeError(_("Je kunt dit werkbezoek niet wijzigen."))
     return create_event(data, by=by, coupled_to=werkbezoek)
 
 
@@ -481,9 +491,9 @@ def couple_case_discussion(werkbezoek: Event, data: EventInput, *, by: User) -> 
 
 def submit(event: Event, *, by: User) -> None:
     if not (is_organiser_of(by, event) or is_region_admin_for(by, event)):
-        raise ProgrammeError("Je kunt deze activiteit niet indienen.")
+        raise ProgrammeError(_("Je kunt deze activiteit niet indienen."))
     if event.status is not EventStatus.CONCEPT:
-        raise ProgrammeError("Alleen een concept kan worden ingediend.")
+        raise ProgrammeError(_("Alleen een concept kan worden ingediend."))
     event.status = EventStatus.SUBMITTED
     event.submitted_at = utcnow()
     event.return_reason = ""
@@ -493,40 +503,39 @@ def submit(event: Event, *, by: User) -> None:
 def publish(event: Event, *, by: User) -> None:
     """The Region approves an event. It becomes public once its programme year is published."""
     if not is_region_admin_for(by, event):
-        raise ProgrammeError("Alleen de regio kan activiteiten publiceren.")
+        raise ProgrammeError(_("Alleen de regio kan activiteiten publiceren."))
     if event.status not in (EventStatus.SUBMITTED, EventStatus.CONCEPT):
-        raise ProgrammeError("Deze activiteit kan niet gepubliceerd worden.")
+        raise ProgrammeError(_("Deze activiteit kan niet gepubliceerd worden."))
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     event.privacy_review_needed = False
     audit.record("event.published", actor=by, subject=f"event:{event.id}")
-    _notify_organisers(event, "event_published",
-                       "Je activiteit is goedgekeurd", "Your activity has been approved")
+    _notify_organisers(event, "event_published", _l("Je activiteit is goedgekeurd"))
 
 
 def return_to_organiser(event: Event, *, by: User, reason: str) -> None:
     if not is_region_admin_for(by, event):
-        raise ProgrammeError("Alleen de regio kan activiteiten terugsturen.")
+        raise ProgrammeError(_("Alleen de regio kan activiteiten terugsturen."))
     if not reason.strip():
-        raise ProgrammeError({"reason": "Geef een reden, zodat de organisator weet wat er "
-                                        "moet veranderen."})
+        raise ProgrammeError({"reason": _("Geef een reden, zodat de organisator weet wat er "
+                                        "moet veranderen.")})
     if event.status is not EventStatus.SUBMITTED:
-        raise ProgrammeError("Alleen een ingediende activiteit kan worden teruggestuurd.")
+        raise ProgrammeError(_("Alleen een ingediende activiteit kan worden teruggestuurd."))
     event.status = EventStatus.CONCEPT
     event.return_reason = reason.strip()
     audit.record("event.returned", actor=by, subject=f"event:{event.id}", reason=reason.strip())
-    _notify_organisers(event, "event_returned", "Je activiteit is teruggestuurd",
-                       "Your activity has been returned", reason=reason.strip())
+    _notify_organisers(event, "event_returned", _l("Je activiteit is teruggestuurd"),
+                       reason=reason.strip())
 
 
 def cancel(event: Event, *, by: User, reason: str) -> None:
     if not (is_region_admin_for(by, event) or (
             is_organiser_of(by, event) and event.status is not EventStatus.FINISHED)):
-        raise ProgrammeError("Je kunt deze activiteit niet annuleren.")
+        raise ProgrammeError(_("Je kunt deze activiteit niet annuleren."))
     if not reason.strip():
-        raise ProgrammeError({"reason": "Geef een reden voor de annulering."})
+        raise ProgrammeError({"reason": _("Geef een reden voor de annulering.")})
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
-        raise ProgrammeError("Deze activiteit is al afgerond of geannuleerd.")
+        raise ProgrammeError(_("Deze activiteit is al afgerond of geannuleerd."))
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason.strip()
     for session in event.sessions:
@@ -552,7 +561,7 @@ def finish_past_events(now: datetime | None = None) -> int:
 def publish_programme_year(region: Region, year: int, *, by: User) -> ProgrammeYear:
     """Publish a year's programme in one step: every approved event of it becomes public."""
     if not (by.is_region_admin and by.region_id == region.id):
-        raise ProgrammeError("Alleen de regio kan het jaarprogramma publiceren.")
+        raise ProgrammeError(_("Alleen de regio kan het jaarprogramma publiceren."))
     programme = get_programme_year(region, year, create=True)
     programme.status = ProgrammeStatus.PUBLISHED
     programme.published_at = utcnow()
@@ -577,7 +586,7 @@ def review_queue(region: Region) -> list[Event]:
         .order_by(Event.submitted_at)))
 
 
-def _notify_organisers(event: Event, template: str, subject_nl: str, subject_en: str, **extra):
+def _notify_organisers(event: Event, template: str, subject, **extra):
     recipients = {}
     if event.created_by is not None:
         recipients[event.created_by.email] = event.created_by
@@ -586,7 +595,7 @@ def _notify_organisers(event: Event, template: str, subject_nl: str, subject_en:
     for user in recipients.values():
         outbox.queue_template_mail(
             template, to=user.email, user=user,
-            subject=f"{subject_en if user.preferred_language == 'en' else subject_nl}: {event.title}",
+            subject=f"{outbox.in_language_of(user, subject)}: {event.title}",
             event=event, link=external_url("programme.event_page", event_id=event.id), **extra)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 
 from leerhuis.extensions import db
@@ -97,15 +99,15 @@ def registration_closed_reason(event: Event, user: User, now: datetime | None = 
     """Why ``user`` cannot register now, in Dutch, or None."""
     now = now or utcnow()
     if event.status is not EventStatus.PUBLISHED or not programme.is_publicly_visible(event):
-        return "Voor deze activiteit kun je je (nog) niet aanmelden."
+        return _("Voor deze activiteit kun je je (nog) niet aanmelden.")
     if event.region_id != user.region_id and not event.open_to_other_regions:
-        return "Deze activiteit is alleen voor professionals uit de eigen regio."
+        return _("Deze activiteit is alleen voor professionals uit de eigen regio.")
     if event.registration_opens_at and now < event.registration_opens_at:
-        return "De aanmelding is nog niet geopend."
+        return _("De aanmelding is nog niet geopend.")
     if event.registration_closes_at and now > event.registration_closes_at:
-        return "De aanmelding is gesloten."
+        return _("De aanmelding is gesloten.")
     if event.starts_at and now >= event.starts_at:
-        return "Deze activiteit is al begonnen."
+        return _("Deze activiteit is al begonnen.")
     return None
 
 
@@ -135,14 +137,14 @@ def register(event_id: int, user: User, data: RegistrationInput, *, added_by: Us
         if reason:
             raise RegistrationError(reason)
     if event.is_accredited and not (data.skj_number or user.skj_number):
-        raise RegistrationError("Vul je SKJ-registratienummer in: deze activiteit is "
-                                "geaccrediteerd.", field="skj_number")
+        raise RegistrationError(_("Vul je SKJ-registratienummer in: deze activiteit is "
+                                "geaccrediteerd."), field="skj_number")
     registration = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.user_id == user.id)).first()
     if registration is not None and registration.status in ACTIVE_STATUSES:
-        raise RegistrationError("Je bent al aangemeld voor deze activiteit."
+        raise RegistrationError(_("Je bent al aangemeld voor deze activiteit.")
                                 if registration.status is RegistrationStatus.CONFIRMED else
-                                "Je staat al op de wachtlijst voor deze activiteit.")
+                                _("Je staat al op de wachtlijst voor deze activiteit."))
     fits = _fits(event, user.organisation_id)
     if registration is None:
         registration = Registration(event_id=event.id, user_id=user.id)
@@ -176,15 +178,15 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
     now = now or utcnow()
     db.session.refresh(registration)
     if registration.status not in ACTIVE_STATUSES:
-        raise RegistrationError("Deze aanmelding is al afgemeld.")
+        raise RegistrationError(_("Deze aanmelding is al afgemeld."))
     is_staff = programme.is_organiser_of(by, event) or programme.is_region_admin_for(by, event)
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     if was_confirmed and not is_staff and event.cancellation_deadline and (
             now > event.cancellation_deadline):
         contact = event.contact_email or event.organisation.name
         raise RegistrationError(
-            f"De termijn om je af te melden is verstreken. Neem contact op met de organisator "
-            f"({contact}).")
+            _("De termijn om je af te melden is verstreken. Neem contact op met de organisator "
+              "(%(contact)s).", contact=contact))
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
@@ -246,25 +248,23 @@ def _mail(registration: Registration, template: str) -> None:
         return
     if template == "registration_confirmed":
         calendar_invites.send_requests(registration, reason="confirmed",
-                                       subject=("Aanmelding bevestigd", "Registration confirmed"))
+                                       subject=_l("Aanmelding bevestigd"))
     elif template == "registration_promoted":
         calendar_invites.send_requests(
             registration, reason="promoted",
-            subject=("Er is een plaats voor je vrijgekomen", "A place has become free"))
+            subject=_l("Er is een plaats voor je vrijgekomen"))
     elif template == "attendance_cancelled":
         calendar_invites.send_cancellations_to(registration)
     else:
-        nl, en = PLAIN_SUBJECTS[template]
         event = registration.event
         outbox.queue_template_mail(
             template, to=user.email, user=user, kind=template,
-            subject=f"{en if user.preferred_language == 'en' else nl}: {event.title}",
+            subject=f"{outbox.in_language_of(user, PLAIN_SUBJECTS[template])}: {event.title}",
             event=event, registration=registration, position=waitlist_position(registration),
             link=external_url("programme.event_page", event_id=event.id))
 
 
 PLAIN_SUBJECTS = {
-    "registration_waitlisted": ("Je staat op de wachtlijst", "You are on the waiting list"),
-    "registration_cancelled": ("Je staat niet meer op de wachtlijst",
-                               "You have left the waiting list"),
+    "registration_waitlisted": _l("Je staat op de wachtlijst"),
+    "registration_cancelled": _l("Je staat niet meer op de wachtlijst"),
 }

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import Select, and_, case, func, literal, select
 
@@ -37,20 +38,21 @@ from leerhuis.models.programme import event_target_group, event_theme
 from leerhuis.services.programme import AMSTERDAM
 
 GROUPINGS = {
-    "soort": "Soort activiteit",
-    "organisatie": "Organiserende organisatie",
-    "organisatietype": "Soort organisatie van de deelnemer",
-    "gemeente": "Gemeente van de deelnemer",
-    "doelgroep": "Doelgroep",
-    "thema": "Thema",
-    "maand": "Maand",
+    "soort": _l("Soort activiteit"),
+    "organisatie": _l("Organiserende organisatie"),
+    "organisatietype": _l("Soort organisatie van de deelnemer"),
+    "gemeente": _l("Gemeente van de deelnemer"),
+    "doelgroep": _l("Doelgroep"),
+    "thema": _l("Thema"),
+    "maand": _l("Maand"),
 }
 TYPE_LABELS = {
-    "zorgaanbieder": "Zorgaanbieder", "gemeente": "Gemeente / uitvoeringsdienst",
-    "gecertificeerde_instelling": "Gecertificeerde instelling", "veilig_thuis": "Veilig Thuis",
-    "jeugd_en_gezin": "Jeugd en Gezin", "huisartsen": "Huisartsen", "onderwijs": "Onderwijs",
-    "welzijn": "Welzijn / voorveld", "ervaringsdeskundigen": "Ervaringsdeskundigen",
-    "regio": "Regio",
+    "zorgaanbieder": _l("Zorgaanbieder"), "gemeente": _l("Gemeente / uitvoeringsdienst"),
+    "gecertificeerde_instelling": _l("Gecertificeerde instelling"),
+    "veilig_thuis": _l("Veilig Thuis"), "jeugd_en_gezin": _l("Jeugd en Gezin"),
+    "huisartsen": _l("Huisartsen"), "onderwijs": _l("Onderwijs"),
+    "welzijn": _l("Welzijn / voorveld"), "ervaringsdeskundigen": _l("Ervaringsdeskundigen"),
+    "regio": _l("Regio"),
 }
 
 
@@ -83,7 +85,8 @@ class Line:
                 round(self.hours, 2), self.professionals]
 
 
-HEADER = ["groep", "aanmeldingen", "aanwezig", "no-show %", "uren", "professionals"]
+HEADER = [_l("groep"), _l("aanmeldingen"), _l("aanwezig"), _l("no-show %"), _l("uren"),
+          _l("professionals")]
 
 
 def _per_registration(region: Region, period: Period):
@@ -165,7 +168,7 @@ def _label(grouping: str, base):
 
 def _pretty(grouping: str, value) -> str:
     if grouping == "organisatietype":
-        return TYPE_LABELS.get(getattr(value, "value", value), str(value))
+        return str(TYPE_LABELS.get(getattr(value, "value", value), value))
     return str(value)
 
 
@@ -185,8 +188,8 @@ def as_csv(lines: list[Line]) -> str:
 def as_xlsx(sheets: dict[str, list[Line]]) -> bytes:
     workbook = Workbook(write_only=True)
     for title, lines in sheets.items():
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(HEADER)
+        sheet = workbook.create_sheet(str(title)[:31])
+        sheet.append([str(h) for h in HEADER])
         for line in lines:
             sheet.append(line.values())
     buffer = io.BytesIO()
@@ -224,7 +227,7 @@ def export_rows(region: Region, period: Period) -> Iterator[tuple]:
         (title, type_name, starts_at, organiser_name, org_type, first, last, function,
          org_name, municipality, state) = row
         yield (title, type_name, starts_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"),
-               organiser_name, TYPE_LABELS.get(getattr(org_type, "value", org_type), org_type or ""),
+               organiser_name, str(TYPE_LABELS.get(getattr(org_type, "value", org_type), org_type or "")),
                f"{first or ''} {last or ''}".strip() or "(geanonimiseerd)", function,
                org_name or "", municipality, state.value if state else "niet geregistreerd")
 

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
+from leerhuis.formatting import format_day
 from leerhuis.models import (
     Attendance,
     AttendanceState,
@@ -182,8 +185,11 @@ def periods(user: User, period_start: date | None = None, today: date | None = N
     return sorted(result, key=lambda p: p.start, reverse=True)
 
 
-CATEGORY_LABELS = {"formeel": "formeel leren (geaccrediteerd)",
-                   "informeel": "informeel leren / vrije ruimte", "reflectie": "reflectie"}
+CATEGORY_LABELS = {"formeel": _l("formeel leren (geaccrediteerd)"),
+                   "informeel": _l("informeel leren / vrije ruimte"), "reflectie": _l("reflectie")}
+KAMER_LABELS = {SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS: _l("jeugd- en gezinsprofessionals"),
+                SkjKamer.GEDRAGSWETENSCHAPPERS: _l("gedragswetenschappers"),
+                SkjKamer.JEUGDZORGWERKERS: _l("jeugdzorgwerkers")}
 
 
 def as_csv(user: User, period_list: list[Period]) -> str:
@@ -207,17 +213,18 @@ def pdf_data(user: User, period_list: list[Period]) -> dict:
 
     return {
         "name": user.full_name,
-        "skj_number": user.skj_number or "niet opgegeven",
-        "kamer": (user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS).value.replace("_", " "),
+        "skj_number": user.skj_number or _("niet opgegeven"),
+        "kamer": str(KAMER_LABELS[user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS]),
         "periods": [{
-            "label": f"{p.start:%d-%m-%Y} t/m {p.end:%d-%m-%Y}",
+            "label": _("%(start)s t/m %(end)s", start=format_day(p.start, "medium"),
+                       end=format_day(p.end, "medium")),
             "norm": num(p.norm.total), "counted": num(p.counted), "formal": num(p.formal),
             "informal": num(p.informal), "informal_counted": num(p.informal_counted),
             "reflection": num(p.reflection), "remaining": num(p.remaining),
             "free_space": p.norm.free_space,
             "formal_minimum": num(p.norm.formal_minimum) if p.norm.formal_minimum else "",
-            "activities": [{"date": f"{a.first_date:%d-%m-%Y}", "title": a.title,
-                            "category": CATEGORY_LABELS[a.category], "points": num(a.points),
+            "activities": [{"date": format_day(a.first_date, "medium"), "title": a.title,
+                            "category": str(CATEGORY_LABELS[a.category]), "points": num(a.points),
                             "code": a.certificate_code or ""} for a in p.activities],
         } for p in period_list],
     }

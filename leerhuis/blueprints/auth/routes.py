@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from leerhuis.blueprints.auth.forms import (
@@ -24,9 +25,9 @@ from leerhuis.services.tokens import TokenError
 bp = Blueprint("auth", __name__)
 
 TOKEN_MESSAGES = {
-    "expired": "Deze link is verlopen. Vraag hieronder een nieuwe aan.",
-    "used": "Deze link is al gebruikt. Vraag zo nodig een nieuwe aan.",
-    "invalid": "Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt.",
+    "expired": _l("Deze link is verlopen. Vraag hieronder een nieuwe aan."),
+    "used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
+    "invalid": _l("Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt."),
 }
 
 
@@ -90,7 +91,7 @@ def verify_email(token: str):
         user = accounts.verify_email(token)
     except TokenError as exc:
         return render_template("auth/token_problem.html", reason=exc.reason,
-                               message=_(TOKEN_MESSAGES[exc.reason]), resend=True), 400
+                               message=TOKEN_MESSAGES[exc.reason], resend=True), 400
     db.session.commit()
     flash(_("Je e-mailadres is bevestigd. Je kunt nu inloggen."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
@@ -164,7 +165,7 @@ def reset_password(token: str):
         accounts.user_for_reset_token(token)
     except TokenError as exc:
         return render_template("auth/token_problem.html", reason=exc.reason,
-                               message=_(TOKEN_MESSAGES[exc.reason]), resend=False), 400
+                               message=TOKEN_MESSAGES[exc.reason], resend=False), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(token, form.password.data)

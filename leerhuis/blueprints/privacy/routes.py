@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
@@ -17,7 +18,7 @@ bp = Blueprint("privacy", __name__)
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul je wachtwoord in.")])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
 
 
 @bp.get("/mijn-gegevens")

@@ -156,7 +156,7 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
             privacy = exc
             errors = dict(exc.errors)
             if exc.needs_confirmation:
-                errors["privacy_confirmed"] = "Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd."
+                errors["privacy_confirmed"] = _("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")
             loose_errors = form.apply_errors(errors)
         except programme.ProgrammeError as exc:
             db.session.rollback()

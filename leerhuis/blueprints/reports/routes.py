@@ -5,10 +5,20 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from leerhuis.extensions import db
+from leerhuis.formatting import format_day
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import audit, charts, pdf, reports
 
@@ -32,8 +42,8 @@ def _sections(period: reports.Period) -> list[dict]:
     for key, title in reports.GROUPINGS.items():
         lines = reports.overview(current_user.region, period, key)
         svg = charts.bar_chart(title, [line.label for line in lines], {
-            "aanmeldingen": [line.registrations for line in lines],
-            "aanwezig": [line.attended for line in lines]}) if lines else None
+            _("aanmeldingen"): [line.registrations for line in lines],
+            _("aanwezig"): [line.attended for line in lines]}) if lines else None
         sections.append({"key": key, "title": title, "lines": lines,
                          "chart": charts.data_uri(svg) if svg else None})
     return sections
@@ -76,9 +86,9 @@ def all_xlsx():
 @region_admin_required
 def all_pdf():
     period = _period()
-    data = {"region": current_user.region.name, "start": period.start.strftime("%d-%m-%Y"),
-            "end": period.end.strftime("%d-%m-%Y"), "header": reports.HEADER,
-            "sections": [{"title": s["title"], "chart": s["chart"] or "",
+    data = {"region": current_user.region.name, "start": format_day(period.start, "long"),
+            "end": format_day(period.end, "long"), "header": [str(h) for h in reports.HEADER],
+            "sections": [{"title": str(s["title"]), "chart": s["chart"] or "",
                           "rows": [line.values() for line in s["lines"]]}
                          for s in _sections(period)]}
     content = pdf.write_pdf(pdf.render_html("region_report.html", data))
