@@ -8,7 +8,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 export LEERHUIS_HUEY ?=
 
-.PHONY: run test test-sqlite test-postgres bench install system-packages assets translations migrate seed lint clean
+.PHONY: run test test-sqlite test-postgres bench install system-packages assets translations messages migrate seed lint clean
 
 install: $(STAMP) system-packages assets translations
 
@@ -31,6 +31,16 @@ assets:
 
 translations: $(STAMP)
 	@if ls leerhuis/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -d leerhuis/translations >/dev/null; fi
+
+# Re-extract every translatable string and merge it into the catalogues; then translate what
+# is new in leerhuis/translations/en/LC_MESSAGES/messages.po (tests/test_translations.py
+# lists what is missing).
+messages: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-location --sort-output --omit-header -o leerhuis/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i leerhuis/translations/messages.pot -d leerhuis/translations \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	@$(MAKE) --no-print-directory translations
 
 migrate: install
 	$(VENV)/bin/flask --app leerhuis db upgrade

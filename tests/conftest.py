@@ -49,6 +49,27 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_rollback: the test manages its own database")
     config.addinivalue_line("markers", "browser: drives a real Chromium")
+    compile_translations()
+
+
+def compile_translations() -> None:
+    """Compile each .po catalogue to the .mo the app reads (``make install`` does the same;
+    .mo files are not in git), so the suite also works without it. Written atomically:
+    xdist workers start at the same time."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    translations = Path(__file__).resolve().parent.parent / "leerhuis" / "translations"
+    for po in translations.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_name(f"messages.mo.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
 
 
 def _worker() -> str:
