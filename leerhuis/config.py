@@ -46,6 +46,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("REDIS_URL", ""),
         "REMINDER_DAYS_BEFORE": int(env.get("REMINDER_DAYS_BEFORE", "2")),
         "RETENTION_YEARS": int(env.get("RETENTION_YEARS", "2")),
+        # Slug of the region shown to visitors; empty: the first region created.
+        "DEFAULT_REGION": env.get("DEFAULT_REGION", "").strip(),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance / "huey.sqlite")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATE_LIMITS": {

@@ -212,8 +212,10 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     run = CertificateRun(event_id=draft.id, started_by_id=organisator.id)
     pending_org = Organisation(name="Voorgesteld", type=OrganisationType.WELZIJN, region=region,
                                status=ApprovalStatus.REQUESTED)
+    # Mail to one of the region's people: its regio-beheerder may read it.
+    message = OutboxMessage(recipient="x@example.org", subject="Test", mime=b"Subject: x\r\n\r\nx",
+                            user_id=deelnemer.id)
     role = OrganiserRole(user=make_user(region, "vraagt@example.org"), organisation=provider)
-    message = OutboxMessage(recipient="x@example.org", subject="Test", mime=b"Subject: x\r\n\r\nx")
     db.session.add_all([certificate, run, pending_org, role, message])
     batch = InvitationBatch(region_id=region.id, event_id=draft.id, created_by_id=organisator.id)
     db.session.add(batch)

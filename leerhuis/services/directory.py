@@ -12,10 +12,13 @@ from leerhuis.models import ApprovalStatus, Municipality, Organisation, Region
 def default_region() -> Region:
     """The region shown to visitors: DEFAULT_REGION (a slug) or the first one created."""
     slug = current_app.config.get("DEFAULT_REGION")
-    stmt = select(Region).order_by(Region.id)
     if slug:
-        stmt = select(Region).where(Region.slug == slug)
-    region = db.session.scalars(stmt).first()
+        region = db.session.scalars(select(Region).where(Region.slug == slug)).first()
+        if region is None:
+            # A typo in the setting must not silently show another region's programme.
+            raise LookupError(f"DEFAULT_REGION={slug!r}: er is geen regio met deze slug.")
+        return region
+    region = db.session.scalars(select(Region).order_by(Region.id)).first()
     if region is None:
         raise LookupError("Er is nog geen regio ingericht: draai `flask --app leerhuis seed-demo`.")
     return region

@@ -1,14 +1,21 @@
-"""What the Region's back office lists: pending requests, the mail outbox, the audit log."""
+"""What the Region's back office lists: pending requests, the mail outbox, the audit log.
+
+Each regio-beheerder sees the mail of their own region only: a message belongs to the region
+of the account it was sent to, and a message to an address without an account belongs to
+the region whose invitation sent it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
     AuditEvent,
+    Invitation,
+    InvitationBatch,
     Organisation,
     OrganiserRole,
     OutboxMessage,
@@ -41,16 +48,33 @@ def pending_organisations(region: Region) -> list[Organisation]:
     ))
 
 
-def outbox_page(status: OutboxStatus | None, page: int, per_page: int = 50):
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+def in_region(region: Region):
+    """The condition 'this outbox message belongs to ``region``'."""
+    to_its_people = OutboxMessage.user_id.in_(select(User.id).where(User.region_id == region.id))
+    its_invitations = OutboxMessage.id.in_(
+        select(Invitation.outbox_message_id)
+        .join(InvitationBatch, InvitationBatch.id == Invitation.batch_id)
+        .where(InvitationBatch.region_id == region.id, Invitation.outbox_message_id.is_not(None)))
+    return or_(to_its_people, its_invitations)
+
+
+def outbox_message(region: Region, message_id: int) -> OutboxMessage | None:
+    """One message of the region's outbox; None for another region's mail (as if unknown)."""
+    return db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.id == message_id, in_region(region))).first()
+
+
+def outbox_page(region: Region, status: OutboxStatus | None, page: int, per_page: int = 50):
+    stmt = select(OutboxMessage).where(in_region(region)).order_by(OutboxMessage.id.desc())
     if status is not None:
         stmt = stmt.where(OutboxMessage.status == status)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-def outbox_counts() -> dict[OutboxStatus, int]:
+def outbox_counts(region: Region) -> dict[OutboxStatus, int]:
     rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+        select(OutboxMessage.status, func.count()).where(in_region(region))
+        .group_by(OutboxMessage.status)).all()
     counts = {status: 0 for status in OutboxStatus}
     counts.update(dict(rows))
     return counts

@@ -26,7 +26,7 @@ def dashboard():
         "region/dashboard.html",
         requests=region_admin.pending_organiser_requests(region),
         organisations=region_admin.pending_organisations(region),
-        outbox_counts=region_admin.outbox_counts(),
+        outbox_counts=region_admin.outbox_counts(region),
         statuses=OutboxStatus,
     )
 
@@ -89,18 +89,25 @@ def mail_outbox():
     page = request.args.get("page", 1, type=int)
     return render_template(
         "region/mail_outbox.html",
-        pagination=region_admin.outbox_page(status, page),
-        counts=region_admin.outbox_counts(),
+        pagination=region_admin.outbox_page(current_user.region, status, page),
+        counts=region_admin.outbox_counts(current_user.region),
         status=status,
         statuses=OutboxStatus,
         form=EmptyForm(),
     )
 
 
+def _region_mail_or_404(message_id: int) -> OutboxMessage:
+    row = region_admin.outbox_message(current_user.region, message_id)
+    if row is None:
+        abort(404)
+    return row
+
+
 @bp.get("/mail/<int:message_id>")
 @region_admin_required
 def mail_message(message_id: int):
-    row = db.get_or_404(OutboxMessage, message_id)
+    row = _region_mail_or_404(message_id)
     parsed = email.message_from_bytes(row.mime, policy=default_policy)
     text_part = parsed.get_body(preferencelist=("plain",))
     attachments = [part.get_filename() or part.get_content_type()
@@ -115,7 +122,7 @@ def mail_message(message_id: int):
 @bp.post("/mail/<int:message_id>/opnieuw")
 @region_admin_required
 def retry_mail(message_id: int):
-    row = db.get_or_404(OutboxMessage, message_id)
+    row = _region_mail_or_404(message_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if row.status is OutboxStatus.SENT:
