@@ -48,14 +48,14 @@ def format_hours(value) -> str:
 
 def select_locale() -> str:
     supported = ["nl", "en"]
+    if not has_request_context():
+        return "nl"  # background jobs and the CLI; mails choose the recipient's language
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
     if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
         return current_user.preferred_language
     # Dutch is the portal's language; English only when asked for.
-    if not has_request_context():
-        return "nl"  # background jobs and the CLI; mails choose the recipient's language
     return "nl"
 
 
