@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, select
-
+from flask_babel import gettext as _
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionProgress,
@@ -24,6 +23,8 @@ from leerhuis.models import (
     RegistrationStatus,
     User,
 )
+from sqlalchemy import func, select
+
 from leerhuis.services import charts, pdf
 
 HALF_YEAR = re.compile(r"^(20\d\d)-H([12])$")
@@ -81,8 +82,9 @@ def write_progress(action: AgendaAction, half_year: str, text: str, *, by: User,
 
 def leerhuis_figures(region: Region, start: date, end: date) -> dict:
     """Activities held per type, participants, net hours delivered, evaluation averages."""
-    from leerhuis.services.programme import AMSTERDAM
     from datetime import datetime, time
+
+    from leerhuis.services.programme import AMSTERDAM
 
     begin = datetime.combine(start, time(0), AMSTERDAM)
     finish = datetime.combine(end, time(0), AMSTERDAM)
@@ -118,17 +120,17 @@ def progress_report_pdf(region: Region, half_year: str) -> bytes:
     start, end = half_year_bounds(half_year)
     figures = leerhuis_figures(region, start, end)
     progress = progress_for(region, half_year)
-    held_chart = charts.bar_chart("Activiteiten per soort", [n for n, _ in figures["held"]],
+    held_chart = charts.bar_chart(_("Activiteiten per soort"), [n for n, _ in figures["held"]],
                                   {"activiteiten": [c for _, c in figures["held"]]}) \
         if figures["held"] else None
-    grade_chart = charts.bar_chart("Gemiddeld rapportcijfer", [n for n, _, _ in figures["grades"]],
+    grade_chart = charts.bar_chart(_("Gemiddeld rapportcijfer"), [n for n, _, _ in figures["grades"]],
                                    {"cijfer": [g for _, g, _ in figures["grades"]]}) \
         if figures["grades"] else None
     data = {
-        "region": region.name, "half_year": half_year.replace("-H", ", halfjaar "),
+        "region": region.name, "half_year": _("%(year)s, halfjaar %(half)s", year=half_year[:4], half=half_year[-1]),
         "actions": [{"number": a.number, "title": a.title,
                      "measures": [m for m in a.measures.splitlines() if m.strip()],
-                     "progress": progress[a.id]["region"] or "Nog geen voortgang beschreven.",
+                     "progress": progress[a.id]["region"] or _("Nog geen voortgang beschreven."),
                      "partners": [{"organisation": o.name, "text": t}
                                   for o, t in progress[a.id]["partners"]]}
                     for a in actions(region)],

@@ -15,8 +15,8 @@ import io
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
-
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
@@ -33,9 +33,11 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.models.programme import event_theme
-from leerhuis.services import outbox
 from leerhuis.services.links import external_url
 from leerhuis.services.tokens import TokenError, make_token, read_token
+from sqlalchemy import func, select
+
+from leerhuis.services import outbox
 
 TOKEN_AGE = 60 * 24 * 3600
 
@@ -62,13 +64,13 @@ def registration_for_token(token: str) -> Registration:
     try:
         data = read_token("evaluation", token, TOKEN_AGE)
     except TokenError as exc:
-        raise EvaluationError("Deze evaluatielink is ongeldig of verlopen.") from exc
+        raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen.")) from exc
     registration = db.session.get(Registration, data.get("r", 0))
     if registration is None or not was_present(registration):
-        raise EvaluationError("Deze evaluatielink is ongeldig of verlopen.")
+        raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen."))
     receipt = db.session.get(EvaluationReceipt, registration.id)
     if receipt is not None and receipt.responded:
-        raise EvaluationError("Je hebt deze activiteit al geëvalueerd. Dank je wel!")
+        raise EvaluationError(_("Je hebt deze activiteit al geëvalueerd. Dank je wel!"))
     return registration
 
 
@@ -76,7 +78,7 @@ def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
            suggestions: str) -> EvaluationResponse:
     registration = registration_for_token(token)
     if not 1 <= grade <= 10 or not 1 <= usefulness <= 5:
-        raise EvaluationError("Geef een cijfer van 1 tot 10 en een bruikbaarheid van 1 tot 5.")
+        raise EvaluationError(_("Geef een cijfer van 1 tot 10 en een bruikbaarheid van 1 tot 5."))
     response = EvaluationResponse(event_id=registration.event_id, answered_on=date.today(),
                                   grade=grade, usefulness=usefulness,
                                   do_differently=do_differently.strip(),
@@ -107,7 +109,7 @@ def send_due_invitations(now=None) -> int:
         user = registration.user
         outbox.queue_template_mail(
             "evaluation_invite", to=user.email, user=user, kind="evaluation",
-            subject=("How was it?" if user.preferred_language == "en" else "Hoe was het?")
+            subject=outbox.in_language_of(user, _l("Hoe was het?"))
             + f" {registration.event.title}", event=registration.event, link=link)
         db.session.add(EvaluationReceipt(registration_id=registration.id, invited_at=now))
         sent += 1

@@ -19,8 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
-
+from flask_babel import gettext as _
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,
@@ -40,8 +39,10 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import audit
 from leerhuis.services.programme import AMSTERDAM
+from sqlalchemy import select
+
+from leerhuis.services import audit
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {
@@ -94,7 +95,7 @@ def groups_for(user: User) -> list[KlankbordGroup]:
 
 def add_member(group: KlankbordGroup, user: User, *, by: User) -> KlankbordMember:
     if is_member(user, group):
-        raise KlankbordError("Deze persoon is al lid.", field="email")
+        raise KlankbordError(_("Deze persoon is al lid."), field="email")
     member = KlankbordMember(group_id=group.id, user_id=user.id,
                              organisation_id=user.organisation_id)
     db.session.add(member)
@@ -114,14 +115,14 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
     starts = datetime.combine(day, start, AMSTERDAM)
     ends = datetime.combine(day, end, AMSTERDAM)
     if ends <= starts:
-        raise KlankbordError("De eindtijd ligt vóór de begintijd.", field="end")
+        raise KlankbordError(_("De eindtijd ligt vóór de begintijd."), field="end")
     event_type = db.session.scalars(select(EventType).where(EventType.code == "klankbordgroep")).one()
     # The Region organises its klankbordgroep meetings.
     organisation_id = db.session.scalar(select(Organisation.id).where(
         Organisation.region_id == group.region_id, Organisation.type == OrganisationType.REGIO)
         .order_by(Organisation.id).limit(1)) or by.organisation_id
     if organisation_id is None:
-        raise KlankbordError("Leg eerst de organisatie van de regio vast.")
+        raise KlankbordError(_("Leg eerst de organisatie van de regio vast."))
     event = Event(region_id=group.region_id, type=event_type, organisation_id=organisation_id,
                   programme_year=day.year, status=EventStatus.PUBLISHED,
                   title=title or f"{group.name}: bijeenkomst {day:%B %Y}",
@@ -172,13 +173,13 @@ def store_document(meeting: KlankbordMeeting, filename: str, content: bytes, *,
                    by: User) -> MeetingDocument:
     extension = Path(filename).suffix.lower()
     if extension not in DOCUMENT_TYPES:
-        raise KlankbordError("Alleen PDF-, Word- (DOCX) en Excel-bestanden (XLSX) zijn toegestaan.",
+        raise KlankbordError(_("Alleen PDF-, Word- (DOCX) en Excel-bestanden (XLSX) zijn toegestaan."),
                              field="document")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise KlankbordError("Het bestand is groter dan 10 MB.", field="document")
+        raise KlankbordError(_("Het bestand is groter dan 10 MB."), field="document")
     if not _content_matches(extension, content):
-        raise KlankbordError("De inhoud van het bestand past niet bij de naam. Upload een echt "
-                             "PDF-, DOCX- of XLSX-bestand.", field="document")
+        raise KlankbordError(_("De inhoud van het bestand past niet bij de naam. Upload een echt "
+                             "PDF-, DOCX- of XLSX-bestand."), field="document")
     stored_name = f"{secrets.token_hex(16)}{extension}"
     directory = Path(current_app.config["UPLOAD_DIR"])
     directory.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
+from flask_babel import gettext as _
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
@@ -31,8 +29,11 @@ from leerhuis.models import (
     Visibility,
     utcnow,
 )
-from leerhuis.services import anonymisation, audit, lesson_search
 from leerhuis.services.programme import PrivacyCheckFailed
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from leerhuis.services import anonymisation, audit, lesson_search
 
 
 class LessonError(Exception):
@@ -83,11 +84,11 @@ def check_privacy(data: LessonInput) -> list[dict]:
 def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) -> Lesson:
     errors = {}
     if not data.title.strip():
-        errors["title"] = "Geef de les een korte titel."
+        errors["title"] = _("Geef de les een korte titel.")
     if not (data.wanted_differently or data.what_was_good or data.earlier_prevention).strip():
-        errors["wanted_differently"] = "Beantwoord minstens één van de drie vragen."
+        errors["wanted_differently"] = _("Beantwoord minstens één van de drie vragen.")
     if data.quote.strip() and not data.quote_consent:
-        errors["quote_consent"] = "Een citaat mag alleen met toestemming van de ervaringsdeskundige."
+        errors["quote_consent"] = _("Een citaat mag alleen met toestemming van de ervaringsdeskundige.")
     if errors:
         raise LessonError(errors)
     findings = check_privacy(data)

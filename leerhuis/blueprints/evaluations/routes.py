@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-
 from leerhuis.blueprints.forms_common import strip_filter
 from leerhuis.extensions import db
 from leerhuis.models import Event
 from leerhuis.permissions import region_admin_required
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
 from leerhuis.services import evaluations, programme
 
 bp = Blueprint("evaluations", __name__)
 
 
 class EvaluationForm(FlaskForm):
-    grade = IntegerField("Rapportcijfer (1–10)", validators=[
-        InputRequired("Geef een cijfer."), NumberRange(1, 10, "Geef een cijfer van 1 tot 10.")])
-    usefulness = IntegerField("Hoe bruikbaar voor je praktijk? (1 = niet, 5 = heel)", validators=[
-        InputRequired("Geef een waardering."), NumberRange(1, 5, "Kies 1 tot 5.")])
-    do_differently = TextAreaField("Wat ga je anders doen?", filters=[strip_filter],
+    grade = IntegerField(_l("Rapportcijfer (1–10)"), validators=[
+        InputRequired(_l("Geef een cijfer.")), NumberRange(1, 10, _l("Geef een cijfer van 1 tot 10."))])
+    usefulness = IntegerField(_l("Hoe bruikbaar voor je praktijk? (1 = niet, 5 = heel)"), validators=[
+        InputRequired(_l("Geef een waardering.")), NumberRange(1, 5, _l("Kies 1 tot 5."))])
+    do_differently = TextAreaField(_l("Wat ga je anders doen?"), filters=[strip_filter],
                                    validators=[Optional(), Length(max=3000)])
-    suggestions = TextAreaField("Suggesties voor het programma", filters=[strip_filter],
+    suggestions = TextAreaField(_l("Suggesties voor het programma"), filters=[strip_filter],
                                 validators=[Optional(), Length(max=3000)])
 
 
