@@ -26,6 +26,12 @@ GROUP_TYPE_LABELS = {
     "ouders_jeugd": _l("ouders en jeugd"),
 }
 
+ACTION_STATUS_LABELS = {
+    "open": _l("open"),
+    "in_behandeling": _l("in behandeling"),
+    "afgerond": _l("afgerond"),
+}
+
 ATTENDANCE_LABELS = {
     "aanwezig": _l("aanwezig"),
     "afwezig": _l("afwezig"),
@@ -93,6 +99,7 @@ def init_app(app: Flask) -> None:
             "attendance_labels": ATTENDANCE_LABELS,
             "checkin_qr": qr_data_uri,
             "group_type_labels": GROUP_TYPE_LABELS,
+            "action_status_labels": ACTION_STATUS_LABELS,
         }
 
     app.jinja_env.filters["hours"] = format_hours

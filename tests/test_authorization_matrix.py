@@ -18,6 +18,8 @@ import pytest
 from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
+    ActionItem,
+    AgendaAction,
     ApprovalStatus,
     Attendance,
     AttendanceSource,
@@ -141,7 +143,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "certificates.manage": {"GET": CERTIFICATE_ADMIN, "POST": CERTIFICATE_ADMIN},
     "certificates.my_certificates": {"GET": LOGGED_IN},
     "certificates.my_certificates_zip": {"GET": LOGGED_IN},
-    "certificates.skj_overview": {"GET": LOGGED_IN},
+    "certificates.skj_overview": {"GET": LOGGED_IN, "POST": LOGGED_IN},
     "certificates.skj_overview_csv": {"GET": LOGGED_IN},
     "certificates.skj_overview_pdf": {"GET": LOGGED_IN},
     "registrations.participant_list": {"GET": EVENT_STAFF, "POST": EVENT_STAFF},
@@ -162,11 +164,19 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "klankbordgroep.meeting_page": {"GET": MEMBERS, "POST": REGION},
     "klankbordgroep.document": {"GET": MEMBERS},
     "klankbordgroep.remove_member": {"POST": REGION},
+    "klankbordgroep.new_group": {"GET": REGION, "POST": REGION},
+    "klankbordgroep.edit_group": {"GET": REGION, "POST": REGION},
+    # The chair (here: nobody) and the Region keep the action items.
+    "klankbordgroep.action_item_status": {"POST": REGION},
+    "klankbordgroep.new_action": {"GET": REGION, "POST": REGION},
+    "klankbordgroep.edit_action": {"GET": REGION, "POST": REGION},
     "klankbordgroep.agenda_page": {"GET": MEMBERS, "POST": MEMBERS},
     "klankbordgroep.progress_report": {"GET": MEMBERS},
     "lessons.index": {"GET": LOGGED_IN},
     "lessons.show": {"GET": LOGGED_IN},
     "lessons.new": {"GET": ORGANISERS, "POST": ORGANISERS},
+    # The sample lesson is the Region's own, published: only the Region edits it.
+    "lessons.edit": {"GET": REGION, "POST": REGION},
     "lessons.review_queue": {"GET": REGION},
     "lessons.review": {"POST": REGION},
     "evaluations.answer": {"GET": BAD_LINK, "POST": BAD_LINK},
@@ -230,7 +240,9 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     lesson = Lesson(region_id=region.id, title="Les", source=LessonSource.GESPREK,
                     kind=LessonKind.POSITIVE, phase=LessonPhase.PREVENTIE,
                     status=LessonStatus.PUBLISHED)
-    db.session.add_all([document, lesson])
+    action = AgendaAction(region_id=region.id, number=1, title="Toegang")
+    item = ActionItem(meeting_id=meeting.id, title="Notitie", owner="Regio")
+    db.session.add_all([document, lesson, action, item])
     db.session.commit()
     stored = Path(app.config["CERTIFICATE_DIR"]) / certificate.file_name
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -246,7 +258,7 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
         "registration_id": registration.id, "batch_id": batch.id, "grouping": "soort",
         "group_id": group.id, "meeting_id": meeting.id, "document_id": document.id,
         "member_id": group.members[0].id, "lesson_id": lesson.id, "half_year": "2026-H2",
-        "member_user": member,
+        "member_user": member, "item_id": item.id, "action_id": action.id,
     })
 
 

@@ -8,19 +8,18 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import make_user
 from pypdf import PdfReader
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
     Attendance,
     AttendanceSource,
     AttendanceState,
-    EvaluationReceipt,
     EvaluationResponse,
     Event,
     EventSession,
@@ -29,13 +28,13 @@ from leerhuis.models import (
     GroupType,
     KlankbordGroup,
     KlankbordMember,
-    Lesson,
     LessonKind,
     LessonPhase,
     LessonSource,
     LessonStatus,
     Registration,
     RegistrationStatus,
+    User,
     utcnow,
 )
 from leerhuis.services import agenda, anonymisation, evaluations, klankbordgroep, lessons
@@ -242,7 +241,7 @@ def attended(region, provider, deelnemer):
 
 def test_evaluation_links_go_to_present_participants_and_work_once(
         attended, client, smtp, deliver_mail, deelnemer):
-    event, present, absent = attended
+    _, _, absent = attended
     assert evaluations.evaluation_link_for(absent) is None
     assert evaluations.send_due_invitations() == 1
     db.session.commit()
@@ -257,18 +256,63 @@ def test_evaluation_links_go_to_present_participants_and_work_once(
     assert evaluations.send_due_invitations() == 0
 
 
-def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, app):
+def _present(event, region, email):
+    user = make_user(region, email)
+    registration = Registration(event_id=event.id, user_id=user.id,
+                                status=RegistrationStatus.CONFIRMED)
+    db.session.add(registration)
+    db.session.flush()
+    db.session.add(Attendance(registration_id=registration.id, session_id=event.sessions[0].id,
+                              state=AttendanceState.PRESENT, source=AttendanceSource.ORGANISER))
+    db.session.commit()
+    return registration
+
+
+def _answer(client, registration, grade, text):
+    link = evaluations.evaluation_link_for(registration).replace("http://leerhuis.test", "")
+    response = client.post(link, data={"grade": str(grade), "usefulness": "3",
+                                       "do_differently": text, "suggestions": ""})
+    assert response.status_code == 200, response.text
+
+
+def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, region):
     event, present, _ = attended
-    link = evaluations.evaluation_link_for(present).replace("http://leerhuis.test", "")
-    client.post(link, data={"grade": "7", "usefulness": "3", "do_differently": "x", "suggestions": ""})
+    others = [_present(event, region, f"aanwezig{n}@example.org") for n in (1, 2)]
+    _answer(client, present, 7, "Vaker doorvragen.")
     columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_response")}
     assert columns == {"id", "event_id", "answered_on", "grade", "usefulness", "do_differently", "suggestions"}
     foreign = {fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("evaluation_response")}
     assert foreign == {"event"}
     receipt_columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_receipt")}
     assert not receipt_columns & {"grade", "usefulness", "do_differently", "suggestions", "response_id"}
+    # One answer of a small group would give its author away: nothing is shown yet.
     page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
-    assert "7" in page and present.user.full_name not in page and present.user.email not in page
+    assert "Vaker doorvragen." not in page and "vanaf 3 antwoorden" in page
+    _answer(client, others[0], 9, "Netwerk eerder betrekken.")
+    _answer(client, others[1], 8, "")
+    page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
+    assert "8,0" in page or "8.0" in page
+    assert "Vaker doorvragen." in page and "Netwerk eerder betrekken." in page
+    for registration in (present, *others):
+        assert registration.user.full_name not in page and registration.user.email not in page
+
+
+def test_the_guard_checks_evaluation_answers_and_a_proposed_lesson_waits_for_review(
+        attended, client, regio_admin):
+    event, present, _ = attended
+    link = evaluations.evaluation_link_for(present).replace("http://leerhuis.test", "")
+    answer = {"grade": "8", "usefulness": "4", "suggestions": "",
+              "do_differently": "Moeder belde vanaf 06-12345678."}
+    blocked = client.post(link, data=answer)
+    assert blocked.status_code == 400 and "niet opgeslagen mogen worden" in blocked.text
+    assert "Moeder belde vanaf 06-12345678." in blocked.text  # the value is kept
+    answer.update(do_differently="Eerder het netwerk betrekken.",
+                  lesson="Gezinnen wachten te lang op passende hulp; eerder schakelen.")
+    assert client.post(link, data=answer).status_code == 200
+    (proposed,) = lessons.review_queue(regio_admin)
+    assert proposed.source is LessonSource.EVALUATIE and proposed.created_by_id is None
+    assert proposed.event_id == event.id and proposed.status is LessonStatus.REVIEW
+    assert "passende hulp" in proposed.wanted_differently
 
 
 def test_other_organisers_cannot_see_results(attended, client, auth, other_organisator, as_regio):
@@ -280,3 +324,103 @@ def test_other_organisers_cannot_see_results(attended, client, auth, other_organ
     auth.logout()
     auth.login(other_organisator)
     assert client.get(f"/activiteiten/{event.id}/evaluaties").status_code == 403
+
+
+# --- Setting up groups, the agenda, editing lessons ----------------------------------------
+
+def test_the_region_sets_up_a_group_whose_chair_becomes_a_member(as_regio, regio_admin, organisator):
+    response = as_regio.post("/klankbordgroepen/nieuw", data={
+        "name": "Ambtelijke klankbordgroep", "type": "ambtelijk", "chair_email": organisator.email,
+        "meetings_per_year": "2", "description": "Beleidsmedewerkers van de gemeenten."})
+    assert response.status_code == 302
+    group = db.session.scalars(select(KlankbordGroup).where(
+        KlankbordGroup.name == "Ambtelijke klankbordgroep")).one()
+    assert group.chair_id == organisator.id and group.type is GroupType.AMBTELIJK
+    assert [m.user_id for m in group.members] == [organisator.id]
+    bad = as_regio.post(f"/klankbordgroepen/{group.id}/bewerken", data={
+        "name": "Ambtelijk", "type": "ambtelijk", "chair_email": "onbekend@example.org",
+        "meetings_per_year": "20"})
+    assert bad.status_code == 400
+    assert "Er is geen account met dit e-mailadres." in bad.text or "1 tot 12" in bad.text
+    assert 'value="Ambtelijk"' in bad.text  # what was typed is kept
+    db.session.refresh(group)
+    assert group.name == "Ambtelijke klankbordgroep"
+
+
+def test_the_chair_and_region_update_action_items(as_regio, group):
+    _, meeting = group
+    item = klankbordgroep.add_action_item(meeting, "Notitie wachttijden", "Regio", None)
+    db.session.commit()
+    response = as_regio.post(f"/klankbordgroepen/actiepunten/{item.id}/status",
+                             data={"status": "afgerond"})
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert item.status.value == "afgerond"
+    assert as_regio.post(f"/klankbordgroepen/actiepunten/{item.id}/status",
+                         data={"status": "klaar"}).status_code == 400
+
+
+def test_the_region_keeps_the_agenda_actions_and_partners_edit_their_own_contribution(
+        as_regio, region, client, auth, organisator, group, provider):
+    assert as_regio.post("/uitvoeringsagenda/acties/nieuw", data={
+        "number": "1", "title": "Faciliteren toegang en toeleiding",
+        "measures": "Eén loket\n\n  Snelle toeleiding  "}).status_code == 302
+    action = db.session.scalars(select(AgendaAction).where(AgendaAction.region_id == region.id)).one()
+    assert action.measures == "Eén loket\nSnelle toeleiding"
+    duplicate = as_regio.post("/uitvoeringsagenda/acties/nieuw", data={"number": "1", "title": "Dubbel"})
+    assert duplicate.status_code == 400 and "al een actie met dit nummer" in duplicate.text
+    assert as_regio.post(f"/uitvoeringsagenda/acties/{action.id}", data={
+        "number": "1", "title": "Toegang en toeleiding", "measures": ""}).status_code == 302
+    db.session.refresh(action)
+    assert action.title == "Toegang en toeleiding"
+    auth.logout()
+    auth.login(organisator)  # a member of the group: a partner
+    half = agenda.current_half_year()
+    assert client.post(f"/uitvoeringsagenda?halfjaar={half}", data={
+        "action_id": action.id, "text": "Wij bemensen het loket."}).status_code == 302
+    page = client.get(f"/uitvoeringsagenda?halfjaar={half}").text
+    assert ">Wij bemensen het loket.</textarea>" in page and provider.name in page
+
+
+def test_authors_edit_their_lesson_until_published_and_the_region_keeps_follow_up(
+        client, auth, organisator, regio_admin):
+    lesson = lessons.save_lesson(lesson_input(), by=organisator)
+    db.session.commit()
+    auth.login(organisator)
+    form = {"title": "Eerder samen met school en huisarts", "source": "spiegelbijeenkomst",
+            "kind": "aandachtspunt", "phase": "preventie", "follow_up_status": "open",
+            "visibility": "regio", "action_id": "",
+            "earlier_prevention": "Bij de eerste signalen van school samen optrekken."}
+    assert client.post(f"/lessen/{lesson.id}/bewerken", data=form).status_code == 302
+    db.session.refresh(lesson)
+    assert lesson.title == "Eerder samen met school en huisarts"
+    lessons.review(lesson, publish=True, by=regio_admin)
+    db.session.commit()
+    assert client.get(f"/lessen/{lesson.id}/bewerken").status_code == 403
+    auth.logout()
+    auth.login(regio_admin)
+    form.update(follow_up_proposal="Afspraak met het samenwerkingsverband.",
+                follow_up_owner="Regio", follow_up_status="verwerkt_in_agenda")
+    assert client.post(f"/lessen/{lesson.id}/bewerken", data=form).status_code == 302
+    db.session.refresh(lesson)
+    assert lesson.status is LessonStatus.PUBLISHED
+    assert lesson.follow_up_status.value == "verwerkt_in_agenda"
+    page = client.get(f"/lessen/{lesson.id}").text
+    assert "Verwerkt in de agenda" in page and "Afspraak met het samenwerkingsverband." in page
+
+
+def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
+    from leerhuis.services.demo import seed_demo
+
+    summary = seed_demo(professionals=20)
+    db.session.commit()
+    assert summary["klankbordgroepen"] == 3 and summary["agenda_actions"] == 5
+    region = db.session.scalars(select(KlankbordGroup)).first().region_id
+    admin = db.session.scalars(select(User).where(User.email == "regio@example.org")).one()
+    assert admin.region_id == region
+    assert [l.title for l in lessons.search(admin, query="broer").items] == [
+        "Broers en zussen bij elkaar houden"]
+    assert db.session.scalar(select(func.count()).select_from(EvaluationResponse)) > 0
+    partners = db.session.scalars(select(KlankbordGroup).where(
+        KlankbordGroup.type == GroupType.PARTNERS)).one()
+    assert len(partners.meetings) >= 2 and any(m.minutes for m in partners.meetings)

@@ -7,6 +7,8 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionProgress,
@@ -23,9 +25,7 @@ from leerhuis.models import (
     RegistrationStatus,
     User,
 )
-from sqlalchemy import func, select
-
-from leerhuis.services import charts, pdf
+from leerhuis.services import audit, charts, pdf
 
 HALF_YEAR = re.compile(r"^(20\d\d)-H([12])$")
 
@@ -43,9 +43,58 @@ def half_year_bounds(half_year: str) -> tuple[date, date]:
     return (date(year, 1, 1), date(year, 7, 1)) if half == 1 else (date(year, 7, 1), date(year + 1, 1, 1))
 
 
+def recent_half_years(around: str, count: int = 6) -> list[str]:
+    """The half-years to pick from: the current one, the next and a few before ``around``."""
+    current = current_half_year()
+    year, half = int(current[:4]), int(current[-1])
+    result = []
+    index = year * 2 + half - 1 + 1  # starting one half-year ahead
+    for _step in range(count):
+        result.append(f"{index // 2}-H{index % 2 + 1}")
+        index -= 1
+    if around not in result:
+        result.append(around)
+    return result
+
+
+def own_texts(region: Region, half_year: str, organisation: Organisation | None) -> dict[int, str]:
+    """action id → the text this writer (the Region, or one partner) already saved, to edit."""
+    rows = db.session.execute(select(ActionProgress.action_id, ActionProgress.text).join(
+        AgendaAction).where(
+        AgendaAction.region_id == region.id, ActionProgress.half_year == half_year,
+        ActionProgress.organisation_id.is_(None) if organisation is None
+        else ActionProgress.organisation_id == organisation.id))
+    return {action_id: text for action_id, text in rows}
+
+
 def actions(region: Region) -> list[AgendaAction]:
     return list(db.session.scalars(select(AgendaAction).where(AgendaAction.region_id == region.id)
                                    .order_by(AgendaAction.number)))
+
+
+class AgendaError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def save_action(region: Region, *, number: int, title: str, measures: str, by: User,
+                action: AgendaAction | None = None) -> AgendaAction:
+    """The Region keeps its uitvoeringsagenda as data: numbered actions with their measures
+    (one per line). Numbers are unique within the region."""
+    taken = db.session.scalar(select(AgendaAction.id).where(
+        AgendaAction.region_id == region.id, AgendaAction.number == number))
+    if taken is not None and (action is None or taken != action.id):
+        raise AgendaError(_("Er is al een actie met dit nummer."), field="number")
+    action = action or AgendaAction(region_id=region.id)
+    action.number = number
+    action.title = title.strip()
+    action.measures = "\n".join(line.strip() for line in measures.splitlines() if line.strip())
+    db.session.add(action)
+    db.session.flush()
+    audit.record("agenda.action_saved", actor=by, subject=f"agenda_action:{action.id}")
+    return action
 
 
 def progress_for(region: Region, half_year: str) -> dict[int, dict]:

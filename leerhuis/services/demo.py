@@ -141,8 +141,20 @@ def _seed_programme(fake, regions, organisations):
     return seed_programme(fake, regions, organisations)
 
 
+def _seed_participation(fake, regions, organisations):
+    from leerhuis.services.participation_demo import seed_participation
+
+    return seed_participation(fake, regions, organisations)
+
+
+def _seed_learning(fake, regions, organisations):
+    from leerhuis.services.learning_demo import seed_learning
+
+    return seed_learning(fake, regions, organisations)
+
+
 # Each module's demo data, in dependency order.
-EXTRA_SEEDERS: list = [_seed_programme]
+EXTRA_SEEDERS: list = [_seed_programme, _seed_participation, _seed_learning]
 
 
 def _domain(name: str) -> str:

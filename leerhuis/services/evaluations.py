@@ -14,9 +14,10 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
@@ -26,6 +27,11 @@ from leerhuis.models import (
     Event,
     EventSession,
     EventType,
+    Lesson,
+    LessonKind,
+    LessonPhase,
+    LessonSource,
+    LessonStatus,
     Organisation,
     Registration,
     RegistrationStatus,
@@ -33,11 +39,10 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.models.programme import event_theme
+from leerhuis.services import lesson_search, outbox
 from leerhuis.services.links import external_url
+from leerhuis.services.programme import guard_texts
 from leerhuis.services.tokens import TokenError, make_token, read_token
-from sqlalchemy import func, select
-
-from leerhuis.services import outbox
 
 TOKEN_AGE = 60 * 24 * 3600
 
@@ -75,10 +80,19 @@ def registration_for_token(token: str) -> Registration:
 
 
 def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
-           suggestions: str) -> EvaluationResponse:
+           suggestions: str, lesson: str = "", privacy_confirmed: bool = False
+           ) -> EvaluationResponse:
+    """Store an anonymous answer. Its free texts pass the anonymisation guard (participants
+    may write about cases); an optional lesson enters the register for the Region's review,
+    without an author."""
     registration = registration_for_token(token)
     if not 1 <= grade <= 10 or not 1 <= usefulness <= 5:
         raise EvaluationError(_("Geef een cijfer van 1 tot 10 en een bruikbaarheid van 1 tot 5."))
+    findings = guard_texts({"do_differently": do_differently, "suggestions": suggestions,
+                            "lesson": lesson}, confirmed=privacy_confirmed)
+    if lesson.strip():
+        _propose_lesson(registration.event, lesson.strip(),
+                        [f for f in findings if f["field"] == "lesson"])
     response = EvaluationResponse(event_id=registration.event_id, answered_on=date.today(),
                                   grade=grade, usefulness=usefulness,
                                   do_differently=do_differently.strip(),
@@ -88,6 +102,18 @@ def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
     receipt.responded = True
     db.session.add_all([response, receipt])
     return response
+
+
+def _propose_lesson(event: Event, text: str, findings: list[dict]) -> Lesson:
+    lesson = Lesson(region_id=event.region_id, title=f"Uit de evaluatie van {event.title}"[:200],
+                    source=LessonSource.EVALUATIE, event_id=event.id, kind=LessonKind.ATTENTION,
+                    phase=LessonPhase.PREVENTIE, wanted_differently=text,
+                    status=LessonStatus.REVIEW, privacy_findings=findings,
+                    privacy_review_needed=bool(findings), themes=list(event.themes))
+    db.session.add(lesson)
+    db.session.flush()
+    lesson_search.index_lesson(lesson)
+    return lesson
 
 
 def send_due_invitations(now=None) -> int:
@@ -116,14 +142,23 @@ def send_due_invitations(now=None) -> int:
     return sent
 
 
+# Below this many answers an organiser of a small group could tell who wrote what.
+MIN_RESPONSES_SHOWN = 3
+
+
 def results(event: Event) -> dict:
+    """Averages and free texts of one activity, shown only from MIN_RESPONSES_SHOWN answers."""
     rows = db.session.scalars(select(EvaluationResponse).where(
         EvaluationResponse.event_id == event.id).order_by(EvaluationResponse.id)).all()
     count = len(rows)
+    if count < MIN_RESPONSES_SHOWN:
+        rows = []
     return {
         "count": count,
-        "grade": round(sum(r.grade for r in rows) / count, 1) if count else None,
-        "usefulness": round(sum(r.usefulness for r in rows) / count, 1) if count else None,
+        "shown": bool(rows),
+        "minimum": MIN_RESPONSES_SHOWN,
+        "grade": round(sum(r.grade for r in rows) / len(rows), 1) if rows else None,
+        "usefulness": round(sum(r.usefulness for r in rows) / len(rows), 1) if rows else None,
         "distribution": {g: sum(1 for r in rows if r.grade == g) for g in range(1, 11)},
         # Free texts in a fixed order unrelated to who answered.
         "do_differently": sorted(r.do_differently for r in rows if r.do_differently),

@@ -14,19 +14,24 @@ from __future__ import annotations
 import io
 import secrets
 import zipfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+from babel.dates import format_date
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,
+    ActionStatus,
     Event,
     EventSession,
     EventStatus,
     EventType,
+    GroupType,
     KlankbordGroup,
     KlankbordMeeting,
     KlankbordMember,
@@ -39,10 +44,8 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services.programme import AMSTERDAM
-from sqlalchemy import select
-
 from leerhuis.services import audit
+from leerhuis.services.programme import AMSTERDAM
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {
@@ -93,6 +96,31 @@ def groups_for(user: User) -> list[KlankbordGroup]:
     return list(db.session.scalars(stmt))
 
 
+def save_group(region_id: int, *, name: str, type: GroupType, chair: User | None,
+               meetings_per_year: int, description: str, by: User,
+               group: KlankbordGroup | None = None) -> KlankbordGroup:
+    """The Region sets up a group (or changes one): the chair must belong to the region."""
+    if chair is not None and chair.region_id != region_id:
+        raise KlankbordError(_("De voorzitter moet een account in deze regio hebben."), field="chair")
+    if not 1 <= meetings_per_year <= 12:
+        raise KlankbordError(_("Kies 1 tot 12 bijeenkomsten per jaar."), field="meetings_per_year")
+    creating = group is None
+    group = group or KlankbordGroup(region_id=region_id)
+    group.name = name.strip()
+    group.type = type
+    group.chair = chair
+    group.meetings_per_year = meetings_per_year
+    group.description = description.strip()
+    db.session.add(group)
+    db.session.flush()
+    if chair is not None and not is_member(chair, group):
+        db.session.add(KlankbordMember(group_id=group.id, user_id=chair.id,
+                                       organisation_id=chair.organisation_id))
+    audit.record("klankbord.group_created" if creating else "klankbord.group_changed", actor=by,
+                 subject=f"group:{group.id}")
+    return group
+
+
 def add_member(group: KlankbordGroup, user: User, *, by: User) -> KlankbordMember:
     if is_member(user, group):
         raise KlankbordError(_("Deze persoon is al lid."), field="email")
@@ -125,7 +153,7 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
         raise KlankbordError(_("Leg eerst de organisatie van de regio vast."))
     event = Event(region_id=group.region_id, type=event_type, organisation_id=organisation_id,
                   programme_year=day.year, status=EventStatus.PUBLISHED,
-                  title=title or f"{group.name}: bijeenkomst {day:%B %Y}",
+                  title=title or f"{group.name}: bijeenkomst {format_date(day, 'MMMM y', locale='nl')}",
                   address=place, city=place.split(",")[-1].strip() if place else "",
                   venue_name=place, issues_certificate=False, published_at=utcnow(),
                   created_by_id=by.id)
@@ -154,6 +182,10 @@ def add_action_item(meeting: KlankbordMeeting, title: str, owner: str,
     item = ActionItem(meeting_id=meeting.id, title=title.strip(), owner=owner.strip(), due_date=due)
     meeting.action_items.append(item)
     return item
+
+
+def set_action_status(item: ActionItem, status: ActionStatus) -> None:
+    item.status = status
 
 
 def _content_matches(extension: str, content: bytes) -> bool:

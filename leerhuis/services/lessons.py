@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
@@ -23,17 +26,13 @@ from leerhuis.models import (
     LessonPhase,
     LessonSource,
     LessonStatus,
-    Municipality,
     Theme,
     User,
     Visibility,
     utcnow,
 )
-from leerhuis.services.programme import PrivacyCheckFailed
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
-from leerhuis.services import anonymisation, audit, lesson_search
+from leerhuis.services import audit, lesson_search
+from leerhuis.services.programme import guard_texts
 
 
 class LessonError(Exception):
@@ -68,17 +67,8 @@ def can_write(user: User) -> bool:
 
 
 def check_privacy(data: LessonInput) -> list[dict]:
-    allowed = list(db.session.scalars(select(Municipality.name)))
-    results = {}
-    for name in Lesson.TEXT_FIELDS:
-        result = anonymisation.check_text(getattr(data, name), allowed_terms=allowed)
-        if not result.is_clean:
-            results[name] = result
-    if any(r.blocking for r in results.values()):
-        raise PrivacyCheckFailed(results, needs_confirmation=False)
-    if results and not data.privacy_confirmed:
-        raise PrivacyCheckFailed(results, needs_confirmation=True)
-    return [dict(field=name, **f.as_dict()) for name, r in results.items() for f in r.findings]
+    return guard_texts({name: getattr(data, name) for name in Lesson.TEXT_FIELDS},
+                       confirmed=data.privacy_confirmed)
 
 
 def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) -> Lesson:
@@ -92,6 +82,9 @@ def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) ->
     if errors:
         raise LessonError(errors)
     findings = check_privacy(data)
+    # The Region reviews: its own edits of a published lesson keep it published.
+    keeps_publication = (lesson is not None and lesson.status is LessonStatus.PUBLISHED
+                         and by.is_region_admin and by.region_id == lesson.region_id)
     lesson = lesson or Lesson(region_id=by.region_id, created_by_id=by.id)
     for name in ("title", "source", "kind", "phase", "wanted_differently", "what_was_good",
                  "earlier_prevention", "quote", "follow_up_proposal", "follow_up_owner",
@@ -105,8 +98,8 @@ def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) ->
     lesson.action_id = data.action_id
     lesson.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids))))
     lesson.privacy_findings = findings
-    lesson.privacy_review_needed = bool(findings)
-    lesson.status = LessonStatus.REVIEW
+    lesson.privacy_review_needed = bool(findings) and not keeps_publication
+    lesson.status = LessonStatus.PUBLISHED if keeps_publication else LessonStatus.REVIEW
     db.session.add(lesson)
     db.session.flush()
     lesson_search.index_lesson(lesson)
@@ -123,6 +116,16 @@ def review(lesson: Lesson, *, publish: bool, by: User, note: str = "") -> None:
         lesson.published_at = utcnow()
     audit.record("lesson.published" if publish else "lesson.rejected", actor=by,
                  subject=f"lesson:{lesson.id}")
+
+
+def can_edit(user: User, lesson: Lesson) -> bool:
+    """The Region of the lesson at any time (including follow-up); the author until it is
+    published."""
+    if not user.is_authenticated:
+        return False
+    if user.is_region_admin and user.region_id == lesson.region_id:
+        return True
+    return lesson.created_by_id == user.id and lesson.status is not LessonStatus.PUBLISHED
 
 
 def can_view(user: User, lesson: Lesson) -> bool:

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from leerhuis.blueprints.forms_common import strip_filter
+
+from leerhuis.blueprints.evaluations.forms import EvaluationForm
 from leerhuis.extensions import db
 from leerhuis.models import Event
 from leerhuis.permissions import region_admin_required
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
-
 from leerhuis.services import evaluations, programme
+from leerhuis.services.programme import PrivacyCheckFailed
 
 bp = Blueprint("evaluations", __name__)
-
-
-class EvaluationForm(FlaskForm):
-    grade = IntegerField(_l("Rapportcijfer (1–10)"), validators=[
-        InputRequired(_l("Geef een cijfer.")), NumberRange(1, 10, _l("Geef een cijfer van 1 tot 10."))])
-    usefulness = IntegerField(_l("Hoe bruikbaar voor je praktijk? (1 = niet, 5 = heel)"), validators=[
-        InputRequired(_l("Geef een waardering.")), NumberRange(1, 5, _l("Kies 1 tot 5."))])
-    do_differently = TextAreaField(_l("Wat ga je anders doen?"), filters=[strip_filter],
-                                   validators=[Optional(), Length(max=3000)])
-    suggestions = TextAreaField(_l("Suggesties voor het programma"), filters=[strip_filter],
-                                validators=[Optional(), Length(max=3000)])
 
 
 @bp.route("/evaluatie/<token>", methods=["GET", "POST"])
@@ -36,15 +22,27 @@ def answer(token: str):
         registration = evaluations.registration_for_token(token)
     except evaluations.EvaluationError as exc:
         return render_template("evaluations/closed.html", message=_(exc.message)), 400
-    form = EvaluationForm()
+    form, privacy = EvaluationForm(), None
     if form.validate_on_submit():
-        evaluations.answer(token, grade=form.grade.data, usefulness=form.usefulness.data,
-                           do_differently=form.do_differently.data or "",
-                           suggestions=form.suggestions.data or "")
-        db.session.commit()
-        return render_template("evaluations/thanks.html")
-    return render_template("evaluations/form.html", form=form, event=registration.event), (
-        400 if form.errors else 200)
+        try:
+            evaluations.answer(token, grade=form.grade.data, usefulness=form.usefulness.data,
+                               do_differently=form.do_differently.data or "",
+                               suggestions=form.suggestions.data or "",
+                               lesson=form.lesson.data or "",
+                               privacy_confirmed=form.privacy_confirmed.data)
+        except PrivacyCheckFailed as exc:
+            db.session.rollback()
+            privacy = exc
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
+            if exc.needs_confirmation:
+                form.privacy_confirmed.errors = [
+                    _("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")]
+        else:
+            db.session.commit()
+            return render_template("evaluations/thanks.html")
+    return render_template("evaluations/form.html", form=form, event=registration.event,
+                           privacy=privacy), 400 if form.errors else 200
 
 
 @bp.get("/activiteiten/<int:event_id>/evaluaties")

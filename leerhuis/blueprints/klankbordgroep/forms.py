@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from leerhuis.blueprints.forms_common import strip_filter, to_choices
 
@@ -48,3 +48,34 @@ class DocumentForm(FlaskForm):
 class ProgressForm(FlaskForm):
     text = TextAreaField(_l("Voortgang"), filters=[strip_filter],
                          validators=[DataRequired(REQUIRED), Length(max=10000)])
+
+
+GROUP_TYPES = [("partners", _l("Partners Zo thuis mogelijk opgroeien")),
+               ("ambtelijk", _l("Ambtelijk")), ("ouders_jeugd", _l("Ouders en jeugd"))]
+ACTION_STATUSES = [("open", _l("open")), ("in_behandeling", _l("in behandeling")),
+                   ("afgerond", _l("afgerond"))]
+
+
+class GroupForm(FlaskForm):
+    name = StringField(_l("Naam"), filters=[strip_filter],
+                       validators=[DataRequired(REQUIRED), Length(max=160)])
+    type = SelectField(_l("Soort klankbordgroep"), choices=to_choices(GROUP_TYPES))
+    chair_email = StringField(_l("E-mailadres van de voorzitter (niet verplicht)"),
+                              filters=[strip_filter], validators=[Optional(), Length(max=254)])
+    meetings_per_year = IntegerField(_l("Bijeenkomsten per jaar"), default=2, validators=[
+        InputRequired(REQUIRED), NumberRange(1, 12, _l("Kies 1 tot 12 bijeenkomsten per jaar."))])
+    description = TextAreaField(_l("Doel en samenstelling"), filters=[strip_filter],
+                                validators=[Optional(), Length(max=3000)])
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=to_choices(ACTION_STATUSES))
+
+
+class AgendaActionForm(FlaskForm):
+    number = IntegerField(_l("Nummer"), validators=[
+        InputRequired(REQUIRED), NumberRange(1, 99, _l("Kies een nummer van 1 tot 99."))])
+    title = StringField(_l("Titel"), filters=[strip_filter],
+                        validators=[DataRequired(REQUIRED), Length(max=200)])
+    measures = TextAreaField(_l("Maatregelen (één per regel)"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=5000)])

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from leerhuis.blueprints.klankbordgroep.forms import (
     ActionItemForm,
+    ActionStatusForm,
+    AgendaActionForm,
     AgendaItemForm,
     DocumentForm,
+    GroupForm,
     MeetingForm,
     MemberForm,
     MinutesForm,
@@ -17,8 +30,19 @@ from leerhuis.blueprints.klankbordgroep.forms import (
 )
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import db
-from leerhuis.models import AgendaAction, KlankbordGroup, KlankbordMeeting, KlankbordMember, MeetingDocument
-from leerhuis.services import agenda, accounts, klankbordgroep as kbg
+from leerhuis.models import (
+    ActionItem,
+    ActionStatus,
+    AgendaAction,
+    GroupType,
+    KlankbordGroup,
+    KlankbordMeeting,
+    KlankbordMember,
+    MeetingDocument,
+)
+from leerhuis.permissions import region_admin_required
+from leerhuis.services import accounts, agenda
+from leerhuis.services import klankbordgroep as kbg
 
 bp = Blueprint("klankbordgroep", __name__)
 
@@ -41,6 +65,51 @@ def _meeting(meeting_id: int) -> KlankbordMeeting:
 @login_required
 def groups():
     return render_template("klankbordgroep/groups.html", groups=kbg.groups_for(current_user))
+
+
+def _group_form_page(group: KlankbordGroup | None):
+    """Set up a new group or change one (the Region of the group only)."""
+    form = GroupForm(obj=group) if request.method == "GET" and group else GroupForm()
+    if group is not None and request.method == "GET":
+        form.type.data = group.type.value
+        form.chair_email.data = group.chair.email if group.chair else ""
+    if form.validate_on_submit():
+        chair = None
+        if form.chair_email.data:
+            chair = accounts.find_user_by_email(form.chair_email.data)
+            if chair is None:
+                form.chair_email.errors = [_("Er is geen account met dit e-mailadres.")]
+        if not form.errors:
+            try:
+                group = kbg.save_group(
+                    current_user.region_id, name=form.name.data, type=GroupType(form.type.data),
+                    chair=chair, meetings_per_year=form.meetings_per_year.data,
+                    description=form.description.data or "", by=current_user, group=group)
+            except kbg.KlankbordError as exc:
+                db.session.rollback()
+                getattr(form, "chair_email" if exc.field == "chair" else exc.field).errors = [
+                    _(exc.message)]
+            else:
+                db.session.commit()
+                flash(_("De klankbordgroep is opgeslagen."), "success")
+                return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
+    return render_template("klankbordgroep/group_form.html", form=form, group=group), (
+        400 if form.errors else 200)
+
+
+@bp.route("/klankbordgroepen/nieuw", methods=["GET", "POST"])
+@region_admin_required
+def new_group():
+    return _group_form_page(None)
+
+
+@bp.route("/klankbordgroepen/<int:group_id>/bewerken", methods=["GET", "POST"])
+@region_admin_required
+def edit_group(group_id: int):
+    group = db.get_or_404(KlankbordGroup, group_id)
+    if not kbg.is_region_admin_for(current_user, group):
+        abort(403)
+    return _group_form_page(group)
 
 
 @bp.route("/klankbordgroepen/<int:group_id>", methods=["GET", "POST"])
@@ -128,7 +197,24 @@ def meeting_page(meeting_id: int):
         db.session.rollback()
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render_template("klankbordgroep/meeting.html", meeting=meeting, may_edit=may_edit,
-                           forms=forms), status
+                           forms=forms,
+                           is_admin=kbg.is_region_admin_for(current_user, meeting.group)), status
+
+
+@bp.post("/klankbordgroepen/actiepunten/<int:item_id>/status")
+@login_required
+def action_item_status(item_id: int):
+    item = db.get_or_404(ActionItem, item_id)
+    meeting = _meeting(item.meeting_id)
+    if not kbg.can_keep_minutes(current_user, meeting.group):
+        abort(403)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kbg.set_action_status(item, ActionStatus(form.status.data))
+    db.session.commit()
+    flash(_("De status van het actiepunt is bijgewerkt."), "success")
+    return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id) + "#actiepunten")
 
 
 @bp.get("/klankbordgroepen/documenten/<int:document_id>")
@@ -171,9 +257,44 @@ def agenda_page():
             db.session.commit()
             flash(_("De voortgang is opgeslagen."), "success")
             return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year))
+    own_organisation = None if current_user.is_region_admin else current_user.organisation
     return render_template("klankbordgroep/agenda.html", actions=agenda.actions(region),
                            progress=agenda.progress_for(region, half_year), half_year=half_year,
-                           form=form), 400 if form.errors else 200
+                           half_years=agenda.recent_half_years(half_year), form=form,
+                           own_texts=agenda.own_texts(region, half_year, own_organisation),
+                           ), 400 if form.errors else 200
+
+
+def _action_form_page(action: AgendaAction | None):
+    form = AgendaActionForm(obj=action)
+    if form.validate_on_submit():
+        try:
+            agenda.save_action(current_user.region, number=form.number.data, title=form.title.data,
+                               measures=form.measures.data or "", by=current_user, action=action)
+        except agenda.AgendaError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "number").errors = [_(exc.message)]
+        else:
+            db.session.commit()
+            flash(_("De actie is opgeslagen."), "success")
+            return redirect(url_for("klankbordgroep.agenda_page"))
+    return render_template("klankbordgroep/action_form.html", form=form, action=action), (
+        400 if form.errors else 200)
+
+
+@bp.route("/uitvoeringsagenda/acties/nieuw", methods=["GET", "POST"])
+@region_admin_required
+def new_action():
+    return _action_form_page(None)
+
+
+@bp.route("/uitvoeringsagenda/acties/<int:action_id>", methods=["GET", "POST"])
+@region_admin_required
+def edit_action(action_id: int):
+    action = db.get_or_404(AgendaAction, action_id)
+    if action.region_id != current_user.region_id:
+        abort(403)
+    return _action_form_page(action)
 
 
 @bp.get("/uitvoeringsagenda/voortgangsrapportage-<half_year>.pdf")

@@ -20,6 +20,11 @@ FOLLOW_UP = [("open", _l("Open")), ("in_behandeling", _l("In behandeling")),
              ("verwerkt_in_agenda", _l("Verwerkt in de agenda")), ("afgewezen", _l("Afgewezen"))]
 VISIBILITY = [("regio", _l("Alleen binnen de regio")), ("gedeeld", _l("Gedeeld met andere regio's"))]
 
+LABELS = {"source": dict(SOURCES), "phase": dict(PHASES), "kind": dict(KINDS),
+          "follow_up_status": dict(FOLLOW_UP), "visibility": dict(VISIBILITY),
+          "status": {"concept": _l("concept"), "ter_beoordeling": _l("ter beoordeling"),
+                     "gepubliceerd": _l("gepubliceerd"), "afgewezen": _l("afgewezen")}}
+
 
 def _optional_int(value):
     return None if value in (None, "", "None") else int(value)

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from leerhuis.blueprints.forms_common import to_choices
-from leerhuis.blueprints.lessons.forms import LessonForm
+from leerhuis.blueprints.forms_common import int_arg, to_choices
+from leerhuis.blueprints.lessons.forms import LABELS, PHASES, LessonForm
 from leerhuis.blueprints.region.forms import DecisionForm
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -16,6 +16,7 @@ from leerhuis.models import (
     LessonKind,
     LessonPhase,
     LessonSource,
+    LessonStatus,
     Visibility,
 )
 from leerhuis.permissions import region_admin_required
@@ -28,7 +29,7 @@ bp = Blueprint("lessons", __name__)
 @bp.get("/lessen")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     themes = request.args.getlist("thema")
     phase = request.args.get("fase", "")
     if phase and phase not in {p.value for p in LessonPhase}:
@@ -38,7 +39,7 @@ def index():
     return render_template("lessons/index.html", pagination=results,
                            options=catalogue.filter_options(current_user.region),
                            query=request.args.get("q", ""), themes=themes, phase=phase,
-                           can_write=lessons.can_write(current_user))
+                           phases=PHASES, labels=LABELS, can_write=lessons.can_write(current_user))
 
 
 @bp.get("/lessen/<int:lesson_id>")
@@ -47,15 +48,18 @@ def show(lesson_id: int):
     lesson = db.get_or_404(Lesson, lesson_id)
     if not lessons.can_view(current_user, lesson):
         abort(404)
-    return render_template("lessons/show.html", lesson=lesson, form=DecisionForm())
+    return render_template("lessons/show.html", lesson=lesson, form=DecisionForm(), labels=LABELS,
+                           can_edit=lessons.can_edit(current_user, lesson))
 
 
-@bp.route("/lessen/nieuw", methods=["GET", "POST"])
-@login_required
-def new():
-    if not lessons.can_write(current_user):
-        abort(403)
-    form = LessonForm()
+def _lesson_form_page(lesson: Lesson | None):
+    """Write a new lesson or change one; the guard checks every text on each save."""
+    form = LessonForm(obj=lesson)
+    if lesson is not None and request.method == "GET":
+        for name in ("source", "kind", "phase", "follow_up_status", "visibility"):
+            getattr(form, name).data = getattr(lesson, name).value
+        form.theme_ids.data = [t.id for t in lesson.themes]
+        form.privacy_confirmed.data = False
     form.theme_ids.choices = to_choices([(t.id, t.name) for t in catalogue.filter_options(
         current_user.region)["themes"]])
     form.action_id.choices = to_choices([(None, _("Geen"))] + [
@@ -73,9 +77,10 @@ def new():
             follow_up_owner=form.follow_up_owner.data or "",
             follow_up_status=FollowUpStatus(form.follow_up_status.data),
             visibility=Visibility(form.visibility.data),
+            event_id=lesson.event_id if lesson else None,
             privacy_confirmed=form.privacy_confirmed.data)
         try:
-            lesson = lessons.save_lesson(data, by=current_user)
+            lesson = lessons.save_lesson(data, by=current_user, lesson=lesson)
         except PrivacyCheckFailed as exc:
             db.session.rollback()
             privacy, failed = exc, True
@@ -90,18 +95,39 @@ def new():
                 getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
         else:
             db.session.commit()
-            flash(_("De les is opgeslagen en wacht op beoordeling door de regio."), "success")
+            if lesson.status is LessonStatus.PUBLISHED:
+                flash(_("De les is bijgewerkt."), "success")
+            else:
+                flash(_("De les is opgeslagen en wacht op beoordeling door de regio."), "success")
             return redirect(url_for("lessons.show", lesson_id=lesson.id))
     elif request.method == "POST":
         failed = True
-    return render_template("lessons/form.html", form=form, privacy=privacy), 400 if failed else 200
+    return render_template("lessons/form.html", form=form, privacy=privacy, lesson=lesson), (
+        400 if failed else 200)
+
+
+@bp.route("/lessen/nieuw", methods=["GET", "POST"])
+@login_required
+def new():
+    if not lessons.can_write(current_user):
+        abort(403)
+    return _lesson_form_page(None)
+
+
+@bp.route("/lessen/<int:lesson_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(lesson_id: int):
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if not lessons.can_edit(current_user, lesson):
+        abort(403)
+    return _lesson_form_page(lesson)
 
 
 @bp.get("/regio/lessen")
 @region_admin_required
 def review_queue():
     return render_template("lessons/review.html", lessons=lessons.review_queue(current_user),
-                           form=DecisionForm())
+                           form=DecisionForm(), labels=LABELS)
 
 
 @bp.post("/lessen/<int:lesson_id>/beoordelen")
