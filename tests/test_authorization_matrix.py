@@ -168,6 +168,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "klankbordgroep.edit_group": {"GET": REGION, "POST": REGION},
     # The chair (here: nobody) and the Region keep the action items.
     "klankbordgroep.action_item_status": {"POST": REGION},
+    "klankbordgroep.invite_members": {"POST": REGION},
     "klankbordgroep.new_action": {"GET": REGION, "POST": REGION},
     "klankbordgroep.edit_action": {"GET": REGION, "POST": REGION},
     "klankbordgroep.agenda_page": {"GET": MEMBERS, "POST": MEMBERS},

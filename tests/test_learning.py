@@ -424,3 +424,21 @@ def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
     partners = db.session.scalars(select(KlankbordGroup).where(
         KlankbordGroup.type == GroupType.PARTNERS)).one()
     assert len(partners.meetings) >= 2 and any(m.minutes for m in partners.meetings)
+
+
+def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_published(
+        as_regio, group, organisator, region):
+    from leerhuis.models import Invitation, ProgrammeStatus, ProgrammeYear
+
+    _, meeting = group
+    url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}/leden-uitnodigen"
+    refused = as_regio.post(url, follow_redirects=True)
+    assert "nog niet gepubliceerd" in refused.text
+    programme = db.session.scalars(select(ProgrammeYear).where(
+        ProgrammeYear.region_id == region.id, ProgrammeYear.year == meeting.event.programme_year)).one()
+    programme.status = ProgrammeStatus.PUBLISHED
+    db.session.commit()
+    response = as_regio.post(url)
+    assert response.status_code == 302 and "/uitnodigingen/" in response.headers["Location"]
+    invited = db.session.scalars(select(Invitation.email)).all()
+    assert invited == [organisator.email]

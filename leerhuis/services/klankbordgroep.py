@@ -170,6 +170,16 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
     return meeting
 
 
+def invite_members(meeting: KlankbordMeeting, *, by: User):
+    """One personal invitation (with the calendar invitation on registering) to every member
+    not yet registered, through the ordinary invitation batch."""
+    from leerhuis.services import invitations
+
+    emails = sorted({m.user.email for m in meeting.group.members if m.user.is_active_account})
+    return invitations.create_batch(by=by, region=meeting.event.region,
+                                    targets=invitations.Targets(emails=emails), event=meeting.event)
+
+
 def add_agenda_item(meeting: KlankbordMeeting, title: str) -> MeetingAgendaItem:
     position = len(meeting.agenda_items) + 1
     item = MeetingAgendaItem(meeting_id=meeting.id, position=position, title=title.strip())

@@ -197,8 +197,30 @@ def meeting_page(meeting_id: int):
         db.session.rollback()
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render_template("klankbordgroep/meeting.html", meeting=meeting, may_edit=may_edit,
-                           forms=forms,
+                           forms=forms, empty_form=EmptyForm(),
                            is_admin=kbg.is_region_admin_for(current_user, meeting.group)), status
+
+
+@bp.post("/klankbordgroepen/bijeenkomsten/<int:meeting_id>/leden-uitnodigen")
+@login_required
+def invite_members(meeting_id: int):
+    from leerhuis.services.invitations import InvitationError
+
+    meeting = _meeting(meeting_id)
+    if not kbg.is_region_admin_for(current_user, meeting.group) or not EmptyForm().validate_on_submit():
+        abort(403)
+    try:
+        batch = kbg.invite_members(meeting, by=current_user)
+    except InvitationError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
+    db.session.commit()
+    from leerhuis.tasks import send_invitations
+
+    send_invitations(batch.id)
+    return redirect(url_for("invitations.progress", batch_id=batch.id))
 
 
 @bp.post("/klankbordgroepen/actiepunten/<int:item_id>/status")
