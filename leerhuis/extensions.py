@@ -1,5 +1,8 @@
 """Flask extensions, created once and bound to the app in ``create_app``."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,6 +23,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class Base(DeclarativeBase):
@@ -53,6 +59,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+        # SQLite has no time zones: reports group by the Dutch calendar month through this.
+        dbapi_connection.create_function("amsterdam_month", 1, _amsterdam_month,
+                                         deterministic=True)
+
+
+def _amsterdam_month(value: str | None) -> str | None:
+    """'YYYY-MM' in Europe/Amsterdam of a UTC timestamp as SQLite stores it."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return moment.astimezone(_AMSTERDAM).strftime("%Y-%m")
 
 
 @event.listens_for(Engine, "begin")

@@ -246,3 +246,76 @@ def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnem
     auth.logout()
     auth.login(other_organisator)
     assert client.get(url).status_code == 403
+
+
+def _coupled_pair(region, provider):
+    visit = _event(region, provider, code="werkbezoek", sessions=1)
+    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    discussion.title = "Casuïstiekbespreking bij het werkbezoek"
+    discussion.coupled_to = visit
+    db.session.commit()
+    return visit, discussion
+
+
+def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificate(
+        region, provider, deelnemer, organisator):
+    visit, discussion = _coupled_pair(region, provider)
+    visit_registration = _register(visit, deelnemer)
+    attendance.mark(visit_registration, visit.sessions[0], AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(visit, by=organisator)
+    visit_certificate = certificates.issue_one(visit_registration, by=organisator)
+    assert visit_certificate.coupled_event_id is None and visit_certificate.net_hours == 3
+
+    # The discussion's attendance is recorded and closed only afterwards.
+    case_registration = _register(discussion, deelnemer)
+    attendance.mark(case_registration, discussion.sessions[0], AttendanceState.PRESENT,
+                    by=organisator)
+    attendance.close_attendance(discussion, by=organisator)
+    assert certificates.eligible_registrations(discussion) == [case_registration]
+    own = certificates.issue_one(case_registration, by=organisator)
+    assert own.event_id == discussion.id and own.id != visit_certificate.id
+    assert "Casuïstiekbespreking bij het werkbezoek" in _text(
+        certificates.stored_path(own).read_bytes())
+
+    # Re-issuing the visit's certificate does not put the discussion on it a second time.
+    again = certificates.reissue(visit_certificate, by=organisator, reason="Naam gecorrigeerd")
+    assert again.coupled_event_id is None and again.net_hours == 3
+    assert "Casuïstiekbespreking" not in _text(certificates.stored_path(again).read_bytes())
+
+
+def test_issue_one_gives_no_separate_certificate_for_a_discussion_on_the_visit_certificate(
+        region, provider, deelnemer, organisator):
+    visit, discussion = _coupled_pair(region, provider)
+    for event in (visit, discussion):
+        registration = _register(event, deelnemer)
+        attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
+        attendance.close_attendance(event, by=organisator)
+    visit_registration, case_registration = db.session.scalars(
+        select(Registration).order_by(Registration.id)).all()
+    visit_certificate = certificates.issue_one(visit_registration, by=organisator)
+    assert visit_certificate.coupled_event_id == discussion.id
+
+    assert certificates.issue_one(case_registration, by=organisator) == visit_certificate
+    assert certificates.eligible_registrations(discussion) == []
+    assert db.session.scalars(select(Certificate)).all() == [visit_certificate]
+
+
+def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_attached(
+        accredited, deelnemer, organisator, smtp, deliver_mail):
+    registration = _register(accredited, deelnemer)
+    for session in accredited.sessions:
+        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+    attendance.close_attendance(accredited, by=organisator)
+    certificate = certificates.issue_one(registration, by=organisator)
+    db.session.commit()
+    assert deliver_mail()["sent"] == 1
+    (mail,) = smtp.to(deelnemer.email)
+    assert "Je bewijs van deelname" in mail.subject and accredited.title in mail.subject
+    link = f"http://leerhuis.test/certificaat/{certificate.code}"
+    assert link in mail.text() and certificate.code in mail.text()
+    (attachment,) = list(mail.message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"bewijs-van-deelname-{certificate.code}.pdf"
+    content = attachment.get_content()
+    assert content == certificates.stored_path(certificate).read_bytes()
+    assert deelnemer.full_name in _text(content)

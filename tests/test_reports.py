@@ -25,6 +25,8 @@ from leerhuis.models import (
     OrganisationType,
     Registration,
     RegistrationStatus,
+    TargetGroup,
+    Theme,
 )
 from leerhuis.services import reports
 
@@ -125,3 +127,49 @@ def test_the_full_attendance_export_streams_one_row_per_registration_and_session
 
 def test_organisers_cannot_see_the_region_overviews(as_organisator):
     assert as_organisator.get("/regio/overzichten/").status_code == 403
+
+
+def test_overview_per_organisation_municipality_doelgroep_and_theme(
+        region, data, other_provider):
+    course, tour = data
+    tour.organisation = other_provider
+    group = db.session.scalars(select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")).one()
+    themes = db.session.scalars(select(Theme).where(Theme.slug.in_(["pleegzorg", "gezinshuizen"]))).all()
+    course.target_groups = [group]
+    course.themes = list(themes)
+    db.session.commit()
+    year = reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+
+    def lines(grouping):
+        return {line.label: line.values()[1:] for line in reports.overview(region, year, grouping)}
+
+    course_figures, tour_figures = [3, 2, 33.3, 6.0, 3], [2, 1, 0.0, 2.0, 2]
+    assert lines("organisatie") == {"Gezinshuis De Linde": course_figures,
+                                    "Jeugdhulp Het Baken": tour_figures}
+    # Professionals reached per municipality: p0/p1 work in Huizen, p2/p3 in Hilversum.
+    assert lines("gemeente") == {"Huizen": [2, 1, 50.0, 4.0, 2], "Hilversum": [3, 2, 0.0, 4.0, 2]}
+    assert reports.reached_per_municipality(region, year)[0].label == "Hilversum"
+    assert lines("doelgroep") == {group.name: course_figures, "geen": tour_figures}
+    # An event with two themes counts in both.
+    assert lines("thema") == {**{t.name: course_figures for t in themes}, "geen": tour_figures}
+
+
+def test_the_month_grouping_uses_amsterdam_time_on_every_database(region, provider):
+    training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    person = make_user(region, "nacht@example.org")
+    # 00:30 on the 1st in Amsterdam is still the previous month in UTC (winter and summer).
+    for moment in (datetime(YEAR, 3, 1, 0, 30, tzinfo=AMS), datetime(YEAR, 7, 1, 0, 30, tzinfo=AMS),
+                   datetime(YEAR, 10, 31, 23, 30, tzinfo=AMS)):
+        event = Event(region_id=region.id, type=training, organisation=provider,
+                      programme_year=YEAR, status=EventStatus.FINISHED, title=f"Nacht {moment}",
+                      address="A", city="B")
+        event.sessions = [EventSession(starts_at=moment, ends_at=moment + timedelta(hours=1),
+                                       net_hours=Decimal(1))]
+        db.session.add(event)
+        db.session.flush()
+        db.session.add(Registration(event_id=event.id, user_id=person.id,
+                                    status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    year = reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+    assert [line.label for line in reports.overview(region, year, "maand")] == [
+        f"{YEAR}-03", f"{YEAR}-07", f"{YEAR}-10"]

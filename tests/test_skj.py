@@ -122,3 +122,79 @@ def test_provider_export_lists_present_participants_with_skj_number_and_points(
     response = as_organisator.get(f"/activiteiten/{event.id}/skj-punten.csv")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == "100234567" and rows[1][-1] == "6" and rows[1][-2] == "SKJ-1"
+
+
+@pytest.mark.parametrize(("kamer", "norm"), [(SkjKamer.GEDRAGSWETENSCHAPPERS, 40),
+                                             (SkjKamer.JEUGDZORGWERKERS, 50)])
+def test_free_space_norms_count_formal_and_informal_alike_without_a_cap(
+        deelnemer, attend, kamer, norm):
+    deelnemer.skj_kamer = kamer
+    attend(deelnemer, hours=10, accredited_points=10)
+    attend(deelnemer, hours=norm - 11, code="werkbezoek")  # far above informeel's cap of 20
+    (period,) = skj.periods(deelnemer, date(2024, 1, 1), today=date(2026, 6, 1))
+    assert period.norm.total == norm and period.norm.free_space
+    assert period.counted == norm - 1 and period.remaining == 1 and not period.met
+    attend(deelnemer, hours=1, code="spiegelbijeenkomst")
+    (period,) = skj.periods(deelnemer, date(2024, 1, 1), today=date(2026, 6, 1))
+    assert period.counted == norm and period.met
+
+
+def test_a_period_starting_on_29_february_runs_to_the_end_of_february_five_years_on(
+        deelnemer, attend):
+    attend(deelnemer, hours=2, when=date(2029, 2, 28))
+    attend(deelnemer, hours=3, when=date(2029, 3, 1))
+    periods = skj.periods(deelnemer, date(2024, 2, 29), today=date(2030, 1, 1))
+    assert [(p.start, p.end) for p in periods] == [
+        (date(2029, 3, 1), date(2034, 3, 1)), (date(2024, 2, 29), date(2029, 3, 1))]
+    assert [p.informal for p in periods] == [3, 2]
+    assert periods[1].last_day == date(2029, 2, 28)
+
+
+def test_a_stored_29_february_start_gives_a_page_not_an_error(deelnemer, attend, as_deelnemer):
+    deelnemer.skj_period_start = date(2024, 2, 29)
+    db.session.commit()
+    attend(deelnemer, hours=2, when=date(2024, 3, 1))
+    page = as_deelnemer.get("/mijn-leerhuis/skj")
+    assert page.status_code == 200 and "29 februari 2024" in page.text
+
+
+def test_activities_before_the_period_start_fall_in_their_own_earlier_periods(deelnemer, attend):
+    attend(deelnemer, hours=1, when=date(2014, 5, 1))
+    attend(deelnemer, hours=2, when=date(2019, 1, 10))
+    attend(deelnemer, hours=3, when=date(2021, 5, 31))
+    attend(deelnemer, hours=4, when=date(2021, 6, 1))
+    periods = skj.periods(deelnemer, date(2021, 6, 1), today=date(2024, 1, 1))
+    assert [(p.start, p.end, p.informal) for p in periods] == [
+        (date(2021, 6, 1), date(2026, 6, 1), 4),
+        (date(2016, 6, 1), date(2021, 6, 1), 5),
+        (date(2011, 6, 1), date(2016, 6, 1), 1)]
+
+
+def test_reflection_counts_only_sessions_of_at_least_one_hour(deelnemer, attend):
+    attend(deelnemer, hours=Decimal("0.75"), code="intervisie", when=date(2025, 3, 1))
+    attend(deelnemer, hours=1, code="intervisie", when=date(2025, 4, 1))
+    attend(deelnemer, hours=Decimal("1.5"), code="intervisie", when=date(2025, 5, 1))
+    (period,) = skj.periods(deelnemer, date(2024, 1, 1), today=date(2026, 6, 1))
+    assert [a.points for a in period.activities] == [0, 1, Decimal("1.5")]
+    assert period.reflection == Decimal("2.5") and period.counted == 0
+
+
+def test_the_period_start_is_stored_on_the_profile_and_used_by_page_and_downloads(
+        deelnemer, attend, as_deelnemer):
+    attend(deelnemer, hours=6, when=date(2022, 3, 1))
+    saved = as_deelnemer.post("/mijn-leerhuis/skj", data={"start": "2021-06-01"})
+    assert saved.status_code == 302
+    db.session.refresh(deelnemer)
+    assert deelnemer.skj_period_start == date(2021, 6, 1)
+    page = as_deelnemer.get("/mijn-leerhuis/skj").text
+    assert 'value="2021-06-01"' in page and "1 juni 2021" in page
+    rows = list(csv.reader(io.StringIO(
+        as_deelnemer.get("/mijn-leerhuis/skj.csv").data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][0] == "01-06-2021 t/m 31-05-2026"
+    text = PdfReader(io.BytesIO(as_deelnemer.get("/mijn-leerhuis/skj.pdf").data)).pages[0].extract_text()
+    assert "1 jun 2021 t/m 31 mei 2026" in text
+
+    future = as_deelnemer.post("/mijn-leerhuis/skj", data={"start": "2999-01-01"})
+    assert future.status_code == 400 and "niet in de toekomst" in future.text
+    db.session.refresh(deelnemer)
+    assert deelnemer.skj_period_start == date(2021, 6, 1)

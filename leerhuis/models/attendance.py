@@ -117,8 +117,12 @@ class Certificate(db.Model):
         ForeignKey("certificate.id", ondelete="SET NULL"))
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificate_run.id", ondelete="SET NULL"), index=True)
+    # A werkbezoek's certificate that also covers its coupled casuïstiekbespreking names it
+    # here, so the discussion is never on two certificates, nor on none.
+    coupled_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), index=True)
 
-    event: Mapped[Event | None] = relationship()
+    event: Mapped[Event | None] = relationship(foreign_keys=[event_id])
     registration: Mapped[Registration | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from leerhuis.extensions import db
@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     skj_number: Mapped[str | None] = mapped_column(String(20))
     skj_kamer: Mapped[SkjKamer | None] = mapped_column(str_enum(SkjKamer, "skj_kamer"))
+    # Start of the current 5-year SKJ registration period; the SKJ overview counts from it.
+    skj_period_start: Mapped[date | None] = mapped_column(Date)
     preferred_language: Mapped[str] = mapped_column(String(5), default="nl")
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_region_admin: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,7 +6,10 @@ Rules enforced here (domain brief §3):
   have attended every session, for other activities the certificate states the net
   hours of the sessions they attended;
 - a werkbezoek's certificate also shows its coupled casuïstiekbespreking when the
-  participant attended that too;
+  participant attended that too (it records which discussion it covers). A discussion is on
+  exactly one certificate: if the visit's certificate was issued before the discussion's
+  attendance was known, the discussion gets its own certificate, and a visit certificate
+  never repeats a discussion that already has one;
 - the statement says how the activity counts for SKJ: accredited (number, points) or
   to be entered as informeel leren / vrije ruimte (or reflectie for intervisie);
 - each certificate has a unique code, a verification URL and QR code; the PDF is stored
@@ -121,9 +124,15 @@ class _Presence:
         self.discussion_by_user: dict[int, list[EventSession]] = {}
         if discussion is not None:
             by_registration = present_sessions_by_registration(discussion.id)
+            # Whoever already has a certificate of the discussion itself keeps it there.
+            own_certificate = select(Certificate.registration_id).where(
+                Certificate.event_id == discussion.id,
+                Certificate.status == CertificateStatus.VALID,
+                Certificate.registration_id.is_not(None))
             for registration_id, user_id in db.session.execute(
                     select(Registration.id, Registration.user_id)
-                    .where(Registration.event_id == discussion.id)):
+                    .where(Registration.event_id == discussion.id,
+                           Registration.id.not_in(own_certificate))):
                 if user_id is not None and registration_id in by_registration:
                     self.discussion_by_user[user_id] = by_registration[registration_id]
 
@@ -147,14 +156,34 @@ def parts_for(registration: Registration) -> list[Part]:
     return _Presence(registration.event).parts(registration)
 
 
+def covering_visit_certificate(registration: Registration) -> Certificate | None:
+    """The valid werkbezoek certificate that already shows this coupled discussion."""
+    visit = registration.event.coupled_to
+    if visit is None or registration.user_id is None:
+        return None
+    return db.session.scalars(select(Certificate).where(
+        Certificate.event_id == visit.id, Certificate.user_id == registration.user_id,
+        Certificate.status == CertificateStatus.VALID,
+        Certificate.coupled_event_id == registration.event_id)).first()
+
+
 def _covered_by_werkbezoek(registration: Registration) -> bool:
-    """A coupled discussion attended together with its visit is on the visit's certificate."""
+    """A coupled discussion is left to the visit's certificate when that certificate shows
+    it, or when the visit's certificate is still to come (it will show it). A visit
+    certificate issued without the discussion leaves the discussion its own certificate."""
+    if covering_visit_certificate(registration) is not None:
+        return True
     visit = registration.event.coupled_to
     if visit is None or registration.user_id is None:
         return False
     visit_registration = db.session.scalars(select(Registration).where(
         Registration.event_id == visit.id, Registration.user_id == registration.user_id)).first()
-    return visit_registration is not None and bool(parts_for(visit_registration))
+    if visit_registration is None:
+        return False
+    visit_certificate = db.session.scalar(select(Certificate.id).where(
+        Certificate.registration_id == visit_registration.id,
+        Certificate.status == CertificateStatus.VALID))
+    return visit_certificate is None and bool(parts_for(visit_registration))
 
 
 def eligible_registrations(event: Event) -> list[Registration]:
@@ -326,6 +355,7 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
             sha256=hashlib.sha256(content).hexdigest(), run_id=run.id if run else None,
             replaces_id=(replaces or {}).get(registration.id).id
             if (replaces or {}).get(registration.id) else None,
+            coupled_event_id=next((p.event.id for p in parts[1:]), None),
         )
         db.session.add(certificate)
         db.session.flush()
@@ -338,11 +368,15 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
 
 
 def issue_one(registration: Registration, *, by: User) -> Certificate:
+    """The person's certificate for this registration: the valid one if it exists (for a
+    coupled discussion: the werkbezoek certificate that shows it), else a new one."""
     if registration.event.attendance_closed_at is None:
         raise CertificateError(_("Sluit eerst de presentie af."))
     existing = db.session.scalars(select(Certificate).where(
         Certificate.registration_id == registration.id,
         Certificate.status == CertificateStatus.VALID)).first()
+    if existing is None:
+        existing = covering_visit_certificate(registration)
     if existing is not None:
         return existing
     return issue([registration], by=by)[0]

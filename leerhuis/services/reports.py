@@ -160,8 +160,8 @@ def _label(grouping: str, base):
     if grouping == "maand":
         if db.session.get_bind().dialect.name == "postgresql":
             month = func.to_char(func.timezone("Europe/Amsterdam", base.c.start), "YYYY-MM")
-        else:
-            month = func.strftime("%Y-%m", base.c.start)
+        else:  # a Python function registered on each SQLite connection (extensions.py)
+            month = func.amsterdam_month(base.c.start)
         return month, []
     raise KeyError(grouping)
 

@@ -7,6 +7,10 @@ Rules (domain brief §3; 1 point = 1 net hour):
   (intervisie) hours are shown apart;
 - gedragswetenschappers: 40 points overige deskundigheidsbevordering (vrije ruimte);
 - the former kamer jeugdzorgwerkers: 50 points vrije ruimte;
+- reflection (intervisie/supervisie) counts per session of at least one net hour;
+- periods are counted from the start stored on the profile (SKJ registration date), also
+  backwards for older activities; a period starting on 29 February ends, five years on,
+  at the end of 28 February (the next one starts on 1 March);
 - only sessions recorded as present count.
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -41,6 +45,13 @@ from leerhuis.services.programme import AMSTERDAM
 
 PERIOD_YEARS = 5
 ZERO = Decimal(0)
+REFLECTION_MINIMUM = Decimal(1)  # hours per intervisie/supervisie session
+
+
+class SkjError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,11 @@ class Period:
     end: date  # exclusive
     kamer: SkjKamer
     activities: list[Activity] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day, for 't/m' labels (``end`` itself is the next period's)."""
+        return self.end - timedelta(days=1)
 
     @property
     def norm(self) -> Norm:
@@ -148,7 +164,9 @@ def attended_activities(user: User) -> list[Activity]:
         if event.is_accredited and complete:
             category, points = "formeel", event.accreditation_points or hours
         elif event.type.skj_category is SkjCategory.REFLECTIE:
-            category, points = "reflectie", hours
+            category = "reflectie"
+            points = sum((s.net_hours for s in sessions if s.net_hours >= REFLECTION_MINIMUM),
+                         ZERO)
         elif event.type.skj_category is SkjCategory.GEEN:
             continue
         else:
@@ -162,27 +180,51 @@ def attended_activities(user: User) -> list[Activity]:
     return activities
 
 
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (or earlier); 29 February becomes 1 March in
+    a year without it, so the period before still contains all of February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
 def periods(user: User, period_start: date | None = None, today: date | None = None
             ) -> list[Period]:
-    """5-year periods from ``period_start`` (the SKJ registration date; default: 1 January
-    of the first year with an activity), newest first."""
+    """5-year periods, newest first, counted from ``period_start``, else the start stored on
+    the profile, else 1 January of the first year with an activity. Periods run up to
+    today and back to the oldest activity; each period's bounds follow from the start."""
     today = today or date.today()
     activities = attended_activities(user)
     kamer = user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS
-    first = period_start or (date(min(a.first_date for a in activities).year, 1, 1)
-                             if activities else date(today.year, 1, 1))
+    anchor = period_start or user.skj_period_start or (
+        date(min(a.first_date for a in activities).year, 1, 1)
+        if activities else date(today.year, 1, 1))
+    oldest = min((a.first_date for a in activities), default=anchor)
+    first = 0
+    while add_years(anchor, first * PERIOD_YEARS) > oldest:
+        first -= 1
     result = []
-    start = first
-    while start <= today or not result:
-        end = start.replace(year=start.year + PERIOD_YEARS)
+    index = first
+    while True:
+        start = add_years(anchor, index * PERIOD_YEARS)
+        if start > today and index > 0:
+            break
+        end = add_years(anchor, (index + 1) * PERIOD_YEARS)
         result.append(Period(start, end, kamer,
                              [a for a in activities if start <= a.first_date < end]))
-        start = end
-    earlier = [a for a in activities if a.first_date < first]
-    if earlier:
-        result.insert(0, Period(first.replace(year=first.year - PERIOD_YEARS), first, kamer,
-                                earlier))
+        index += 1
     return sorted(result, key=lambda p: p.start, reverse=True)
+
+
+def set_period_start(user: User, start: date | None, *, today: date | None = None) -> None:
+    """Store the start of the professional's SKJ registration period (None: forget it)."""
+    today = today or date.today()
+    if start is not None and start > today:
+        raise SkjError(_("De registratieperiode kan niet in de toekomst beginnen."))
+    if start is not None and start < date(1990, 1, 1):
+        raise SkjError(_("Vul de datum in waarop je SKJ-registratie begon."))
+    user.skj_period_start = start
 
 
 CATEGORY_LABELS = {"formeel": _l("formeel leren (geaccrediteerd)"),
@@ -198,7 +240,7 @@ def as_csv(user: User, period_list: list[Period]) -> str:
     writer.writerow(["periode", "datum", "activiteit", "soort", "categorie", "netto uren",
                      "punten", "accreditatienummer", "certificaatnummer"])
     for period in period_list:
-        label = f"{period.start:%d-%m-%Y} t/m {period.end:%d-%m-%Y}"
+        label = f"{period.start:%d-%m-%Y} t/m {period.last_day:%d-%m-%Y}"
         for a in period.activities:
             writer.writerow([label, f"{a.first_date:%d-%m-%Y}", a.title, a.type_label,
                              CATEGORY_LABELS[a.category], str(a.hours).replace(".", ","),
@@ -217,7 +259,7 @@ def pdf_data(user: User, period_list: list[Period]) -> dict:
         "kamer": str(KAMER_LABELS[user.skj_kamer or SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS]),
         "periods": [{
             "label": _("%(start)s t/m %(end)s", start=format_day(p.start, "medium"),
-                       end=format_day(p.end, "medium")),
+                       end=format_day(p.last_day, "medium")),
             "norm": num(p.norm.total), "counted": num(p.counted), "formal": num(p.formal),
             "informal": num(p.informal), "informal_counted": num(p.informal_counted),
             "reflection": num(p.reflection), "remaining": num(p.remaining),

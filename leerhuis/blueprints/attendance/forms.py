@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from leerhuis.blueprints.forms_common import strip_filter
 
@@ -16,3 +16,10 @@ class CheckinForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reden"), filters=[strip_filter],
                            validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)])
+
+
+class SkjPeriodForm(FlaskForm):
+    start = DateField(_l("Begin van je SKJ-registratieperiode"),
+                      description=_l("De datum van je (her)registratie bij SKJ. Leeg: vanaf het "
+                                     "jaar van je eerste activiteit."),
+                      validators=[Optional()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm
+from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm, SkjPeriodForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import (
@@ -241,26 +240,30 @@ def my_certificates():
                            statuses=CertificateStatus)
 
 
-def _period_start():
-    raw = request.args.get("start", "")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-@bp.get("/mijn-leerhuis/skj")
+@bp.route("/mijn-leerhuis/skj", methods=["GET", "POST"])
 @login_required
 def skj_overview():
-    periods = skj.periods(current_user, _period_start())
-    return render_template("attendance/skj_overview.html", periods=periods,
-                           categories=skj.CATEGORY_LABELS, start=request.args.get("start", ""))
+    form = SkjPeriodForm(data={"start": current_user.skj_period_start})
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                skj.set_period_start(current_user, form.start.data)
+            except skj.SkjError as exc:
+                form.start.errors = [exc.message]
+            else:
+                db.session.commit()
+                flash(_("Het begin van je registratieperiode is opgeslagen."), "success")
+                return redirect(url_for("certificates.skj_overview"))
+        status = 400
+    return render_template("attendance/skj_overview.html", periods=skj.periods(current_user),
+                           categories=skj.CATEGORY_LABELS, form=form), status
 
 
 @bp.get("/mijn-leerhuis/skj.csv")
 @login_required
 def skj_overview_csv():
-    body = skj.as_csv(current_user, skj.periods(current_user, _period_start()))
+    body = skj.as_csv(current_user, skj.periods(current_user))
     return Response("\ufeff" + body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="skj-overzicht.csv"'})
 
@@ -268,7 +271,7 @@ def skj_overview_csv():
 @bp.get("/mijn-leerhuis/skj.pdf")
 @login_required
 def skj_overview_pdf():
-    data = skj.pdf_data(current_user, skj.periods(current_user, _period_start()))
+    data = skj.pdf_data(current_user, skj.periods(current_user))
     content = pdf.write_pdf(pdf.render_html("skj_overview.html", data))
     return Response(content, mimetype="application/pdf", headers={
         "Content-Disposition": 'attachment; filename="skj-overzicht.pdf"'})
