@@ -18,12 +18,13 @@ from leerhuis.models import (
     EvaluationResponse,
     Event,
     EventSession,
+    EventStatus,
     EventType,
     Organisation,
     Region,
     Registration,
-    RegistrationStatus,
     User,
+    utcnow,
 )
 from leerhuis.services import audit, charts, pdf
 
@@ -136,24 +137,23 @@ def leerhuis_figures(region: Region, start: date, end: date) -> dict:
     from leerhuis.services.programme import AMSTERDAM
 
     begin = datetime.combine(start, time(0), AMSTERDAM)
-    finish = datetime.combine(end, time(0), AMSTERDAM)
+    # Held: sessions of this half-year that have ended by now, of events not cancelled.
+    finish = min(datetime.combine(end, time(0), AMSTERDAM), utcnow())
+    held_session = (Event.region_id == region.id, Event.status != EventStatus.CANCELLED,
+                    EventSession.starts_at >= begin, EventSession.ends_at <= finish)
     held = db.session.execute(
         select(EventType.name_nl, func.count(func.distinct(Event.id)))
         .join(Event, Event.type_id == EventType.id).join(EventSession)
-        .where(Event.region_id == region.id, EventSession.starts_at >= begin,
-               EventSession.starts_at < finish).group_by(EventType.name_nl)
+        .where(*held_session).group_by(EventType.name_nl)
         .order_by(EventType.name_nl)).all()
+    present = (select(Attendance).join(EventSession, EventSession.id == Attendance.session_id)
+               .join(Event, Event.id == EventSession.event_id)
+               .where(*held_session, Attendance.state == AttendanceState.PRESENT))
     participants = db.session.scalar(
-        select(func.count(func.distinct(Registration.user_id))).join(Event)
-        .join(EventSession, EventSession.event_id == Event.id)
-        .where(Event.region_id == region.id, Registration.status == RegistrationStatus.CONFIRMED,
-               EventSession.starts_at >= begin, EventSession.starts_at < finish)) or 0
+        present.with_only_columns(func.count(func.distinct(Registration.user_id)))
+        .join(Registration, Registration.id == Attendance.registration_id)) or 0
     hours = db.session.scalar(
-        select(func.coalesce(func.sum(EventSession.net_hours), 0))
-        .select_from(Attendance).join(EventSession, EventSession.id == Attendance.session_id)
-        .join(Event, Event.id == EventSession.event_id)
-        .where(Event.region_id == region.id, Attendance.state == AttendanceState.PRESENT,
-               EventSession.starts_at >= begin, EventSession.starts_at < finish)) or 0
+        present.with_only_columns(func.coalesce(func.sum(EventSession.net_hours), 0))) or 0
     grades = db.session.execute(
         select(EventType.name_nl, func.avg(EvaluationResponse.grade), func.count())
         .join(Event, Event.id == EvaluationResponse.event_id)
@@ -169,11 +169,13 @@ def progress_report_pdf(region: Region, half_year: str) -> bytes:
     start, end = half_year_bounds(half_year)
     figures = leerhuis_figures(region, start, end)
     progress = progress_for(region, half_year)
-    held_chart = charts.bar_chart(_("Activiteiten per soort"), [n for n, _ in figures["held"]],
-                                  {"activiteiten": [c for _, c in figures["held"]]}) \
+    held_chart = charts.bar_chart(_("Activiteiten per soort"), [n for n, _c in figures["held"]],
+                                  {"activiteiten": [c for _n, c in figures["held"]]},
+                                  whole_numbers=True) \
         if figures["held"] else None
-    grade_chart = charts.bar_chart(_("Gemiddeld rapportcijfer"), [n for n, _, _ in figures["grades"]],
-                                   {"cijfer": [g for _, g, _ in figures["grades"]]}) \
+    grade_chart = charts.bar_chart(_("Gemiddeld rapportcijfer"), [n for n, *_r in figures["grades"]],
+                                   {"cijfer": [g for _n, g, _c in figures["grades"]]},
+                                   scale_max=10) \
         if figures["grades"] else None
     data = {
         "region": region.name, "half_year": _("%(year)s, halfjaar %(half)s", year=half_year[:4], half=half_year[-1]),

@@ -19,10 +19,21 @@ STYLE = Style(background="white", plot_background="white", foreground="#1a1a1a",
               label_font_size=12, major_label_font_size=12, legend_font_size=12, title_font_size=14)
 
 
-def bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> bytes:
+def bar_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
+              scale_max: float | None = None, whole_numbers: bool = False) -> bytes:
+    """A horizontal bar chart. ``scale_max`` fixes the axis (a grade runs to 10, not to the
+    highest average); ``whole_numbers`` puts ticks on integers only (counts of activities)."""
     chart = pygal.HorizontalBar(style=STYLE, width=720, height=max(220, 60 + 28 * len(labels)),
                                 show_legend=len(series) > 1, legend_at_bottom=True,
                                 print_values=False, disable_xml_declaration=False)
+    highest = max((v for values in series.values() for v in values if v is not None), default=0)
+    top = scale_max if scale_max is not None else highest
+    if scale_max is not None:
+        chart.range = (0, scale_max)
+    if whole_numbers or scale_max is not None:
+        top = max(1, int(-(-top // 1)))
+        step = max(1, top // 10)
+        chart.y_labels = list(range(0, top + 1, step))
     chart.title = str(title)  # labels may be lazy translations
     chart.x_labels = labels
     for name, values in series.items():
