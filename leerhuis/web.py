@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, abort, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -136,6 +136,15 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
+
+    @app.before_request
+    def _refuse_nul_in_query():
+        # Nobody types a NUL character and PostgreSQL can neither store nor compare one:
+        # a query string holding one is a bad request, not a database error. (Form fields
+        # drop it in strip_filter.)
+        if any("\x00" in key or "\x00" in value
+               for key, value in request.args.items(multi=True)):
+            abort(400)
 
     @app.before_request
     def _fresh_request_state():

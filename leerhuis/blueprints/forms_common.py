@@ -36,7 +36,28 @@ def skj_number(form, field) -> None:
 
 
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    # NUL is dropped too: no keyboard makes it and PostgreSQL text cannot hold it.
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+def empty_to_none(value):
+    # Optional() ends the validator chain on an empty field, so a validator cannot do this:
+    # an emptied optional number is stored as NULL, not as "".
+    return None if value == "" else value
+
+
+# The largest value of a PostgreSQL integer column (ids) and a safe bound for page numbers.
+INT_MAX = 2**31 - 1
+
+
+def int_arg(name: str, default: int | None = None, *, lo: int = 1,
+            hi: int = INT_MAX) -> int | None:
+    """An integer from the query string, or ``default`` when it is missing, not a number or
+    out of range. The range matters: ``?page=10**20`` would overflow the database's OFFSET."""
+    from flask import request
+
+    value = request.args.get(name, type=int)
+    return value if value is not None and lo <= value <= hi else default
 
 
 def to_choices(pairs) -> list:

@@ -5,7 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from leerhuis.blueprints.forms_common import skj_number, strip_filter, strong_password, to_choices
+from leerhuis.blueprints.forms_common import (
+    empty_to_none,
+    skj_number,
+    strip_filter,
+    strong_password,
+    to_choices,
+)
 from leerhuis.models import OrganisationType, SkjKamer
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -40,10 +46,13 @@ class ProfileFields:
                                   validators=[Optional()])
     municipality_id = SelectField(_l("Gemeente waar je werkt"), coerce=_coerce_optional_int,
                                   validators=[Optional()])
-    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter],
+    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter, empty_to_none],
                              description=_l("Alleen cijfers. Nodig voor geaccrediteerde activiteiten."),
                              validators=[Optional(), skj_number])
-    skj_kamer = SelectField(_l("SKJ-kamer"), choices=SKJ_KAMER_CHOICES, validators=[Optional()])
+    # Optional() lets a blank answer through without checking the choice: the filter makes
+    # "blank" mean the empty choice, never a stray "\r" that is no SkjKamer.
+    skj_kamer = SelectField(_l("SKJ-kamer"), choices=SKJ_KAMER_CHOICES, filters=[strip_filter],
+                            validators=[Optional()])
     preferred_language = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES, default="nl")
 
 
@@ -110,6 +119,6 @@ class OrganiserRequestForm(FlaskForm):
         _l("Soort nieuwe organisatie"),
         choices=to_choices([("", _l("Kies een soort"))]
                            + [(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()]),
-        validators=[Optional()])
+        filters=[strip_filter], validators=[Optional()])
     motivation = TextAreaField(_l("Toelichting voor de regio"), filters=[strip_filter],
                                validators=[Optional(), Length(max=2000)])

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     BooleanField,
     DateField,
@@ -40,6 +41,12 @@ def _optional_int(value):
 
 
 class SessionForm(Form):
+    class Meta:
+        # A sub-form is a plain wtforms Form, without Flask-WTF's translations: give it
+        # them, or its messages ("Not a valid date value.") stay English.
+        def get_translations(self, form):
+            return wtforms_translations
+
     date = DateField(_l("Datum"), validators=[InputRequired(_l("Vul een datum in."))])
     start = TimeField(_l("Begintijd"), validators=[InputRequired(_l("Vul een begintijd in."))])
     end = TimeField(_l("Eindtijd"), validators=[InputRequired(_l("Vul een eindtijd in."))])
@@ -104,7 +111,9 @@ class EventForm(FlaskForm):
                              validators=[Optional(), Length(max=500)])
     venue_name = StringField(_l("Naam locatie"), filters=[strip_filter],
                              validators=[Optional(), Length(max=160)])
-    venue_kind = SelectField(_l("Soort locatie"), choices=VENUE_CHOICES, validators=[Optional()])
+    # strip_filter: a blank answer passes Optional() unchecked and must be the empty choice.
+    venue_kind = SelectField(_l("Soort locatie"), choices=VENUE_CHOICES, filters=[strip_filter],
+                             validators=[Optional()])
     address = StringField(_l("Adres"), filters=[strip_filter], validators=[Optional(), Length(max=200)])
     postcode = StringField(_l("Postcode"), filters=[strip_filter], validators=[Optional(), Length(max=10)])
     city = StringField(_l("Plaats"), filters=[strip_filter], validators=[Optional(), Length(max=100)])

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from leerhuis.blueprints.forms_common import to_choices
+from leerhuis.blueprints.forms_common import int_arg, to_choices
 from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
@@ -46,13 +46,10 @@ def _event_or_404(event_id: int) -> Event:
 
 def _filter_from_args() -> catalogue.ProgrammeFilter:
     args = request.args
-    month = args.get("maand", type=int)
     return catalogue.ProgrammeFilter(
         type_codes=args.getlist("soort"), theme_slugs=args.getlist("thema"),
-        target_group_slugs=args.getlist("doelgroep"),
-        month=month if month and 1 <= month <= 12 else None,
-        organisation_id=args.get("organisatie", type=int),
-        municipality_id=args.get("gemeente", type=int),
+        target_group_slugs=args.getlist("doelgroep"), month=int_arg("maand", lo=1, hi=12),
+        organisation_id=int_arg("organisatie"), municipality_id=int_arg("gemeente"),
         places_left=args.get("plaatsen") == "1", query=args.get("q", "")[:200],
     )
 
@@ -79,7 +76,7 @@ def programme_list(region_slug: str, year: int):
         weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
         return render_template("programme/calendar.html", weeks=weeks, month=month,
                                month_start=date(year, month, 1), **common)
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     pagination = catalogue.list_events(region, year, _viewer(), flt, page=page)
     taken = seats.taken([e.id for e in pagination.items])
     return render_template("programme/list.html", pagination=pagination, taken=taken, **common)
@@ -87,11 +84,17 @@ def programme_list(region_slug: str, year: int):
 
 @bp.get("/activiteiten/<int:event_id>")
 def event_page(event_id: int):
-    event = _event_or_404(event_id)
+    return render_event_page(_event_or_404(event_id))
+
+
+def render_event_page(event: Event, registration_form: RegistrationForm | None = None,
+                      status: int = 200):
+    """The event page; a refused registration comes back with its errors and values."""
     registration = registrations.registration_for(event, current_user)
-    registration_form = RegistrationForm()
-    if current_user.is_authenticated:
-        registration_form.skj_number.data = current_user.skj_number
+    if registration_form is None:
+        registration_form = RegistrationForm()
+        if current_user.is_authenticated:
+            registration_form.skj_number.data = current_user.skj_number
     return render_template(
         "programme/event.html", event=event, description_html=render_markdown(event.description_md),
         places_left=seats.places_left(event),
@@ -107,7 +110,7 @@ def event_page(event_id: int):
         closed_reason=(registrations.registration_closed_reason(event, current_user)
                        if current_user.is_authenticated else
                        _("Log in om je aan te melden."))
-    )
+    ), status
 
 
 @bp.get("/organiseren")

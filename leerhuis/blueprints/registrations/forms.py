@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from leerhuis.blueprints.forms_common import skj_number, strip_filter
+from leerhuis.blueprints.forms_common import empty_to_none, skj_number, strip_filter
 
 
 class RegistrationForm(FlaskForm):
-    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter],
+    skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter, empty_to_none],
                              description=_l("Nodig voor geaccrediteerde activiteiten."),
                              validators=[Optional(), skj_number])
     diet = StringField(_l("Dieetwensen"), filters=[strip_filter],

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from leerhuis.blueprints.programme.routes import render_event_page
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import (
     AddParticipantForm,
@@ -30,10 +31,8 @@ def register(event_id: int):
         abort(404)
     form = RegistrationForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("programme.event_page", event_id=event.id))
+        # Back to the page with the errors on their fields and what was typed kept.
+        return render_event_page(event, form, 400)
     data = registrations.RegistrationInput(
         skj_number=form.skj_number.data, diet=form.diet.data or "",
         accessibility_needs=form.accessibility_needs.data or "",
@@ -45,6 +44,9 @@ def register(event_id: int):
         abort(503)
     except registrations.RegistrationError as exc:
         db.session.rollback()
+        if exc.field is not None:
+            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, _(exc.message)]
+            return render_event_page(event, form, 400)
         flash(_(exc.message), "error")
         return redirect(url_for("programme.event_page", event_id=event.id))
     position = registrations.waitlist_position(registration)
