@@ -442,3 +442,15 @@ def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_publi
     assert response.status_code == 302 and "/uitnodigingen/" in response.headers["Location"]
     invited = db.session.scalars(select(Invitation.email)).all()
     assert invited == [organisator.email]
+
+
+def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer, regio_admin):
+    from leerhuis.services import registrations
+
+    _, meeting = group
+    refusal = "Deze bijeenkomst is alleen voor de leden van de klankbordgroep."
+    assert registrations.registration_closed_reason(meeting.event, deelnemer, now=utcnow()) in (
+        refusal, "Voor deze activiteit kun je je (nog) niet aanmelden.")
+    assert klankbordgroep.may_attend(organisator, meeting.event)
+    assert klankbordgroep.may_attend(regio_admin, meeting.event)
+    assert not klankbordgroep.may_attend(deelnemer, meeting.event)

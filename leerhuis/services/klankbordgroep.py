@@ -87,6 +87,14 @@ def can_keep_minutes(user: User, group: KlankbordGroup) -> bool:
     return is_region_admin_for(user, group) or (user.is_authenticated and group.chair_id == user.id)
 
 
+def may_attend(user: User, event: Event) -> bool:
+    """A meeting of a klankbordgroep is for its members (and the Region); other events are
+    not restricted here."""
+    group = db.session.scalars(select(KlankbordGroup).join(KlankbordMeeting).where(
+        KlankbordMeeting.event_id == event.id)).first()
+    return group is None or can_view(user, group)
+
+
 def groups_for(user: User) -> list[KlankbordGroup]:
     stmt = select(KlankbordGroup).order_by(KlankbordGroup.name)
     if user.is_region_admin:
