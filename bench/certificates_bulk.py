@@ -12,10 +12,12 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench import infra
+
 COUNT = 200
 
 
-def run(count: int = COUNT) -> dict:
+def run(context: infra.Context, count: int = COUNT) -> dict:
     os.environ.setdefault("LEERHUIS_HUEY", "memory")
     from flask_migrate import upgrade
     from sqlalchemy import select
@@ -44,8 +46,8 @@ def run(count: int = COUNT) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-certificates-"))
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL")
-        or f"sqlite:///{tmp / 'bench.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": infra.sqlalchemy_url(
+            context.empty_database("leerhuis_bench_certificates")),
         "CERTIFICATE_DIR": str(tmp / "certificates"), "MAIL_FILE_DIR": str(tmp / "mail"),
         "SECRET_KEY": secrets.token_hex(16),
     })

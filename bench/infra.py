@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.parse
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,14 +46,15 @@ def postgres_cluster():
                     "postgres"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l",
                     str(directory / "log"), "-o",
-                    f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
-                    f"-c shared_buffers=256MB", "start"], check=True, stdout=subprocess.DEVNULL)
+                    (f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+                     f"-c synchronous_commit=off -c full_page_writes=off "
+                     f"-c max_connections=300 -c shared_buffers=256MB"), "start"],
+                   check=True, stdout=subprocess.DEVNULL)
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres", data
     finally:
         subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       stdout=subprocess.DEVNULL)
+                       check=False, stdout=subprocess.DEVNULL)
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -66,6 +68,155 @@ def create_database(server_url: str, name: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The psycopg 3 driver for a postgresql:// URL (the app does this for DATABASE_URL)."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def psycopg_connect(url: str, **kwargs):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), **kwargs)
+
+
+def drop_connections(server_url: str, name: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(server_url.replace("postgresql://", "postgresql+psycopg://"),
+                              isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+    engine.dispose()
+
+
+@dataclass
+class LargeData:
+    """The seeded region-sized database and the facts the scenarios need from it."""
+
+    url: str
+    region_id: int
+    region_slug: str
+    year: int
+    month: int
+    event_ids: list[int]  # events of the region whose sessions fall in ``month`` of ``year``
+    professional_emails: list[str]  # professionals of the region (password BENCH_PASSWORD)
+    admin_email: str  # the region's regio-beheerder
+    summary: str
+
+
+BENCH_PASSWORD = "leerhuis-bench"  # seed-large gives every professional this password
+LARGE = "leerhuis_bench_large"
+
+
+@dataclass
+class Context:
+    """What a scenario gets: a PostgreSQL server, and the region-sized data set seeded on
+    first use (once per `python -m bench` run)."""
+
+    server_url: str
+    postmaster: int | None = None  # pid of the local PostgreSQL server, for CPU accounting
+    _large: LargeData | None = field(default=None, repr=False)
+
+    def empty_database(self, name: str) -> str:
+        return create_database(self.server_url, name)
+
+    def migrated_database(self, name: str) -> str:
+        url = self.empty_database(name)
+        flask_command(url, "db", "upgrade")
+        return url
+
+    def large(self) -> LargeData:
+        if self._large is None:
+            self._large = _seed_large(self)
+        return self._large
+
+    def drop_database(self, name: str) -> None:
+        import sqlalchemy as sa
+
+        drop_connections(self.server_url, name)
+        engine = sa.create_engine(sqlalchemy_url(self.server_url), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        engine.dispose()
+
+    def copy_of_large(self, name: str) -> str:
+        """A private copy of the seeded database, for a scenario that changes data."""
+        import sqlalchemy as sa
+
+        self.large()
+        drop_connections(self.server_url, LARGE)
+        engine = sa.create_engine(self.server_url.replace("postgresql://",
+                                                          "postgresql+psycopg://"),
+                                  isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{LARGE}"'))
+        engine.dispose()
+        return self.server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def app_for(database_url: str):
+    """The portal app on ``database_url``, for a scenario that prepares data in-process."""
+    os.environ.setdefault("LEERHUIS_HUEY", "memory")
+    from leerhuis import create_app
+
+    tmp = Path(tempfile.mkdtemp(prefix="leerhuis-bench-app-"))
+    return create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
+                       "SECRET_KEY": "bench-" + "x" * 40, "MAIL_FILE_DIR": str(tmp / "mail"),
+                       "CERTIFICATE_DIR": str(tmp / "certificates")})
+
+
+def timed_get(base: str, path: str, *, cookie: str | None = None) -> tuple[float, int, int]:
+    """One GET on a fresh connection: (seconds until the whole body is read, status, bytes)."""
+    parsed = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    size = 0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed, response.status, size
+
+
+def _seed_large(context: Context) -> LargeData:
+    import psycopg
+
+    url = context.migrated_database(LARGE)
+    started = time.monotonic()
+    summary = flask_command(url, "seed-large")
+    print(f"   seed-large: {time.monotonic() - started:.0f} s", flush=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return large_data(url, summary)
+
+
+def large_data(url: str, summary: str = "") -> LargeData:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        region_id, slug = conn.execute(
+            "SELECT id, slug FROM region ORDER BY id LIMIT 1").fetchone()
+        year = conn.execute("SELECT max(programme_year) FROM event").fetchone()[0]
+        month = 3
+        event_ids = [row[0] for row in conn.execute(
+            "SELECT DISTINCT e.id FROM event e JOIN event_session s ON s.event_id = e.id "
+            "WHERE e.region_id = %s AND e.programme_year = %s "
+            "AND extract(month FROM s.starts_at AT TIME ZONE 'Europe/Amsterdam') = %s "
+            "ORDER BY e.id", (region_id, year, month))]
+        emails = [row[0] for row in conn.execute(
+            "SELECT email FROM user_account WHERE region_id = %s AND NOT is_region_admin "
+            "ORDER BY id", (region_id,))]
+        admin = conn.execute("SELECT email FROM user_account WHERE region_id = %s "
+                             "AND is_region_admin ORDER BY id LIMIT 1", (region_id,)).fetchone()[0]
+    return LargeData(url=url, region_id=region_id, region_slug=slug, year=year, month=month,
+                     event_ids=event_ids, professional_emails=emails, admin_email=admin,
+                     summary=summary)
 
 
 def flask_command(database_url: str, *args: str, check: bool = True) -> str:
@@ -106,8 +257,8 @@ def gunicorn(app_spec: str, *, workers: int, env: dict | None = None):
         process.wait(timeout=30)
 
 
-def _descendants(pid: int) -> list[int]:
-    children = []
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -115,42 +266,73 @@ def _descendants(pid: int) -> list[int]:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == pid:
-                children.append(int(entry.name))
-    result = list(children)
-    for child in children:
-        result.extend(_descendants(child))
-    return result
+            children.setdefault(parent, []).append(int(entry.name))
+    return children
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU seconds (user + system) of the process trees under ``roots``, read from /proc.
+
+    The tree is walked afresh on every call and reaped children count through their
+    parent's cutime/cstime, so processes that start or end during a measurement (database
+    backends, restarted workers) are neither lost nor counted twice."""
+    children = _children()
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(pid, []))
     return total / CLOCK_TICKS
 
 
-def server_pids(process: subprocess.Popen, pg_data: Path | None) -> list[int]:
-    """The gunicorn master with its workers, plus the PostgreSQL processes (the postmaster
-    and its backends) when the cluster is ours."""
-    pids = [process.pid, *_descendants(process.pid)]
-    if pg_data is not None:
-        pid_file = pg_data / "postmaster.pid"
-        if pid_file.exists():
-            postmaster = int(pid_file.read_text().split()[0])
-            pids += [postmaster, *_descendants(postmaster)]
-    return pids
+def postmaster_pid(database_url: str) -> int | None:
+    """The PostgreSQL postmaster's pid when the server runs on this machine (its backends
+    are its children), else None."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {key} for {pid}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a process's resident memory (VmHWM), in MB."""
+    return _status_mb(pid, "VmHWM")
+
+
+def reset_peak_rss(pid: int) -> float:
+    """Restart the high-water mark at the present resident memory (Linux: clear_refs 5),
+    so a later peak belongs to what happened since; returns that resident memory in MB."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    return _status_mb(pid, "VmRSS")
+
+
+def worker_pids(process: subprocess.Popen) -> list[int]:
+    return sorted(_children().get(process.pid, []))
 
 
 def load(base: str, paths: list[str], *, clients: int, seconds: float,
-         cookies: list[str] | None = None) -> dict:
-    """Hammer ``paths`` round-robin from ``clients`` keep-alive connections for ``seconds``."""
+         cookies: list[str] | None = None, group=lambda path: path) -> dict:
+    """Hammer ``paths`` round-robin from ``clients`` keep-alive connections for ``seconds``;
+    p95 overall and per ``group(path)``."""
     parsed = urllib.parse.urlsplit(base)
     latencies: list[float] = []
+    by_path: dict[str, list[float]] = {}
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -159,6 +341,7 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
         headers = {"Cookie": cookies[number % len(cookies)]} if cookies else {}
         mine, index = [], number
+        mine_by_path: dict[str, list[float]] = {}
         while time.monotonic() < stop:
             path = paths[index % len(paths)]
             index += 1
@@ -176,8 +359,11 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
                 connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
                 continue
             mine.append(time.perf_counter() - started)
+            mine_by_path.setdefault(group(path), []).append(mine[-1])
         with lock:
             latencies.extend(mine)
+            for path, values in mine_by_path.items():
+                by_path.setdefault(path, []).extend(values)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     started = time.monotonic()
@@ -186,10 +372,18 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0.0
     return {"requests": len(latencies), "errors": errors[0], "seconds": elapsed,
-            "rps": len(latencies) / elapsed if elapsed else 0.0, "p95_ms": p95 * 1000}
+            "rps": len(latencies) / elapsed if elapsed else 0.0,
+            "p95_ms": percentile(latencies, 95) * 1000,
+            "p95_ms_by_group": {path: percentile(values, 95) * 1000
+                               for path, values in by_path.items()}}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * pct / 100 + 0.5) - 1)]
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

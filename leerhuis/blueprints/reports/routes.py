@@ -104,9 +104,10 @@ def attendance_csv():
     """Every registration × session in the period, streamed in constant memory."""
     period = _period()
     region = current_user.region
+    region_id = region.id
     audit.record("export.attendance", actor=current_user, subject=region.slug, format="csv")
     db.session.commit()
-    return Response(stream_with_context(reports.stream_csv(region, period)), mimetype="text/csv",
+    return Response(stream_with_context(reports.stream_csv(region_id, period)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="presentie.csv"'})
 
 
@@ -115,8 +116,9 @@ def attendance_csv():
 def attendance_xlsx():
     period = _period()
     region = current_user.region
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # removed when the response closes
-    reports.write_xlsx(region, period, handle.name)
+    # Removed when the response closes, so no context manager here.
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    reports.write_xlsx(region.id, period, handle.name)
     audit.record("export.attendance", actor=current_user, subject=region.slug, format="xlsx")
     db.session.commit()
     response = send_file(handle.name, as_attachment=True, download_name="presentie.xlsx",

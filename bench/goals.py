@@ -1,0 +1,113 @@
+"""The goals of issue 8 and the results table: each measure beside its baseline (measured in
+the same run) and its goal, with whether the goal was met."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Row:
+    measure: str
+    value: Callable[[dict], object]
+    baseline: Callable[[dict], object] = lambda r: ""
+    goal: str = ""
+    met: Callable[[dict], bool] | None = None
+
+
+def _race_row(index: int) -> list[Row]:
+    def pick(key):
+        return lambda runs: runs[index][key] if index < len(runs) else "–"
+
+    def exact(runs):
+        if index >= len(runs):
+            return False
+        run = runs[index]
+        return (run["confirmed"], run["waitlisted"], run["errors"]) == (
+            run["seats"], run["attempts"] - run["seats"], 0)
+
+    def label(runs):
+        return runs[index]["workers"] if index < len(runs) else "?"
+
+    return [Row("confirmed / waitlisted / errors",
+                lambda runs: (f"{pick('confirmed')(runs)} / {pick('waitlisted')(runs)} / "
+                              f"{pick('errors')(runs)} ({label(runs)} workers)"),
+                lambda runs: (f"{pick('seats')(runs)} seats, {pick('attempts')(runs)} "
+                              f"logged-in users at once"),
+                "exactly 50 / 150 / 0", exact)]
+
+
+GOALS: dict[str, list[Row]] = {
+    "programme_page": [
+        Row("server CPU per request (ms)", lambda r: r["cpu_ms_per_request"],
+            lambda r: f"hello world {r['baseline_cpu_ms_per_request']} ms",
+            "≤ 10 × hello world", lambda r: r["cpu_ratio"] <= 10),
+        Row("CPU ratio", lambda r: f"{r['cpu_ratio']} ×", lambda r: "1 ×", "≤ 10 ×",
+            lambda r: r["cpu_ratio"] <= 10),
+        Row("p95 latency (ms)", lambda r: r["p95_ms"],
+            lambda r: f"hello world {r.get('baseline_p95_ms', '–')} ms", "≤ 50 ms",
+            lambda r: r["p95_ms"] <= 50),
+        Row("requests/s", lambda r: r["rps"], lambda r: f"hello world {r['baseline_rps']}"),
+    ],
+    "certificates_bulk": [
+        Row("ms per certificate", lambda r: r["ms_per_certificate"],
+            lambda r: f"naive {r['naive_ms_per_certificate']} ms", "≤ 20 ms",
+            lambda r: r["ms_per_certificate"] <= 20),
+    ],
+    "calendar_feed": [
+        Row("personal feed (ms)", lambda r: r["ms"],
+            lambda r: f"{r['events']} registrations; hello world {r.get('baseline_ms', '–')} ms",
+            "≤ 50 ms", lambda r: r["ms"] <= 50),
+    ],
+    "attendance_export": [
+        Row("CSV (s)", lambda r: r["csv_seconds"],
+            lambda r: f"raw dump {r['baseline_seconds']} s of {r['rows']} rows",
+            "≤ 3 × raw dump", lambda r: r["ratio"] <= 3),
+        Row("CSV ratio", lambda r: f"{r['ratio']} ×", lambda r: "1 ×", "≤ 3 ×",
+            lambda r: r["ratio"] <= 3),
+        Row("XLSX (s)", lambda r: r["xlsx_seconds"],
+            lambda r: f"raw dump {r['baseline_seconds']} s"),
+        Row("peak RSS (MB)", lambda r: r["peak_rss_mb"],
+            lambda r: f"idle worker {r.get('idle_rss_mb', '–')} MB", "≤ 150 MB",
+            lambda r: r["peak_rss_mb"] <= 150),
+    ],
+    "registration_race": [*_race_row(0), *_race_row(1)],
+    "anonymisation_guard": [
+        Row("ms per 1,000-character text (warm)", lambda r: r["ms_per_text"],
+            lambda r: f"regex checks alone {r.get('regex_only_ms', '–')} ms"),
+        Row("cold start of a fresh worker (s)", lambda r: r["cold_start_s"],
+            lambda r: f"Python + app import {r.get('import_s', '–')} s"),
+    ],
+}
+
+
+def _rows(scenario: str, values) -> list[tuple]:
+    rows = GOALS.get(scenario)
+    if rows is None:  # a scenario without goals: its figures as they are
+        items = values if isinstance(values, list) else [values]
+        return [(key, value, "", "", None) for item in items for key, value in item.items()
+                if not isinstance(value, dict | list)]
+    out = []
+    for row in rows:
+        try:
+            out.append((row.measure, row.value(values), row.baseline(values), row.goal,
+                        row.met(values) if row.met else None))
+        except (KeyError, IndexError, TypeError):
+            out.append((row.measure, "–", "", row.goal, False if row.met else None))
+    return out
+
+
+def render_table(results: dict) -> str:
+    lines = ["| scenario | measure | value | baseline (same run) | goal | met |",
+             "|---|---|---|---|---|---|"]
+    for scenario, values in results.items():
+        for measure, value, baseline, goal, met in _rows(scenario, values):
+            mark = "" if met is None else ("met" if met else "**not met**")
+            lines.append(f"| {scenario} | {measure} | {value} | {baseline} | {goal} | {mark} |")
+    return "\n".join(lines) + "\n"
+
+
+def all_met(results: dict) -> bool:
+    return all(met is not False for scenario, values in results.items()
+               for *_, met in _rows(scenario, values))
