@@ -70,6 +70,16 @@ def send_reminders() -> int:
         return count
 
 
+@huey.periodic_task(crontab(minute="*/5"))
+def expire_waitlist_offers() -> int:
+    """Every five minutes: places offered from the waiting list and not taken in time pass
+    to the next in line (commits per event)."""
+    from leerhuis.services.registrations import expire_offers
+
+    with app_context():
+        return expire_offers()
+
+
 @huey.periodic_task(crontab(minute="15", hour="3"))
 def finish_past_events() -> int:
     """Nightly: published activities whose last session has ended become afgerond."""

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
-from conftest import make_user
+from conftest import free_port, make_user
 from sqlalchemy import select
 
 from leerhuis.extensions import db
@@ -17,8 +17,13 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    OutboxMessage,
+    OutboxStatus,
     ProgrammeStatus,
     ProgrammeYear,
+    Registration,
+    RegistrationStatus,
+    utcnow,
 )
 from leerhuis.services import calendar_invites, programme, registrations
 from leerhuis.services.programme import EventInput
@@ -230,3 +235,152 @@ def test_reminders_go_out_once_two_days_before_with_the_online_link(dst_event, d
     deliver_mail()
     (reminder,) = [m for m in smtp.to(deelnemer.email) if "Herinnering" in m.subject]
     assert "https://meet.example.org/gesprekstechnieken" in reminder.text()
+
+
+def sequences(smtp, address, method):
+    """{UID: SEQUENCE} of the calendar mails ``address`` got with ``method``, read with
+    both parsers (they must agree)."""
+    found = {}
+    for mail in smtp.to(address):
+        mime_method, raw, _ = calendar_parts(mail)
+        if mime_method != method:
+            continue
+        cal, parsed = parse_both(raw)
+        vevent = vevent_of(cal)
+        assert str(cal["METHOD"]) == parsed.method.value == method
+        assert int(vevent["SEQUENCE"]) == int(parsed.vevent.sequence.value)
+        found[str(vevent["UID"])] = int(vevent["SEQUENCE"])
+    return found
+
+
+def test_registering_again_after_unregistering_sends_a_request_that_outranks_the_cancel(
+        dst_event, deelnemer, smtp, deliver_mail):
+    mine = registrations.register(dst_event.id, deelnemer, RegistrationInput())
+    db.session.commit()
+    deliver_mail()
+    first = sequences(smtp, deelnemer.email, "REQUEST")
+    smtp.messages.clear()
+    registrations.unregister(mine, by=deelnemer)
+    db.session.commit()
+    deliver_mail()
+    cancels = sequences(smtp, deelnemer.email, "CANCEL")
+    smtp.messages.clear()
+    registrations.register(dst_event.id, deelnemer, RegistrationInput())
+    db.session.commit()
+    deliver_mail()
+    again = sequences(smtp, deelnemer.email, "REQUEST")
+    uids = {s.ical_uid for s in dst_event.sessions}
+    assert set(first) == set(cancels) == set(again) == uids  # the UID never changes
+    for uid in uids:
+        # Outlook and Apple ignore a message whose SEQUENCE is not above the last one.
+        assert first[uid] < cancels[uid] < again[uid]
+
+
+def test_unregistering_leaves_the_other_participants_sequence_alone(
+        dst_event, deelnemer, region, smtp, deliver_mail):
+    other = make_user(region, "tweede@example.org", organisation=deelnemer.organisation)
+    mine = registrations.register(dst_event.id, deelnemer, RegistrationInput())
+    registrations.register(dst_event.id, other, RegistrationInput())
+    registrations.unregister(mine, by=deelnemer)
+    db.session.commit()
+    assert [s.ical_sequence for s in dst_event.sessions] == [0, 0]
+    smtp.messages.clear()
+    deliver_mail()
+    smtp.messages.clear()
+    data = EventInput.from_event(dst_event)
+    data.venue_name = "Zaal 2"
+    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    db.session.commit()
+    deliver_mail()
+    # The other participant's update is one step above what they had: no gap, no jump.
+    assert set(sequences(smtp, other.email, "REQUEST").values()) == {1}
+    assert smtp.to(deelnemer.email) == []
+
+
+def test_a_session_removed_by_an_edit_is_cancelled_in_participants_calendars(
+        dst_event, deelnemer, region, smtp, deliver_mail):
+    registrations.register(dst_event.id, deelnemer, RegistrationInput())
+    db.session.commit()
+    deliver_mail()
+    smtp.messages.clear()
+    kept_uid, dropped_uid = (s.ical_uid for s in dst_event.sessions)
+    data = EventInput.from_event(dst_event)
+    data.sessions = data.sessions[:1]
+    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    db.session.commit()
+    deliver_mail()
+    cancels = sequences(smtp, deelnemer.email, "CANCEL")
+    assert cancels == {dropped_uid: 1}
+    (cancel,) = [m for m in smtp.to(deelnemer.email) if calendar_parts(m)[0] == "CANCEL"]
+    vevent = vevent_of(parse_both(calendar_parts(cancel)[1])[0])
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert "gaat niet door" in cancel.text()
+    # The remaining session keeps its UID (and its row, with its attendance).
+    assert [s.ical_uid for s in dst_event.sessions] == [kept_uid]
+    assert set(sequences(smtp, deelnemer.email, "REQUEST")) == {kept_uid}
+
+
+def test_dropping_the_first_session_keeps_the_uid_of_the_later_one(dst_event, region):
+    later_uid = dst_event.sessions[1].ical_uid
+    data = EventInput.from_event(dst_event)
+    data.sessions = data.sessions[1:]
+    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    db.session.commit()
+    assert [s.ical_uid for s in dst_event.sessions] == [later_uid]
+
+
+def test_reminders_go_out_for_every_session_of_a_cohort_once_each(
+        dst_event, deelnemer, smtp, deliver_mail):
+    registrations.register(dst_event.id, deelnemer, RegistrationInput())
+    db.session.commit()
+    deliver_mail()
+    smtp.messages.clear()
+    first, second = (s.starts_at for s in dst_event.sessions)
+    assert calendar_invites.send_due_reminders(now=first - timedelta(days=1)) == 1
+    assert calendar_invites.send_due_reminders(now=first - timedelta(hours=2)) == 0
+    assert calendar_invites.send_due_reminders(now=second - timedelta(days=3)) == 0
+    assert calendar_invites.send_due_reminders(now=second - timedelta(days=1)) == 1
+    assert calendar_invites.send_due_reminders(now=second - timedelta(hours=2)) == 0
+    db.session.commit()
+    deliver_mail()
+    reminders = sorted((m for m in smtp.to(deelnemer.email) if "Herinnering" in m.subject),
+                       key=lambda m: m.subject)
+    assert [m.subject for m in reminders] == [
+        "Herinnering: Gesprekstechnieken (1/2)", "Herinnering: Gesprekstechnieken (2/2)"]
+    assert "bijeenkomst 2 van 2" in reminders[1].text()
+
+
+def test_the_public_programme_feed_reads_the_same_in_icalendar_and_vobject(dst_event, client):
+    response = client.get("/programma/gooi-en-vechtstreek/programma.ics")
+    assert response.status_code == 200
+    cal, parsed = parse_both(response.data)
+    assert str(cal["METHOD"]) == "PUBLISH" == parsed.method.value
+    ours = {str(v["UID"]): v.decoded("DTSTART") for v in cal.walk("VEVENT")}
+    theirs = {v.uid.value: v.dtstart.value for v in parsed.vevent_list}
+    assert ours == theirs == {s.ical_uid: s.starts_at for s in dst_event.sessions}
+    # 13:00 in Amsterdam on both sides of the October clock change.
+    assert {t.astimezone(AMS).hour for t in theirs.values()} == {13}
+
+
+def test_a_registration_succeeds_while_the_mail_server_is_down_and_the_invitation_follows(
+        dst_event, deelnemer, as_deelnemer, smtp, deliver_mail, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    response = as_deelnemer.post(f"/activiteiten/{dst_event.id}/aanmelden", data={})
+    assert response.status_code == 302
+    assert "Je bent aangemeld" in as_deelnemer.get(response.location).text
+    registration = db.session.scalars(select(Registration).where(
+        Registration.user_id == deelnemer.id)).one()
+    assert registration.status is RegistrationStatus.CONFIRMED
+    assert deliver_mail()["sent"] == 0
+    waiting = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == deelnemer.email)).all()
+    assert len(waiting) == 2 and all(m.status is OutboxStatus.PENDING for m in waiting)
+    assert smtp.to(deelnemer.email) == []
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)  # the server is back
+    for message in waiting:
+        message.next_attempt_at = utcnow() - timedelta(seconds=1)  # its backoff has passed
+    db.session.commit()
+    assert deliver_mail()["sent"] == 2
+    assert {calendar_parts(m)[0] for m in smtp.to(deelnemer.email)} == {"REQUEST"}
+    assert len(smtp.to(deelnemer.email)) == 2

@@ -4,14 +4,14 @@ adding and removing by hand, and a message to all participants."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import make_user
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
     Event,
@@ -19,12 +19,12 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     Invitation,
-    OrganisationType,
     OutboxMessage,
     ProgrammeStatus,
     ProgrammeYear,
     RegistrationStatus,
     TargetGroup,
+    User,
     utcnow,
 )
 from leerhuis.services import invitations, registrations
@@ -94,6 +94,11 @@ def test_only_the_region_invites_to_the_whole_programme(client, auth, organisato
     assert client.get(f"/regio/uitnodigen/{year}").status_code == 403
     auth.logout()
     auth.login(regio_admin)
+    draft = client.post(f"/regio/uitnodigen/{year}", data={"emails": deelnemer.email})
+    assert draft.status_code == 400 and "nog niet gepubliceerd" in draft.text
+    db.session.add(ProgrammeYear(region_id=region.id, year=year,
+                                 status=ProgrammeStatus.PUBLISHED))
+    db.session.commit()
     response = client.post(f"/regio/uitnodigen/{year}", data={"emails": deelnemer.email})
     assert response.status_code == 302
 
@@ -150,3 +155,81 @@ def test_a_message_reaches_each_confirmed_participant_once(event, region, munici
     deliver_mail()
     assert sorted(m.recipients[0] for m in smtp.messages) == ["m0@example.org", "m1@example.org"]
     assert all("Parkeer achter." in m.text() for m in smtp.messages)
+
+
+@pytest.mark.parametrize("status", [EventStatus.CONCEPT, EventStatus.SUBMITTED])
+def test_invitations_to_an_unpublished_event_are_refused_with_a_reason(
+        event, status, as_organisator):
+    event.status = status
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/uitnodigen")
+    assert "nog niet gepubliceerd" in page.text
+    response = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen",
+                                   data={"emails": "iemand@example.org"})
+    assert response.status_code == 400 and "nog niet gepubliceerd" in response.text
+    assert db.session.scalar(select(db.func.count()).select_from(Invitation)) == 0
+
+
+def test_invitations_to_an_event_of_a_draft_programme_year_are_refused(event, as_organisator):
+    db.session.scalars(select(ProgrammeYear)).one().status = ProgrammeStatus.DRAFT
+    db.session.commit()
+    response = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen",
+                                   data={"emails": "iemand@example.org"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(db.func.count()).select_from(Invitation)) == 0
+
+
+def test_a_doelgroep_chosen_at_sign_up_or_in_the_profile_is_reached_by_invitations(
+        event, region, municipality_team, client, auth, deelnemer, as_organisator):
+    groups = {g.slug: g for g in db.session.scalars(select(TargetGroup))}
+    # Choosing a doelgroep in the profile...
+    as_organisator.post("/uitloggen")
+    auth.login(deelnemer)
+    page = client.get("/profiel").text
+    assert 'name="target_group_id"' in page
+    client.post("/profiel", data={
+        "first_name": deelnemer.first_name, "last_name": deelnemer.last_name,
+        "function": deelnemer.function, "organisation_id": str(municipality_team.id),
+        "municipality_id": str(deelnemer.municipality_id), "preferred_language": "nl",
+        "target_group_id": str(groups["gezinsvoogden"].id)})
+    db.session.refresh(deelnemer)
+    assert deelnemer.target_group_id == groups["gezinsvoogden"].id
+    client.post("/uitloggen")
+    # ... and at sign-up (optional).
+    assert 'name="target_group_id"' in client.get("/registreren").text
+    client.post("/registreren", data={
+        "email": "nieuw@example.org", "password": "lange zin met woorden",
+        "password_repeat": "lange zin met woorden", "first_name": "Nieuwe",
+        "last_name": "Voogd", "target_group_id": str(groups["gezinsvoogden"].id),
+        "preferred_language": "nl"})
+    newcomer = db.session.scalars(select(User).where(User.email == "nieuw@example.org")).one()
+    assert newcomer.target_group_id == groups["gezinsvoogden"].id
+    newcomer.email_verified_at = utcnow()  # invitations go to verified accounts
+    db.session.commit()
+    recipients = invitations.resolve_recipients(region, invitations.Targets(
+        target_group_ids=[groups["gezinsvoogden"].id]))
+    assert set(recipients) == {deelnemer.email, "nieuw@example.org"}
+
+
+def test_the_demo_data_gives_professionals_a_doelgroep(app):
+    from leerhuis.services.demo import seed_demo
+
+    seed_demo(professionals=12)
+    demo = db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).one()
+    assert demo.target_group_id is not None
+    with_group = db.session.scalar(select(db.func.count()).select_from(User).where(
+        User.target_group_id.is_not(None)))
+    assert with_group >= 12
+
+
+def test_the_export_gives_the_registration_time_in_amsterdam(event, deelnemer, as_organisator):
+    registration = registrations.register(event.id, deelnemer, RegistrationInput(
+        consent_share_name=True))
+    # 23:30 UTC on 31 March is 01:30 on 1 April in Amsterdam (summer time).
+    registration.registered_at = datetime(2027, 3, 31, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(
+        as_organisator.get(f"/activiteiten/{event.id}/deelnemers.csv").data.decode("utf-8-sig")),
+        delimiter=";"))
+    column = rows[0].index("aangemeld op")
+    assert rows[1][column] == "2027-04-01 01:30"

@@ -50,7 +50,13 @@ from leerhuis.models.programme import (
     VenueKind,
 )
 from leerhuis.models.regions import Municipality, Region
-from leerhuis.models.registrations import ACTIVE_STATUSES, Registration, RegistrationStatus
+from leerhuis.models.registrations import (
+    ACTIVE_STATUSES,
+    SEAT_STATUSES,
+    Registration,
+    RegistrationStatus,
+    SessionReminder,
+)
 
 __all__ = [
     "ActionItem",
@@ -76,6 +82,8 @@ __all__ = [
     "Invitation",
     "InvitationBatch",
     "ACTIVE_STATUSES",
+    "SEAT_STATUSES",
+    "SessionReminder",
     "ApprovalStatus",
     "Attendance",
     "AttendanceChange",

@@ -121,6 +121,7 @@ class Event(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("max_per_organisation IS NULL OR max_per_organisation >= 1",
                         name="max_per_organisation_positive"),
+        CheckConstraint("offer_hours IS NULL OR offer_hours >= 1", name="offer_hours_positive"),
         Index("ix_event_region_year_status", "region_id", "programme_year", "status"),
     )
 
@@ -157,6 +158,9 @@ class Event(db.Model):
 
     capacity: Mapped[int | None] = mapped_column(Integer)
     max_per_organisation: Mapped[int | None] = mapped_column(Integer)
+    # When set, a freed place is offered to the first in line for this many hours instead
+    # of given outright; unanswered, it passes to the next person.
+    offer_hours: Mapped[int | None] = mapped_column(Integer)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancellation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)

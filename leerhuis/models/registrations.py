@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leerhuis.extensions import db
@@ -18,10 +18,16 @@ from leerhuis.models.programme import Event
 class RegistrationStatus(enum.Enum):
     CONFIRMED = "bevestigd"
     WAITLISTED = "wachtlijst"
+    # First in line on an event that offers freed places for a limited time: the place is
+    # held for them until ``offered_until``, then passes to the next person.
+    OFFERED = "aangeboden"
     CANCELLED = "afgemeld"
 
 
-ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+                   RegistrationStatus.OFFERED)
+# A held offer occupies a place just like a confirmation: capacity counts both.
+SEAT_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
 
 class Registration(db.Model):
@@ -56,8 +62,33 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
-    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # This attendee's own part of the calendar SEQUENCE (RFC 5546): raised when they
+    # unregister and when they register again, so their CANCEL and a later REQUEST each
+    # outrank what they got before, without touching anyone else's calendar.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation | None] = relationship()
+
+    def session_sequence(self, session) -> int:
+        """The SEQUENCE this attendee's calendar holds for ``session``: the session's own
+        counter (material changes, seen by all) plus this attendee's counter. Both only
+        rise, so every message this person gets outranks the one before."""
+        return session.ical_sequence + (self.calendar_sequence or 0)
+
+
+class SessionReminder(db.Model):
+    """A reminder sent to one registration for one session: each session of a cohort is
+    reminded once."""
+
+    __tablename__ = "session_reminder"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_session.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -76,6 +76,7 @@ class SignUp:
     function: str = ""
     organisation_id: int | None = None
     municipality_id: int | None = None
+    target_group_id: int | None = None
     skj_number: str | None = None
     skj_kamer: SkjKamer | None = None
     preferred_language: str = "nl"
@@ -93,6 +94,7 @@ def sign_up(data: SignUp, region: Region) -> User:
         function=data.function.strip(),
         organisation_id=data.organisation_id,
         municipality_id=data.municipality_id,
+        target_group_id=data.target_group_id,
         region_id=region.id,
         skj_number=data.skj_number or None,
         skj_kamer=data.skj_kamer,

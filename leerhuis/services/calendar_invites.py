@@ -6,7 +6,13 @@ Rules (domain brief §4):
   METHOD equals the MIME ``method`` parameter;
 - one stable UID per session; SEQUENCE rises on every material change, and updates go
   to every confirmed participant; a cancelled event sends METHOD:CANCEL with
-  STATUS:CANCELLED; a person who unregisters gets a CANCEL of their own;
+  STATUS:CANCELLED; a person who unregisters gets a CANCEL of their own; a session dropped
+  from a cohort by an edit gets a CANCEL of its UID;
+- the SEQUENCE a person sees is the session's counter (material changes, shared by all)
+  plus their registration's own counter (RFC 5546 lets the organizer number each
+  attendee's copy): unregistering raises only that person's counter, so their CANCEL and
+  a later REQUEST (registering again) each outrank what they had, while nobody else's
+  calendar is touched;
 - times carry TZID=Europe/Amsterdam with an RRULE-based VTIMEZONE (Outlook shifts
   events whose VTIMEZONE only has RDATEs);
 - iTIP allows one UID per message, so each session of a cohort is its own invitation.
@@ -93,16 +99,22 @@ def invitation_calendar(event: Event, session: EventSession, attendee: User, met
     return cal
 
 
-def _queue_invitation(template: str, event: Event, session: EventSession, user: User,
-                      method: str, subject, **context) -> None:
+def _queue_invitation(template: str, event: Event, session: EventSession,
+                      registration: Registration, method: str, subject, *,
+                      sequence: int | None = None, **context) -> None:
+    user = registration.user
+    if sequence is None:
+        sequence = registration.session_sequence(session)
     with force_locale(user.preferred_language or "nl"):  # the calendar text, too
-        ics = invitation_calendar(event, session, user, method).to_ical()
+        ics = invitation_calendar(event, session, user, method, sequence=sequence).to_ical()
     params = {"method": method}
     part = outbox.Attachment("invite.ics", ics, "text", "calendar", params)
     attachment = outbox.Attachment(outbox.in_language_of(user, _l("uitnodiging.ics")), ics,
                                    "text", "calendar", params)
-    index = event.sessions.index(session) + 1
-    suffix = f" ({index}/{len(event.sessions)})" if len(event.sessions) > 1 else ""
+    # A session dropped by an edit is no longer in the list: it keeps no number.
+    index = event.sessions.index(session) + 1 if session in event.sessions else None
+    suffix = (f" ({index}/{len(event.sessions)})"
+              if index is not None and len(event.sessions) > 1 else "")
     subject = f"{outbox.in_language_of(user, subject)}: {event.title}{suffix}"
     outbox.queue_template_mail(
         template, to=user.email, user=user, subject=subject, kind=f"ical_{method.lower()}",
@@ -113,53 +125,71 @@ def _queue_invitation(template: str, event: Event, session: EventSession, user: 
 
 def send_requests(registration: Registration, *, template: str = "invitation_request",
                   subject=None, **context) -> None:
-    """A REQUEST for every session of the registration's event (confirmation, promotion)."""
+    """A REQUEST for every session of the registration's event (confirmation, promotion).
+    After this person's own CANCEL (they registered again) their counter rises first:
+    a REQUEST with the CANCEL's SEQUENCE would be ignored by Outlook and Apple."""
     event, user = registration.event, registration.user
     if user is None:
         return
+    if registration.calendar_sequence:
+        registration.calendar_sequence += 1
     for session in event.sessions:
-        _queue_invitation(template, event, session, user, "REQUEST",
+        _queue_invitation(template, event, session, registration, "REQUEST",
                           subject if subject is not None else _l("Uitnodiging"), **context)
 
 
 def send_cancellations_to(registration: Registration) -> None:
-    """This person no longer attends: a CANCEL for them only. Raising SEQUENCE makes
-    their client accept it; a later REQUEST (re-registration) carries the new number."""
+    """This person no longer attends: a CANCEL for them only, with their own counter raised
+    so their client accepts it; the other participants' SEQUENCE stays as it is."""
     event, user = registration.event, registration.user
     if user is None:
         return
+    registration.calendar_sequence = (registration.calendar_sequence or 0) + 1
     for session in event.sessions:
-        session.ical_sequence += 1
-    db.session.flush()
-    for session in event.sessions:
-        _queue_invitation("invitation_cancel_attendee", event, session, user, "CANCEL",
+        _queue_invitation("invitation_cancel_attendee", event, session, registration, "CANCEL",
                           _l("Afgemeld"))
 
 
-def confirmed_participants(event: Event) -> list[User]:
+def confirmed_registrations(event: Event) -> list[Registration]:
     return list(db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
+        select(Registration).join(User, Registration.user_id == User.id)
         .where(Registration.event_id == event.id,
-               Registration.status == RegistrationStatus.CONFIRMED)))
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)))
+
+
+def confirmed_participants(event: Event) -> list[User]:
+    return [registration.user for registration in confirmed_registrations(event)]
 
 
 def send_updates(event: Event) -> int:
     """After a material change: the new times/place to every confirmed participant."""
-    users = confirmed_participants(event)
-    for user in users:
+    found = confirmed_registrations(event)
+    for registration in found:
         for session in event.sessions:
-            _queue_invitation("invitation_update", event, session, user, "REQUEST",
+            _queue_invitation("invitation_update", event, session, registration, "REQUEST",
                               _l("Gewijzigd"))
-    return len(users)
+    return len(found)
+
+
+def send_session_removed(event: Event, session: EventSession) -> int:
+    """A session dropped from the event by an edit: a CANCEL of its UID to every confirmed
+    participant, or their calendars keep a meeting that will not happen."""
+    session.ical_sequence += 1
+    found = confirmed_registrations(event)
+    for registration in found:
+        _queue_invitation("invitation_session_removed", event, session, registration, "CANCEL",
+                          _l("Bijeenkomst vervalt"))
+    return len(found)
 
 
 def send_event_cancelled(event: Event) -> int:
-    users = confirmed_participants(event)
-    for user in users:
+    found = confirmed_registrations(event)
+    for registration in found:
         for session in event.sessions:
-            _queue_invitation("invitation_event_cancelled", event, session, user, "CANCEL",
-                              _l("Geannuleerd"))
-    return len(users)
+            _queue_invitation("invitation_event_cancelled", event, session, registration,
+                              "CANCEL", _l("Geannuleerd"))
+    return len(found)
 
 
 # --- "Zet in mijn agenda" and the personal feed -------------------------------------------
@@ -197,14 +227,18 @@ def personal_feed(user: User) -> bytes:
     cal = new_calendar("PUBLISH", outbox.in_language_of(user, _l("Mijn Leerhuis")))
     from sqlalchemy.orm import selectinload
 
-    events = db.session.scalars(
-        select(Event).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id,
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .options(selectinload(Event.sessions), selectinload(Event.organisation))).all()
-    for event in events:
+    found = db.session.scalars(
+        select(Registration).where(Registration.user_id == user.id,
+                                   Registration.status == RegistrationStatus.CONFIRMED)
+        .options(selectinload(Registration.event).selectinload(Event.sessions),
+                 selectinload(Registration.event).selectinload(Event.organisation))).all()
+    for registration in found:
+        event = registration.event
         for session in event.sessions:
-            cal.add_component(session_vevent(event, session, include_online_link=True))
+            vevent = session_vevent(event, session, include_online_link=True)
+            # The same UID as the mailed invitation: the same SEQUENCE, too.
+            vevent["sequence"] = registration.session_sequence(session)
+            cal.add_component(vevent)
     return cal.to_ical()
 
 
@@ -228,31 +262,38 @@ def user_for_feed_token(token: str) -> User | None:
 # --- Reminders -------------------------------------------------------------------------
 
 def send_due_reminders(now: datetime | None = None) -> int:
-    """Remind confirmed participants REMINDER_DAYS_BEFORE days (default 2) before the first
-    session, once; online events carry their link."""
+    """Remind confirmed participants REMINDER_DAYS_BEFORE days (default 2) before each
+    session — every session of a cohort, each once; online events carry their link."""
     from datetime import timedelta
 
-    from leerhuis.models import EventStatus
+    from sqlalchemy.orm import selectinload
+
+    from leerhuis.models import EventStatus, SessionReminder
 
     now = now or utcnow()
     horizon = now + timedelta(days=current_app.config.get("REMINDER_DAYS_BEFORE", 2))
-    first_start = (select(EventSession.event_id, db.func.min(EventSession.starts_at).label("start"))
-                   .group_by(EventSession.event_id).subquery())
-    rows = db.session.scalars(
-        select(Registration).join(first_start, first_start.c.event_id == Registration.event_id)
+    already = select(SessionReminder.id).where(
+        SessionReminder.registration_id == Registration.id,
+        SessionReminder.session_id == EventSession.id).exists()
+    due = db.session.execute(
+        select(Registration, EventSession)
+        .join(EventSession, EventSession.event_id == Registration.event_id)
         .join(Event, Event.id == Registration.event_id)
         .where(Registration.status == RegistrationStatus.CONFIRMED,
-               Registration.reminder_sent_at.is_(None), Event.status == EventStatus.PUBLISHED,
-               first_start.c.start > now, first_start.c.start <= horizon)).all()
-    for registration in rows:
-        user = registration.user
-        if user is None:
-            continue
-        event = registration.event
+               Registration.user_id.is_not(None), Event.status == EventStatus.PUBLISHED,
+               EventSession.starts_at > now, EventSession.starts_at <= horizon, ~already)
+        .options(selectinload(Registration.user),
+                 selectinload(Registration.event).selectinload(Event.sessions))
+        .order_by(EventSession.starts_at, Registration.id)).all()
+    for registration, session in due:
+        user, event = registration.user, registration.event
+        index = event.sessions.index(session) + 1
+        suffix = f" ({index}/{len(event.sessions)})" if len(event.sessions) > 1 else ""
         subject = outbox.in_language_of(user, _l("Herinnering"))
         outbox.queue_template_mail(
             "reminder", to=user.email, user=user, kind="reminder",
-            subject=f"{subject}: {event.title}", event=event,
-            link=external_url("programme.event_page", event_id=event.id))
-        registration.reminder_sent_at = now
-    return len(rows)
+            subject=f"{subject}: {event.title}{suffix}", event=event, session=session,
+            session_index=index, link=external_url("programme.event_page", event_id=event.id))
+        db.session.add(SessionReminder(registration_id=registration.id, session_id=session.id,
+                                       sent_at=now))
+    return len(due)

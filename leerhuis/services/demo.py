@@ -20,6 +20,7 @@ from leerhuis.models import (
     OrganiserRole,
     Region,
     SkjKamer,
+    TargetGroup,
     User,
     utcnow,
 )
@@ -80,6 +81,18 @@ FUNCTIONS = [
     "jeugdarts", "medewerker Veilig Thuis", "intern begeleider", "gedragswetenschapper",
     "gezinshuisouder", "pleegzorgbegeleider", "jeugd- en gezinscoach",
 ]
+
+# Each function's doelgroep, so that invitations to a doelgroep reach the demo people.
+FUNCTION_TARGET_GROUPS = {
+    "jeugdconsulent": "jeugdconsulenten", "hulpverlener": "hulpverleners",
+    "gezinsvoogd": "gezinsvoogden", "teamleider": "teamleiders",
+    "huisarts": "huisartsen-en-poh-ggz", "POH-GGZ": "huisartsen-en-poh-ggz",
+    "jeugdarts": "jeugdartsen", "medewerker Veilig Thuis": "medewerkers-veilig-thuis",
+    "intern begeleider": "onderwijs", "gedragswetenschapper": "gedragswetenschappers",
+    "gezinshuisouder": "gezinshuisouders-en-pleegouders",
+    "pleegzorgbegeleider": "hulpverleners", "jeugd- en gezinscoach": "hulpverleners",
+    "beleidsmedewerker jeugd": "beleidsmedewerkers",
+}
 
 DEMO_ACCOUNTS = [
     # email, first, last, function, organisation, admin, organiser, skj
@@ -201,4 +214,7 @@ def _user(email, first, last, function, organisation, password_hash, *, skj_numb
             email_verified_at=utcnow(), is_region_admin=admin, session_nonce=secrets.token_hex(8),
         )
         db.session.add(user)
+    if user.target_group_id is None and function in FUNCTION_TARGET_GROUPS:
+        user.target_group_id = db.session.scalar(select(TargetGroup.id).where(
+            TargetGroup.slug == FUNCTION_TARGET_GROUPS[function]))
     return user

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from leerhuis.extensions import db
-from leerhuis.models import ApprovalStatus, Municipality, Organisation, Region
+from leerhuis.models import ApprovalStatus, Municipality, Organisation, Region, TargetGroup
 
 
 def default_region() -> Region:
@@ -31,6 +31,12 @@ def municipality_choices() -> list[tuple[int | None, str]]:
         .order_by(Region.id, Municipality.name)
     ).all()
     return [(None, "—")] + [(mid, name, region) for mid, name, region in rows]
+
+
+def target_group_choices() -> list[tuple[int | None, str]]:
+    rows = db.session.execute(select(TargetGroup.id, TargetGroup.name)
+                              .order_by(TargetGroup.name)).all()
+    return [(None, "—")] + [(gid, name) for gid, name in rows]
 
 
 def organisation_choices(*, approved_only: bool = True) -> list[tuple[int | None, str]]:

@@ -5,6 +5,8 @@ year's programme.
 Rules enforced here:
 - an organisator invites only for events of its own organisations; only the Region
   invites to the whole programme;
+- only to what people can open: a published event in a published programme year, or a
+  published programme year (a draft's link would be a 404 for the invitee);
 - recipients are deduplicated case-insensitively; people already registered are skipped;
   people without an account are invited too (the link leads to the event page and sign-up);
 - creating a batch only stores it; the worker writes one personal outbox mail per
@@ -27,6 +29,7 @@ from leerhuis.models import (
     ACTIVE_STATUSES,
     BatchStatus,
     Event,
+    EventStatus,
     Invitation,
     InvitationBatch,
     Organisation,
@@ -84,6 +87,25 @@ def can_invite(user: User, event: Event | None, region: Region) -> bool:
     return programme.is_region_admin_for(user, event) or programme.is_organiser_of(user, event)
 
 
+def not_invitable_reason(event: Event | None, region: Region,
+                         programme_year: int | None) -> str | None:
+    """Why nobody can be invited (yet), in Dutch, or None."""
+    if event is not None:
+        if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
+            return _("Deze activiteit is geannuleerd of al afgelopen: je kunt er niet meer voor "
+                     "uitnodigen.")
+        if event.status is not EventStatus.PUBLISHED or not programme.is_publicly_visible(event):
+            return _("Deze activiteit is nog niet gepubliceerd (of het jaarprogramma nog niet). "
+                     "Genodigden zouden een pagina krijgen die ze niet kunnen openen. Nodig uit "
+                     "zodra de activiteit gepubliceerd is.")
+        return None
+    if programme_year is not None and not programme.programme_is_published(region.id,
+                                                                           programme_year):
+        return _("Het jaarprogramma %(year)d is nog niet gepubliceerd. Publiceer het eerst, dan "
+                 "kun je ervoor uitnodigen.", year=programme_year)
+    return None
+
+
 def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None]:
     """E-mail → user id (None for addresses without an account), deduplicated."""
     conditions = []
@@ -117,6 +139,9 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
                  programme_year: int | None = None, message: str = "") -> InvitationBatch:
     if not can_invite(by, event, region):
         raise PermissionError
+    refusal = not_invitable_reason(event, region, programme_year)
+    if refusal:
+        raise InvitationError({"": refusal})
     if targets.is_empty():
         raise InvitationError({"": _("Kies minstens één groep of vul e-mailadressen in.")})
     recipients = resolve_recipients(region, targets)

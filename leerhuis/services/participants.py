@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationSt
 from leerhuis.services import audit, outbox, programme, registrations
 from leerhuis.services.links import external_url
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HIDDEN_NAME = _l("(naam niet gedeeld)")
 HEADER = ["naam", "e-mailadres", "organisatie", "functie", "gemeente", "SKJ-nummer", "status",
           "plaats op wachtlijst", "aangemeld op", "dieetwensen", "toegankelijkheid"]
@@ -43,7 +45,8 @@ class Row:
     accessibility: str
 
     def values(self) -> list:
-        return [self.name, self.email, self.organisation, self.function, self.municipality,
+        # str(): a lazy translation (the hidden name) is no value openpyxl or csv accept.
+        return [str(self.name), self.email, self.organisation, self.function, self.municipality,
                 self.skj_number, self.status, self.position or "", self.registered_at,
                 self.diet, self.accessibility]
 
@@ -70,7 +73,8 @@ def rows(event: Event, viewer: User) -> list[Row]:
             function=registration.function, municipality=registration.municipality_name,
             skj_number=registration.skj_number or "", status=registration.status.value,
             position=positions.get(registration.id),
-            registered_at=f"{registration.registered_at:%Y-%m-%d %H:%M}",
+            # Stored in UTC; the organiser reads the clock of the region.
+            registered_at=f"{registration.registered_at.astimezone(AMSTERDAM):%Y-%m-%d %H:%M}",
             diet=registration.diet, accessibility=registration.accessibility_needs))
     return result
 

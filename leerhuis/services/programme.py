@@ -119,6 +119,7 @@ class EventInput:
     own_transport: bool = True
     capacity: int | None = None
     max_per_organisation: int | None = None
+    offer_hours: int | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     cancellation_deadline: datetime | None = None
@@ -135,7 +136,7 @@ class EventInput:
         "trainer", "case_summary", "contact_name", "contact_email", "contact_phone", "is_online",
         "online_url", "venue_name", "venue_kind", "address", "postcode", "city",
         "accessibility_notes", "parking_notes", "own_transport", "capacity",
-        "max_per_organisation", "registration_opens_at", "registration_closes_at",
+        "max_per_organisation", "offer_hours", "registration_opens_at", "registration_closes_at",
         "cancellation_deadline", "is_accredited", "accreditation_number", "accreditation_points",
         "accreditation_valid_until", "open_to_other_regions",
     )
@@ -241,6 +242,9 @@ def validate(data: EventInput, *, existing: Event | None = None, now: datetime |
                               _("Een nieuwe bijeenkomst kan niet in het verleden liggen."))
     if data.capacity is not None and data.capacity < 0:
         errors["capacity"] = _("Het aantal plaatsen kan niet negatief zijn.")
+    if data.offer_hours is not None and not 1 <= data.offer_hours <= 24 * 14:
+        errors["offer_hours"] = _("Geef een aantal uren tussen 1 en 336 (twee weken), of laat "
+                                  "het leeg.")
     if data.max_per_organisation is not None:
         if data.max_per_organisation < 1:
             errors["max_per_organisation"] = _("Het maximum per organisatie is minstens 1.")
@@ -343,18 +347,24 @@ def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     event_type = _event_type(data.type_id)
     findings = check_privacy(data, event_type)
     before = _material_state(event)
-    _apply(event, data, event_type)
+    seats_before = (event.capacity, event.max_per_organisation)
+    removed = _apply(event, data, event_type)
     if findings:
         event.privacy_findings = findings
         event.privacy_review_needed = True
+    from leerhuis.services import calendar_invites, registrations
+
+    for session in removed:
+        calendar_invites.send_session_removed(event, session)
     if before != _material_state(event):
         for session in event.sessions:
             session.ical_sequence += 1
         db.session.flush()
-        from leerhuis.services import calendar_invites
-
         calendar_invites.send_updates(event)
     db.session.flush()
+    if (event.capacity, event.max_per_organisation) != seats_before:
+        # More room: the waiting list moves up now, not at the next cancellation.
+        registrations.promote_after_change(event.id)
     return event
 
 
@@ -372,7 +382,7 @@ def _event_type(type_id: int) -> EventType:
     return event_type
 
 
-def _apply(event: Event, data: EventInput, event_type: EventType) -> None:
+def _apply(event: Event, data: EventInput, event_type: EventType) -> list[EventSession]:
     for name in EventInput.SCALARS:
         setattr(event, name, getattr(data, name))
     event.title = data.title.strip()
@@ -385,23 +395,38 @@ def _apply(event: Event, data: EventInput, event_type: EventType) -> None:
         select(TargetGroup).where(TargetGroup.id.in_(data.target_group_ids))))
     event.co_organisers = list(db.session.scalars(select(Organisation).where(
         Organisation.id.in_(data.co_organiser_ids), Organisation.id != data.organisation_id)))
-    _apply_sessions(event, data.sessions)
+    return _apply_sessions(event, data.sessions)
 
 
-def _apply_sessions(event: Event, sessions: list[SessionInput]) -> None:
-    """Keep existing session rows (their calendar UIDs) in order, add or drop the rest."""
+def _apply_sessions(event: Event, sessions: list[SessionInput]) -> list[EventSession]:
+    """Keep existing session rows — their calendar UIDs and attendance — for sessions whose
+    start stays the same; reuse the other rows, in order, for moved sessions; add or drop
+    the rest. Returns the dropped rows (their calendar entries must be cancelled)."""
     ordered = sorted(sessions, key=lambda s: s.starts_at)
     existing = list(event.sessions)
+    kept: dict[int, EventSession] = {}
+    free = []
+    for row in existing:
+        match = next((i for i, item in enumerate(ordered)
+                      if i not in kept and item.starts_at == row.starts_at), None)
+        if match is None:
+            free.append(row)
+        else:
+            kept[match] = row
     for index, item in enumerate(ordered):
-        row = existing[index] if index < len(existing) else EventSession()
+        row = kept.get(index)
+        if row is None:
+            row = free.pop(0) if free else EventSession()
         row.starts_at, row.ends_at = item.starts_at, item.ends_at
         row.break_minutes = item.break_minutes
         row.net_hours = item.computed_net_hours()
         row.title = item.title
-        if index >= len(existing):
+        if row not in event.sessions:
             event.sessions.append(row)
-    for row in existing[len(ordered):]:
+    for row in free:
         event.sessions.remove(row)
+    event.sessions.sort(key=lambda s: s.starts_at)
+    return free
 
 
 def duplicate_event(event: Event, *, by: User, shift_weeks: int = 52) -> Event:

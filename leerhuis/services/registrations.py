@@ -7,8 +7,13 @@ Rules enforced here:
   region or, when the event is open to them, other regions;
 - confirmed places never exceed the capacity, nor the maximum per organisation; who does
   not fit joins the waiting list (first come, first served);
-- when a place frees up, the first in line who fits is promoted and told — but nobody is
-  promoted after registration has closed or once the event has started;
+- when a place frees up (someone leaves, the capacity is raised), the first in line who
+  fits is promoted and told — or, when the event sets ``offer_hours``, offered the place:
+  it is held for them for that many hours (never past the closing of registration or the
+  start), and an offer left unanswered passes to the next in line. Nobody is promoted or
+  offered a place after registration has closed or once the event has started;
+- a person on the waiting list can leave it, and accept or decline an offer, with the
+  signed link in their mail, without logging in;
 - all of this happens while holding a lock on the event row (PostgreSQL: SELECT … FOR
   UPDATE with a lock timeout; SQLite: the write lock taken by a no-op UPDATE), so
   concurrent registrations cannot oversell.
@@ -17,7 +22,7 @@ Rules enforced here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +31,7 @@ from sqlalchemy import func, select, text, update
 from leerhuis.extensions import db
 from leerhuis.models import (
     ACTIVE_STATUSES,
+    SEAT_STATUSES,
     Event,
     EventStatus,
     Registration,
@@ -33,7 +39,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import outbox, programme
+from leerhuis.services import klankbordgroep, outbox, programme, tokens
 from leerhuis.services.links import external_url
 
 LOCK_TIMEOUT = "5s"
@@ -52,6 +58,9 @@ class RegistrationInput:
     diet: str = ""
     accessibility_needs: str = ""
     consent_share_name: bool = False
+    # Prefilled from the profile on the form; None takes the profile's value.
+    function: str | None = None
+    municipality_name: str | None = None
 
 
 def lock_event(event_id: int) -> Event:
@@ -102,6 +111,8 @@ def registration_closed_reason(event: Event, user: User, now: datetime | None = 
         return _("Voor deze activiteit kun je je (nog) niet aanmelden.")
     if event.region_id != user.region_id and not event.open_to_other_regions:
         return _("Deze activiteit is alleen voor professionals uit de eigen regio.")
+    if not klankbordgroep.may_attend(user, event):
+        return _("Deze bijeenkomst is alleen voor de leden van de klankbordgroep.")
     if event.registration_opens_at and now < event.registration_opens_at:
         return _("De aanmelding is nog niet geopend.")
     if event.registration_closes_at and now > event.registration_closes_at:
@@ -112,8 +123,9 @@ def registration_closed_reason(event: Event, user: User, now: datetime | None = 
 
 
 def confirmed_count(event_id: int, organisation_id: int | None = None) -> int:
+    """Places taken: confirmed registrations plus offers that hold a place."""
     stmt = select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+        Registration.event_id == event_id, Registration.status.in_(SEAT_STATUSES))
     if organisation_id is not None:
         stmt = stmt.where(Registration.organisation_id == organisation_id)
     return db.session.scalar(stmt) or 0
@@ -142,21 +154,27 @@ def register(event_id: int, user: User, data: RegistrationInput, *, added_by: Us
     registration = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.user_id == user.id)).first()
     if registration is not None and registration.status in ACTIVE_STATUSES:
-        raise RegistrationError(_("Je bent al aangemeld voor deze activiteit.")
-                                if registration.status is RegistrationStatus.CONFIRMED else
-                                _("Je staat al op de wachtlijst voor deze activiteit."))
+        raise RegistrationError({
+            RegistrationStatus.CONFIRMED: _("Je bent al aangemeld voor deze activiteit."),
+            RegistrationStatus.WAITLISTED: _("Je staat al op de wachtlijst voor deze activiteit."),
+            RegistrationStatus.OFFERED: _("Er staat al een plaats voor je klaar. Neem die aan "
+                                          "met de link in je e-mail."),
+        }[registration.status])
     fits = _fits(event, user.organisation_id)
     if registration is None:
-        registration = Registration(event_id=event.id, user_id=user.id)
+        registration = Registration(event_id=event.id, user_id=user.id, calendar_sequence=0)
     registration.organisation_id = user.organisation_id
-    registration.function = user.function
-    registration.municipality_name = user.municipality.name if user.municipality else ""
+    registration.function = (user.function if data.function is None else data.function).strip()
+    registration.municipality_name = (
+        (user.municipality.name if user.municipality else "") if data.municipality_name is None
+        else data.municipality_name.strip())
     registration.skj_number = data.skj_number or user.skj_number
     registration.diet = data.diet.strip()
     registration.accessibility_needs = data.accessibility_needs.strip()
     registration.consent_share_name = data.consent_share_name
     registration.registered_at = now
     registration.cancelled_at = None
+    registration.offered_until = None
     registration.added_by_id = added_by.id if added_by is not None else None
     if fits:
         registration.status = RegistrationStatus.CONFIRMED
@@ -173,7 +191,8 @@ def register(event_id: int, user: User, data: RegistrationInput, *, added_by: Us
 
 
 def unregister(registration: Registration, *, by: User, now: datetime | None = None) -> None:
-    """Cancel a registration (or leave the waiting list) and promote who is next."""
+    """Cancel a registration (leave the waiting list, decline an offer) and promote who is
+    next."""
     event = lock_event(registration.event_id)
     now = now or utcnow()
     db.session.refresh(registration)
@@ -181,6 +200,7 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
         raise RegistrationError(_("Deze aanmelding is al afgemeld."))
     is_staff = programme.is_organiser_of(by, event) or programme.is_region_admin_for(by, event)
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
+    held_a_place = registration.status in SEAT_STATUSES
     if was_confirmed and not is_staff and event.cancellation_deadline and (
             now > event.cancellation_deadline):
         contact = event.contact_email or event.organisation.name
@@ -189,16 +209,20 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
               "(%(contact)s).", contact=contact))
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
+    registration.offered_until = None
     db.session.flush()
     _mail(registration, "attendance_cancelled" if was_confirmed else "registration_cancelled")
-    if was_confirmed:
+    if held_a_place:
         promote_waiting(event, now=now)
 
 
 def promote_waiting(event: Event, *, now: datetime | None = None) -> list[Registration]:
     """Fill free places from the waiting list, in order, skipping who does not fit their
-    organisation's maximum. Must be called with the event locked."""
+    organisation's maximum: confirmed outright, or — when the event sets ``offer_hours`` —
+    offered, the place held until the offer expires. Must be called with the event locked."""
     now = now or utcnow()
+    if event.status is not EventStatus.PUBLISHED:
+        return []
     if event.registration_closes_at and now > event.registration_closes_at:
         return []
     if event.starts_at and now >= event.starts_at:
@@ -212,12 +236,102 @@ def promote_waiting(event: Event, *, now: datetime | None = None) -> list[Regist
             break
         if not _fits(event, registration.organisation_id):
             continue
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-        db.session.flush()
         promoted.append(registration)
-        _mail(registration, "registration_promoted")
+        if event.offer_hours:
+            registration.status = RegistrationStatus.OFFERED
+            registration.offered_until = min(m for m in (
+                now + timedelta(hours=event.offer_hours), event.registration_closes_at,
+                event.starts_at) if m is not None)
+            db.session.flush()
+            _mail(registration, "registration_offered")
+        else:
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.confirmed_at = now
+            db.session.flush()
+            _mail(registration, "registration_promoted")
     return promoted
+
+
+def promote_after_change(event_id: int, *, now: datetime | None = None) -> list[Registration]:
+    """After an edit of the event (a higher capacity or per-organisation maximum): give the
+    places that became free to the waiting list, under the event lock."""
+    return promote_waiting(lock_event(event_id), now=now)
+
+
+def accept_offer(registration: Registration, *, now: datetime | None = None) -> None:
+    """The person offered a place takes it, before the offer expires."""
+    event = lock_event(registration.event_id)
+    now = now or utcnow()
+    db.session.refresh(registration)
+    if registration.status is RegistrationStatus.CONFIRMED:
+        return  # a second click on the same link
+    if (registration.status is not RegistrationStatus.OFFERED
+            or registration.offered_until is None or now > registration.offered_until
+            or event.status is not EventStatus.PUBLISHED):
+        raise RegistrationError(_("Dit aanbod is verlopen of niet meer geldig. De plaats is "
+                                  "naar de volgende op de wachtlijst gegaan."))
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    registration.offered_until = None
+    db.session.flush()
+    _mail(registration, "registration_confirmed")
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers not taken in time: the person leaves the list (and is told), the place goes to
+    the next in line. Commits per event so that one busy event does not hold up others."""
+    now = now or utcnow()
+    event_ids = db.session.scalars(select(Registration.event_id).where(
+        Registration.status == RegistrationStatus.OFFERED, Registration.offered_until < now)
+        .distinct()).all()
+    expired = 0
+
+    def expire(event_id: int) -> int:
+        event = lock_event(event_id)
+        rows = db.session.scalars(select(Registration).where(
+            Registration.event_id == event_id, Registration.status == RegistrationStatus.OFFERED,
+            Registration.offered_until < now)).all()
+        for registration in rows:
+            registration.status = RegistrationStatus.CANCELLED
+            registration.cancelled_at = now
+            db.session.flush()
+            _mail(registration, "registration_offer_expired")
+            registration.offered_until = None
+        promote_waiting(event, now=now)
+        db.session.commit()
+        return len(rows)
+
+    for event_id in event_ids:
+        try:
+            expired += retry_on_lock_timeout(lambda event_id=event_id: expire(event_id))
+        except RegistrationBusy:
+            continue  # the next run picks it up
+    return expired
+
+
+# --- The link in waiting-list mails ------------------------------------------------------
+
+LINK_MAX_AGE = 400 * 24 * 3600  # the registration's state decides; the signature just has to hold
+
+
+def waitlist_link_token(registration: Registration) -> str:
+    """Signed, bound to this registration round: registering again makes old links void."""
+    return tokens.make_token("waitlist", {"r": registration.id,
+                                          "at": registration.registered_at.isoformat()})
+
+
+def registration_for_link(token: str) -> Registration | None:
+    try:
+        data = tokens.read_token("waitlist", token, LINK_MAX_AGE)
+    except tokens.TokenError:
+        return None
+    registration = db.session.get(Registration, data.get("r")) if isinstance(
+        data.get("r"), int) else None
+    if registration is None or registration.user is None:
+        return None
+    if registration.registered_at.isoformat() != data.get("at"):
+        return None
+    return registration
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -246,6 +360,7 @@ def _mail(registration: Registration, template: str) -> None:
     user = registration.user
     if user is None:
         return
+    link = external_url("programme.event_page", event_id=registration.event_id)
     if template == "registration_confirmed":
         calendar_invites.send_requests(registration, reason="confirmed",
                                        subject=_l("Aanmelding bevestigd"))
@@ -261,10 +376,14 @@ def _mail(registration: Registration, template: str) -> None:
             template, to=user.email, user=user, kind=template,
             subject=f"{outbox.in_language_of(user, PLAIN_SUBJECTS[template])}: {event.title}",
             event=event, registration=registration, position=waitlist_position(registration),
-            link=external_url("programme.event_page", event_id=event.id))
+            link=link, offered_until=registration.offered_until,
+            waitlist_link=external_url("registrations.waitlist_link",
+                                       token=waitlist_link_token(registration)))
 
 
 PLAIN_SUBJECTS = {
     "registration_waitlisted": _l("Je staat op de wachtlijst"),
     "registration_cancelled": _l("Je staat niet meer op de wachtlijst"),
+    "registration_offered": _l("Er is een plaats voor je vrij: neem hem aan"),
+    "registration_offer_expired": _l("Je aanbod is verlopen"),
 }

@@ -1,18 +1,18 @@
-"""Seats taken per event: confirmed registrations."""
+"""Seats taken per event: confirmed registrations and places held for an open offer."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from leerhuis.extensions import db
-from leerhuis.models import Event, Registration, RegistrationStatus
+from leerhuis.models import SEAT_STATUSES, Event, Registration
 
 
 def taken_expression():
     """A correlated SQL expression: confirmed registrations of ``Event`` in the outer query."""
     return (select(func.count(Registration.id))
             .where(Registration.event_id == Event.id,
-                   Registration.status == RegistrationStatus.CONFIRMED)
+                   Registration.status.in_(SEAT_STATUSES))
             .correlate(Event).scalar_subquery())
 
 
@@ -22,7 +22,7 @@ def taken(event_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Registration.event_id, func.count()).where(
             Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.CONFIRMED)
+            Registration.status.in_(SEAT_STATUSES))
         .group_by(Registration.event_id)).all()
     counts = {event_id: 0 for event_id in event_ids}
     counts.update(dict(rows))

@@ -46,6 +46,11 @@ class ProfileFields:
                                   validators=[Optional()])
     municipality_id = SelectField(_l("Gemeente waar je werkt"), coerce=_coerce_optional_int,
                                   validators=[Optional()])
+    # Invitations "to a doelgroep" reach the people who chose it here.
+    target_group_id = SelectField(
+        _l("Doelgroep"), coerce=_coerce_optional_int, validators=[Optional()],
+        description=_l("Tot welke groep professionals reken je jezelf? Dan krijg je de "
+                       "uitnodigingen die voor jouw groep bedoeld zijn."))
     skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter, empty_to_none],
                              description=_l("Alleen cijfers. Nodig voor geaccrediteerde activiteiten."),
                              validators=[Optional(), skj_number])

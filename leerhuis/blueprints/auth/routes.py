@@ -34,6 +34,7 @@ TOKEN_MESSAGES = {
 def _fill_profile_choices(form) -> None:
     form.organisation_id.choices = to_choices(directory.organisation_choices())
     form.municipality_id.choices = to_choices(directory.municipality_choices())
+    form.target_group_id.choices = to_choices(directory.target_group_choices())
 
 
 def _profile_data(user) -> dict:
@@ -41,6 +42,7 @@ def _profile_data(user) -> dict:
     return {
         "first_name": user.first_name, "last_name": user.last_name, "function": user.function,
         "organisation_id": user.organisation_id, "municipality_id": user.municipality_id,
+        "target_group_id": user.target_group_id,
         "skj_number": user.skj_number, "skj_kamer": user.skj_kamer.value if user.skj_kamer else "",
         "preferred_language": user.preferred_language,
     }
@@ -69,6 +71,7 @@ def sign_up():
             function=form.function.data or "",
             organisation_id=form.organisation_id.data,
             municipality_id=form.municipality_id.data,
+            target_group_id=form.target_group_id.data,
             skj_number=form.skj_number.data,
             skj_kamer=SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None,
             preferred_language=form.preferred_language.data,
@@ -184,7 +187,7 @@ def profile():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         for name in ("first_name", "last_name", "function", "organisation_id", "municipality_id",
-                     "skj_number", "preferred_language"):
+                     "target_group_id", "skj_number", "preferred_language"):
             setattr(user, name, getattr(form, name).data)
         user.skj_kamer = SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None
         session["lang"] = user.preferred_language

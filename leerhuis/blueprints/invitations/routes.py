@@ -8,9 +8,9 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.auth.forms import ORGANISATION_TYPE_LABELS
 from leerhuis.blueprints.forms_common import to_choices
 from leerhuis.blueprints.invitations.forms import InvitationForm
-from leerhuis.blueprints.auth.forms import ORGANISATION_TYPE_LABELS
 from leerhuis.extensions import db
 from leerhuis.models import Event, InvitationBatch
 from leerhuis.permissions import region_admin_required
@@ -55,7 +55,9 @@ def _handle(form: InvitationForm, region, event, year, template_args):
                 send_invitations(batch.id)
                 return redirect(url_for("invitations.progress", batch_id=batch.id))
     status = 400 if form.errors or form.emails.errors else 200
-    return render_template("invitations/form.html", form=form, **template_args), status
+    refusal = invitations.not_invitable_reason(event, region, year)
+    return render_template("invitations/form.html", form=form, refusal=refusal,
+                           **template_args), status
 
 
 @bp.route("/activiteiten/<int:event_id>/uitnodigen", methods=["GET", "POST"])

@@ -128,6 +128,12 @@ class EventForm(FlaskForm):
         _l("Maximum per organisatie"),
         description=_l("Zo is een team nooit in zijn geheel afwezig. Leeg: geen maximum."),
         validators=[Optional()])
+    offer_hours = IntegerField(
+        _l("Vrijgekomen plaats aanbieden voor … uur"),
+        description=_l("Leeg: wie vooraan op de wachtlijst staat, krijgt een vrijgekomen plaats "
+                       "meteen. Met een aantal uren krijgt die persoon de plaats eerst "
+                       "aangeboden; wie niet op tijd reageert, wordt overgeslagen."),
+        validators=[Optional()])
     registration_closes_on = DateField(_l("Aanmelden kan tot en met"), validators=[Optional()])
     cancellation_deadline_on = DateField(_l("Kosteloos afmelden kan tot en met"),
                                          validators=[Optional()])
@@ -163,6 +169,7 @@ class EventForm(FlaskForm):
             city=self.city.data or "", accessibility_notes=self.accessibility_notes.data or "",
             parking_notes=self.parking_notes.data or "", own_transport=self.own_transport.data,
             capacity=self.capacity.data, max_per_organisation=self.max_per_organisation.data,
+            offer_hours=self.offer_hours.data,
             registration_closes_at=end_of_day(self.registration_closes_on.data),
             cancellation_deadline=end_of_day(self.cancellation_deadline_on.data),
             is_accredited=self.is_accredited.data,

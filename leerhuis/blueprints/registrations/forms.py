@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from leerhuis.blueprints.forms_common import empty_to_none, skj_number, strip_filter
 
 
 class RegistrationForm(FlaskForm):
+    """Registering oneself: function and municipality come prefilled from the profile and
+    may be corrected for this registration (the organiser's list shows what is entered)."""
+
+    function = StringField(_l("Functie"), filters=[strip_filter],
+                           validators=[Optional(), Length(max=120)])
+    municipality_name = SelectField(_l("Gemeente waar je werkt"), validators=[Optional()])
     skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter, empty_to_none],
                              description=_l("Nodig voor geaccrediteerde activiteiten."),
                              validators=[Optional(), skj_number])
@@ -19,6 +26,20 @@ class RegistrationForm(FlaskForm):
                                         validators=[Optional(), Length(max=2000)])
     consent_share_name = BooleanField(
         _l("De organisator mag mijn naam en organisatie zien op de deelnemerslijst."))
+
+    def __init__(self, *args, **kwargs):
+        user = current_user
+        if user.is_authenticated:
+            kwargs.setdefault("function", user.function)
+            kwargs.setdefault("municipality_name",
+                              user.municipality.name if user.municipality else "")
+        super().__init__(*args, **kwargs)
+        names = ([m.name for m in user.region.municipalities]
+                 if user.is_authenticated and user.region else [])
+        own = user.municipality.name if user.is_authenticated and user.municipality else ""
+        if own and own not in names:
+            names.append(own)  # a profile municipality of another region stays valid
+        self.municipality_name.choices = [("", _l("Geen of onbekend"))] + [(n, n) for n in names]
 
 
 class AddParticipantForm(FlaskForm):

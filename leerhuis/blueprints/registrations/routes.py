@@ -36,12 +36,13 @@ def register(event_id: int):
     data = registrations.RegistrationInput(
         skj_number=form.skj_number.data, diet=form.diet.data or "",
         accessibility_needs=form.accessibility_needs.data or "",
-        consent_share_name=form.consent_share_name.data)
+        consent_share_name=form.consent_share_name.data,
+        function=form.function.data or "", municipality_name=form.municipality_name.data or "")
     try:
         registration = registrations.retry_on_lock_timeout(
             lambda: registrations.register(event.id, current_user, data))
     except registrations.RegistrationBusy:
-        abort(503)
+        return _busy(event)
     except registrations.RegistrationError as exc:
         db.session.rollback()
         if exc.field is not None:
@@ -72,7 +73,7 @@ def unregister(event_id: int):
         registrations.retry_on_lock_timeout(
             lambda: registrations.unregister(registration, by=current_user))
     except registrations.RegistrationBusy:
-        abort(503)
+        return _busy(event)
     except registrations.RegistrationError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
@@ -80,6 +81,75 @@ def unregister(event_id: int):
     db.session.commit()
     flash(_("Je bent afgemeld."), "success")
     return redirect(url_for("programme.event_page", event_id=event.id))
+
+
+@bp.post("/activiteiten/<int:event_id>/plaats-aannemen")
+@login_required
+def accept_offer(event_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    event = db.get_or_404(Event, event_id)
+    registration = registrations.registration_for(event, current_user)
+    if registration is None:
+        abort(404)
+    try:
+        registrations.retry_on_lock_timeout(lambda: registrations.accept_offer(registration))
+    except registrations.RegistrationBusy:
+        return _busy(event)
+    except registrations.RegistrationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("programme.event_page", event_id=event.id))
+    db.session.commit()
+    flash(_("Je bent aangemeld. Je ontvangt een bevestiging per e-mail."), "success")
+    return redirect(url_for("programme.event_page", event_id=event.id))
+
+
+@bp.route("/wachtlijst/<token>", methods=["GET", "POST"])
+@limiter.limit(configured_limit("verify"))
+def waitlist_link(token: str):
+    """The link in waiting-list mails: leave the list, or take or decline an offered place,
+    without logging in. GET only shows the choice — mail scanners that prefetch links must
+    not take anyone off the list — and the POST acts."""
+    registration = registrations.registration_for_link(token)
+    if registration is None:
+        abort(404)
+    event = registration.event
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        action = request.form.get("actie")
+        try:
+            if action == "aannemen":
+                registrations.retry_on_lock_timeout(
+                    lambda: registrations.accept_offer(registration))
+                message = _("Je bent aangemeld. Je ontvangt een bevestiging per e-mail.")
+            elif action == "afmelden":
+                registrations.retry_on_lock_timeout(
+                    lambda: registrations.unregister(registration, by=registration.user))
+                message = _("Je staat niet meer op de wachtlijst.")
+            else:
+                abort(400)
+        except registrations.RegistrationBusy:
+            return _busy(event)
+        except registrations.RegistrationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+        return redirect(url_for("registrations.waitlist_link", token=token))
+    return render_template("registrations/waitlist_link.html", registration=registration,
+                           event=event, form=form,
+                           position=registrations.waitlist_position(registration))
+
+
+def _busy(event: Event):
+    """The event stayed locked by others too long (a rush on the last places): nothing was
+    changed; say so in Dutch and ask to try again, instead of an error page."""
+    db.session.rollback()
+    return render_template("registrations/busy.html", event=event), 503, {"Retry-After": "5"}
 
 
 @bp.get("/mijn-leerhuis")
@@ -154,7 +224,10 @@ def participant_list(event_id: int):
     if request.method == "POST":
         if "toevoegen-email" in request.form and add_form.validate_on_submit():
             try:
-                registration = participants.add_by_hand(event, add_form.email.data, by=current_user)
+                registration = registrations.retry_on_lock_timeout(
+                    lambda: participants.add_by_hand(event, add_form.email.data, by=current_user))
+            except registrations.RegistrationBusy:
+                return _busy(event)
             except participants.ParticipantError as exc:
                 db.session.rollback()
                 add_form.email.errors = [_(exc.message)]
@@ -184,6 +257,8 @@ def remove_participant(event_id: int, registration_id: int):
     try:
         registrations.retry_on_lock_timeout(
             lambda: participants.remove(registration, by=current_user))
+    except registrations.RegistrationBusy:
+        return _busy(event)
     except registrations.RegistrationError as exc:
         db.session.rollback()
         flash(_(exc.message), "error")
