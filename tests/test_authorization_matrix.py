@@ -102,6 +102,9 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "region.mail_message": {"GET": REGION},
     "region.retry_mail": {"POST": REGION},
     "region.audit_log": {"GET": REGION},
+    "region.event_types_page": {"GET": REGION, "POST": REGION},
+    # The sample type is the region's own (built-in types cannot be edited).
+    "region.edit_event_type": {"GET": REGION, "POST": REGION},
     "programme.programme_home": {"GET": PUBLIC},
     "programme.programme_list": {"GET": PUBLIC},
     "programme.event_page": {"GET": DRAFT_PAGE},
@@ -243,7 +246,9 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
                     status=LessonStatus.PUBLISHED)
     action = AgendaAction(region_id=region.id, number=1, title="Toegang")
     item = ActionItem(meeting_id=meeting.id, title="Notitie", owner="Regio")
-    db.session.add_all([document, lesson, action, item])
+    own_type = EventType(code="supervisie", name_nl="Supervisie", name_en="Supervision",
+                         region_id=region.id)
+    db.session.add_all([document, lesson, action, item, own_type])
     db.session.commit()
     stored = Path(app.config["CERTIFICATE_DIR"]) / certificate.file_name
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -260,6 +265,7 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
         "group_id": group.id, "meeting_id": meeting.id, "document_id": document.id,
         "member_id": group.members[0].id, "lesson_id": lesson.id, "half_year": "2026-H2",
         "member_user": member, "item_id": item.id, "action_id": action.id,
+        "type_id": own_type.id,
     })
 
 

@@ -60,10 +60,16 @@ def visible_events(region: Region, year: int, viewer: User | None) -> Select:
     if viewer is not None and viewer.is_authenticated:
         if viewer.is_region_admin and viewer.region_id == region.id:
             conditions.append(own_region)
-        organisation_ids = [r.organisation.id for r in viewer.organiser_roles
-                            if r.status.value == "goedgekeurd"]
-        if organisation_ids:
-            conditions.append(and_(own_region, Event.organisation_id.in_(organisation_ids)))
+        organisations = viewer.organiser_of()
+        if organisations:
+            conditions.append(and_(own_region, Event.organisation_id.in_(
+                [o.id for o in organisations])))
+        if any(o.region_id == region.id for o in organisations):
+            # Next year's programme in preparation: the region's organisers see every
+            # approved event of it, not only their own (other concepts stay hidden).
+            conditions.append(and_(own_region, or_(
+                Event.status.in_([EventStatus.PUBLISHED, EventStatus.FINISHED]),
+                and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None)))))
     return select(Event).where(Event.programme_year == year, or_(*conditions))
 
 

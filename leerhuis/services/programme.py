@@ -9,8 +9,13 @@ Rules enforced here:
   published (next year's programme is prepared as a draft in the autumn);
 - sessions end after they start, do not overlap, and a new event does not start in the past;
 - an on-site event needs an address, an accredited one a number and points;
-- texts of case discussions pass the anonymisation guard: clear identifiers block saving,
-  names/dates/places need confirmation and flag the event for the Region's privacy review.
+- texts of case discussions (learning goals included) pass the anonymisation guard: clear
+  identifiers block saving, names/dates/places need confirmation and flag the event for the
+  Region's privacy review;
+- an accreditation is valid on every session day; registration opens before the start;
+- an event's type is built in or one of its own region's types;
+- organisers of a region see its approved events of a programme year that is still a draft
+  (next year's programme prepared in the autumn); other organisations' concepts stay hidden.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from leerhuis.extensions import db
+from leerhuis.formatting import format_day
 from leerhuis.models import (
     Event,
     EventSession,
@@ -175,9 +181,21 @@ def is_publicly_visible(event: Event) -> bool:
     return programme_is_published(event.region_id, event.programme_year)
 
 
+def is_organiser_in_region(user: User, region_id: int) -> bool:
+    return bool(user.is_authenticated and any(
+        o.region_id == region_id for o in user.organiser_of()))
+
+
+def in_draft_programme(user: User, event: Event) -> bool:
+    """Approved events of a year still in preparation: the region's organisers see them."""
+    approved = event.status in (EventStatus.PUBLISHED, EventStatus.FINISHED) or (
+        event.status is EventStatus.CANCELLED and event.published_at is not None)
+    return approved and is_organiser_in_region(user, event.region_id)
+
+
 def can_view(user: User, event: Event) -> bool:
     return (is_publicly_visible(event) or is_region_admin_for(user, event)
-            or is_organiser_of(user, event))
+            or is_organiser_of(user, event) or in_draft_programme(user, event))
 
 
 def can_edit(user: User, event: Event) -> bool:
@@ -262,7 +280,17 @@ def validate(data: EventInput, *, existing: Event | None = None, now: datetime |
             errors["accreditation_number"] = _("Geef het SKJ-accreditatienummer.")
         if data.accreditation_points is None or data.accreditation_points <= 0:
             errors["accreditation_points"] = _("Geef het aantal SKJ-punten.")
+        valid_until = data.accreditation_valid_until
+        if valid_until is not None and data.sessions:
+            last_day = max(s.starts_at for s in data.sessions).astimezone(AMSTERDAM).date()
+            if last_day > valid_until:
+                errors["accreditation_valid_until"] = _(
+                    "De accreditatie is dan niet meer geldig: de laatste bijeenkomst is op "
+                    "%(day)s.", day=format_day(last_day, "long"))
     opens, closes = data.registration_opens_at, data.registration_closes_at
+    if opens and data.sessions and opens >= min(s.starts_at for s in data.sessions):
+        errors["registration_opens_at"] = _("De aanmelding moet opengaan vóór het begin van "
+                                            "de activiteit.")
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = _("De aanmelding sluit vóórdat ze opengaat.")
     if closes and data.sessions and closes > max(s.ends_at for s in data.sessions):
@@ -299,7 +327,7 @@ def check_privacy(data: EventInput, event_type: EventType) -> list[dict]:
     if not event_type.handles_cases:
         return []
     return guard_texts({name: getattr(data, name) for name in
-                        ("case_summary", "description_md", "summary", "title")},
+                        ("case_summary", "description_md", "summary", "learning_goals", "title")},
                        confirmed=data.privacy_confirmed)
 
 
@@ -318,10 +346,10 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
     errors = validate(data)
     if errors:
         raise ProgrammeError(errors)
-    event_type = _event_type(data.type_id)
+    region_id = (region or organisation.region).id
+    event_type = _event_type(data.type_id, region_id)
     findings = check_privacy(data, event_type)
-    event = Event(region_id=(region or organisation.region).id, created_by_id=by.id,
-                  status=EventStatus.CONCEPT)
+    event = Event(region_id=region_id, created_by_id=by.id, status=EventStatus.CONCEPT)
     _apply(event, data, event_type)
     event.privacy_findings = findings
     event.privacy_review_needed = bool(findings)
@@ -344,7 +372,7 @@ def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     errors = validate(data, existing=event)
     if errors:
         raise ProgrammeError(errors)
-    event_type = _event_type(data.type_id)
+    event_type = _event_type(data.type_id, event.region_id)
     findings = check_privacy(data, event_type)
     before = _material_state(event)
     seats_before = (event.capacity, event.max_per_organisation)
@@ -375,9 +403,9 @@ def _material_state(event: Event) -> tuple:
             event.status)
 
 
-def _event_type(type_id: int) -> EventType:
+def _event_type(type_id: int, region_id: int) -> EventType:
     event_type = db.session.get(EventType, type_id)
-    if event_type is None:
+    if event_type is None or event_type.region_id not in (None, region_id):
         raise ProgrammeError({"type_id": _("Kies een soort activiteit.")})
     return event_type
 

@@ -8,6 +8,7 @@ from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     EmailField,
     FieldList,
@@ -134,6 +135,10 @@ class EventForm(FlaskForm):
                        "meteen. Met een aantal uren krijgt die persoon de plaats eerst "
                        "aangeboden; wie niet op tijd reageert, wordt overgeslagen."),
         validators=[Optional()])
+    registration_opens_at = DateTimeLocalField(
+        _l("Aanmelden kan vanaf"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        description=_l("Leeg: zodra de activiteit in het gepubliceerde programma staat."),
+        validators=[Optional()])
     registration_closes_on = DateField(_l("Aanmelden kan tot en met"), validators=[Optional()])
     cancellation_deadline_on = DateField(_l("Kosteloos afmelden kan tot en met"),
                                          validators=[Optional()])
@@ -170,6 +175,8 @@ class EventForm(FlaskForm):
             parking_notes=self.parking_notes.data or "", own_transport=self.own_transport.data,
             capacity=self.capacity.data, max_per_organisation=self.max_per_organisation.data,
             offer_hours=self.offer_hours.data,
+            registration_opens_at=(self.registration_opens_at.data.replace(tzinfo=AMSTERDAM)
+                                   if self.registration_opens_at.data else None),
             registration_closes_at=end_of_day(self.registration_closes_on.data),
             cancellation_deadline=end_of_day(self.cancellation_deadline_on.data),
             is_accredited=self.is_accredited.data,
@@ -188,6 +195,10 @@ class EventForm(FlaskForm):
         self.theme_ids.data = data.theme_ids
         self.target_group_ids.data = data.target_group_ids
         self.co_organiser_ids.data = data.co_organiser_ids
+        # Shown as Amsterdam wall-clock time, like every other date on the form.
+        self.registration_opens_at.data = (
+            data.registration_opens_at.astimezone(AMSTERDAM).replace(tzinfo=None, second=0)
+            if data.registration_opens_at else None)
         self.registration_closes_on.data = (data.registration_closes_at.astimezone(AMSTERDAM).date()
                                             if data.registration_closes_at else None)
         self.cancellation_deadline_on.data = (data.cancellation_deadline.astimezone(AMSTERDAM).date()

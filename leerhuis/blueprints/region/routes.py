@@ -1,4 +1,4 @@
-"""The Region's back office: approvals, mail outbox, audit log."""
+"""The Region's back office: approvals, event types, mail outbox, audit log."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leerhuis.blueprints.region.forms import DecisionForm, EmptyForm
+from leerhuis.blueprints.region.forms import (
+    SKJ_CATEGORY_LABELS,
+    DecisionForm,
+    EmptyForm,
+    EventTypeForm,
+)
 from leerhuis.extensions import db
 from leerhuis.models import ApprovalStatus, Organisation, OrganiserRole, OutboxMessage, OutboxStatus
 from leerhuis.permissions import region_admin_required
-from leerhuis.services import accounts, outbox, region_admin
+from leerhuis.services import accounts, event_types, outbox, region_admin
 
 bp = Blueprint("region", __name__, url_prefix="/regio")
 
@@ -79,6 +84,58 @@ def decide_organisation(organisation_id: int):
     db.session.commit()
     flash(_("Het besluit over %(name)s is opgeslagen.", name=organisation.name), "success")
     return redirect(url_for("region.requests"))
+
+
+@bp.route("/soorten", methods=["GET", "POST"])
+@region_admin_required
+def event_types_page():
+    """The region's kinds of activity; the form adds one."""
+    region = current_user.region
+    form = EventTypeForm()
+    loose: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                created = event_types.create_type(region, form.to_input(), by=current_user)
+            except event_types.EventTypeError as exc:
+                db.session.rollback()
+                loose = form.apply_errors(exc.errors)
+            else:
+                db.session.commit()
+                flash(_("De soort %(name)s is toegevoegd.", name=created.name_nl), "success")
+                return redirect(url_for("region.event_types_page"))
+        status = 400
+    return render_template("region/event_types.html", types=event_types.types_for(region),
+                           skj_labels=SKJ_CATEGORY_LABELS, form=form,
+                           loose_errors=loose), status
+
+
+@bp.route("/soorten/<int:type_id>", methods=["GET", "POST"])
+@region_admin_required
+def edit_event_type(type_id: int):
+    event_type = event_types.editable_type(current_user.region, type_id)
+    if event_type is None:
+        abort(404)
+    form = EventTypeForm()
+    if request.method == "GET":
+        form.fill_from(event_types.EventTypeInput.from_type(event_type))
+    loose: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                event_types.update_type(event_type, form.to_input(), by=current_user)
+            except event_types.EventTypeError as exc:
+                db.session.rollback()
+                loose = form.apply_errors(exc.errors)
+            else:
+                db.session.commit()
+                flash(_("De soort %(name)s is opgeslagen.", name=event_type.name_nl), "success")
+                return redirect(url_for("region.event_types_page"))
+        status = 400
+    return render_template("region/event_type_form.html", event_type=event_type, form=form,
+                           loose_errors=loose), status
 
 
 @bp.get("/mail")
