@@ -14,6 +14,7 @@ a background thread at worker start, never on the request path unless it is stil
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections.abc import Iterable
@@ -144,7 +145,16 @@ def _load_deduce():
         if _deduce is None:
             from deduce import Deduce
 
-            _deduce = Deduce()
+            # deduce unpickles ~80 MB of lookup tries: millions of small objects, each
+            # allocation a chance for the cyclic GC to walk all of them again (45 s instead
+            # of 3). Nothing cyclic is freed meanwhile, so the GC waits; afterwards the
+            # tries are frozen out of every later collection, which would walk them too.
+            gc.disable()
+            try:
+                _deduce = Deduce()
+            finally:
+                gc.enable()
+            gc.freeze()
             _loaded.set()
     return _deduce
 

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import base64
+import functools
 import sys
 
-import pygal
-from pygal.style import Style
 
-# pygal installs an import hook for its optional map plugins that only has the pre-3.4
-# find_module API; Python warns about it on every later import. We use no map plugins.
-sys.meta_path[:] = [finder for finder in sys.meta_path
-                    if type(finder).__name__ != "PluginImportFixer"]
+@functools.cache
+def _pygal():
+    """pygal on first use (a web worker that draws no chart does not carry it)."""
+    import pygal
+    from pygal.style import Style
 
-STYLE = Style(background="white", plot_background="white", foreground="#1a1a1a",
-              foreground_strong="#1a1a1a", foreground_subtle="#555555",
-              colors=("#154273", "#3b7a57", "#a4161a", "#8a6d00"), font_family="DejaVu Sans",
-              label_font_size=12, major_label_font_size=12, legend_font_size=12, title_font_size=14)
+    # pygal installs an import hook for its optional map plugins that only has the pre-3.4
+    # find_module API; Python warns about it on every later import. We use no map plugins.
+    sys.meta_path[:] = [finder for finder in sys.meta_path
+                        if type(finder).__name__ != "PluginImportFixer"]
+    style = Style(background="white", plot_background="white", foreground="#1a1a1a",
+                  foreground_strong="#1a1a1a", foreground_subtle="#555555",
+                  colors=("#154273", "#3b7a57", "#a4161a", "#8a6d00"),
+                  font_family="DejaVu Sans", label_font_size=12, major_label_font_size=12,
+                  legend_font_size=12, title_font_size=14)
+    return pygal, style
 
 
 def bar_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
               scale_max: float | None = None, whole_numbers: bool = False) -> bytes:
     """A horizontal bar chart. ``scale_max`` fixes the axis (a grade runs to 10, not to the
     highest average); ``whole_numbers`` puts ticks on integers only (counts of activities)."""
-    chart = pygal.HorizontalBar(style=STYLE, width=720, height=max(220, 60 + 28 * len(labels)),
+    pygal, style = _pygal()
+    chart = pygal.HorizontalBar(style=style, width=720, height=max(220, 60 + 28 * len(labels)),
                                 show_legend=len(series) > 1, legend_at_bottom=True,
                                 print_values=False, disable_xml_declaration=False)
     highest = max((v for values in series.values() for v in values if v is not None), default=0)

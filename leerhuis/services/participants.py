@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -90,6 +89,8 @@ def as_csv(event: Event, viewer: User) -> str:
 
 
 def as_xlsx(event: Event, viewer: User) -> bytes:
+    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Aanmeldingen")
     sheet.append(HEADER)

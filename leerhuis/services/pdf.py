@@ -3,6 +3,9 @@ environment fed with plain data, and a URL fetcher that serves only the app's ow
 
 With Debian's libharfbuzz-subset0 installed, WeasyPrint subsets fonts with HarfBuzz
 (~10 ms for a one-page certificate); without it fontTools takes ~200 ms.
+
+WeasyPrint is imported on first use: with its fonts and fontTools it is 40 MB and 1.5 s
+of every web worker's start, and most workers never render a PDF.
 """
 
 from __future__ import annotations
@@ -18,9 +21,6 @@ from urllib.parse import urlsplit
 from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 PDF_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -32,7 +32,9 @@ class UnsafeURL(ValueError):
 
 
 @functools.cache
-def font_config() -> FontConfiguration:
+def font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
     return FontConfiguration()
 
 
@@ -68,23 +70,34 @@ def render_html(template_name: str, data: dict) -> str:
     return environment().get_template(template_name).render(**data)
 
 
-class SafeURLFetcher(URLFetcher):
-    """Inline data and the app's own static files only: no network, no other local files."""
+@functools.cache
+def safe_url_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self):
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+    class SafeURLFetcher(URLFetcher):
+        """Inline data and the app's own static files only: no network, no other local
+        files."""
 
-    def fetch(self, url, headers=None):
-        if not url.startswith("data:"):
-            path = Path(urlsplit(url).path).resolve()
-            allowed = (STATIC.resolve(), PDF_TEMPLATES.resolve())
-            if urlsplit(url).scheme != "file" or not any(path.is_relative_to(a) for a in allowed):
-                raise UnsafeURL(url)
-        return super().fetch(url, headers)
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("data:"):
+                path = Path(urlsplit(url).path).resolve()
+                allowed = (STATIC.resolve(), PDF_TEMPLATES.resolve())
+                if urlsplit(url).scheme != "file" or not any(path.is_relative_to(a)
+                                                             for a in allowed):
+                    raise UnsafeURL(url)
+            return super().fetch(url, headers)
+
+    return SafeURLFetcher
 
 
-def html_document(html: str) -> HTML:
-    return HTML(string=html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=SafeURLFetcher())
+def html_document(html: str):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
+                url_fetcher=safe_url_fetcher_class()())
 
 
 def write_pdf(html: str) -> bytes:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import Select, String, and_, case, func, literal, select, type_coerce
 
+from leerhuis import labels
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
@@ -46,14 +46,7 @@ GROUPINGS = {
     "thema": _l("Thema"),
     "maand": _l("Maand"),
 }
-TYPE_LABELS = {
-    "zorgaanbieder": _l("Zorgaanbieder"), "gemeente": _l("Gemeente / uitvoeringsdienst"),
-    "gecertificeerde_instelling": _l("Gecertificeerde instelling"),
-    "veilig_thuis": _l("Veilig Thuis"), "jeugd_en_gezin": _l("Jeugd en Gezin"),
-    "huisartsen": _l("Huisartsen"), "onderwijs": _l("Onderwijs"),
-    "welzijn": _l("Welzijn / voorveld"), "ervaringsdeskundigen": _l("Ervaringsdeskundigen"),
-    "regio": _l("Regio"),
-}
+TYPE_LABELS = labels.ORGANISATION_TYPE
 
 
 @dataclass
@@ -186,6 +179,8 @@ def as_csv(lines: list[Line]) -> str:
 
 
 def as_xlsx(sheets: dict[str, list[Line]]) -> bytes:
+    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
+
     workbook = Workbook(write_only=True)
     for title, lines in sheets.items():
         sheet = workbook.create_sheet(str(title)[:31])
@@ -322,6 +317,8 @@ def _copy_csv(stmt: Select) -> Iterator[bytes]:
 
 def write_xlsx(region_id: int, period: Period, path) -> None:
     """Write-only workbook: rows go to a temporary file as they come (constant memory)."""
+    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Presentie")
     sheet.append(EXPORT_HEADER)

@@ -162,7 +162,7 @@ def my_leerhuis():
     feed_url = (url_for("registrations.personal_feed", token=current_user.calendar_token,
                         _external=True) if current_user.calendar_token else None)
     return render_template("registrations/my_leerhuis.html", registrations=rows, feed_url=feed_url,
-                           positions={r.id: registrations.waitlist_position(r) for r in rows}, now=utcnow(),
+                           positions=registrations.waitlist_positions(rows), now=utcnow(),
                            empty_form=EmptyForm())
 
 
