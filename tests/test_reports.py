@@ -7,11 +7,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import make_user
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import make_user
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
