@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.routing import IntegerConverter
 
 from leerhuis.extensions import db, login_manager
 from leerhuis.formatting import format_clock, format_day, format_moment, format_period
@@ -82,7 +83,18 @@ def _load_user(user_id: str):
     return user
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs: ids are PostgreSQL integers, so a larger number names nothing
+    (404) instead of overflowing the database driver (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before the blueprints add their rules: each rule picks its converter when added.
+    app.url_map.converters["int"] = DatabaseIntConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te bekijken.")
     login_manager.login_message_category = "info"

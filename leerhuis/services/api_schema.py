@@ -79,6 +79,11 @@ _ERROR = {"type": "object", "properties": {"error": {"type": "string"},
                                            "status": {"type": "integer"}}}
 
 
+# Text parameters: any text without NUL characters (those get a 400, as PostgreSQL cannot
+# compare them).
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+
+
 def _param(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema,
             "description": description}
@@ -99,12 +104,12 @@ def openapi_document(base_url: str) -> dict:
             "/api/v1/evenementen": {"get": {
                 "summary": "Gepubliceerde activiteiten",
                 "parameters": [
-                    _param("regio", {"type": "string"}, "Slug van de regio"),
+                    _param("regio", _TEXT, "Slug van de regio"),
                     _param("jaar", {"type": "integer", "minimum": 2000, "maximum": 2100},
                            "Programmajaar"),
-                    _param("soort", {"type": "string"}, "Soort activiteit, bv. training"),
-                    _param("thema", {"type": "string"}, "Slug van een thema"),
-                    _param("doelgroep", {"type": "string"}, "Slug van een doelgroep"),
+                    _param("soort", _TEXT, "Soort activiteit, bv. training"),
+                    _param("thema", _TEXT, "Slug van een thema"),
+                    _param("doelgroep", _TEXT, "Slug van een doelgroep"),
                     _param("limit", {"type": "integer", "minimum": 1, "maximum": 500},
                            "Maximaal aantal resultaten"),
                     _param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000},

@@ -26,8 +26,9 @@ def _cors(response):
 
 def _int_arg(name: str, default: int | None = None, lo: int = 0, hi: int = 10_000) -> int | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
+    # An empty value is not an integer: the OpenAPI document promises a 400 for it.
     try:
         value = int(raw)
     except ValueError:
