@@ -129,6 +129,10 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # Only the deelnemer has a registration for the sample event.
     "registrations.unregister": {"POST": level(LOGIN, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND,
                                                member=NOT_FOUND)},
+    "registrations.accept_offer": {"POST": level(LOGIN, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                 member=NOT_FOUND)},
+    # The link in waiting-list mails works without login; a tampered token is a 404 for all.
+    "registrations.waitlist_link": {"GET": BAD_TOKEN, "POST": BAD_TOKEN},
     "registrations.my_leerhuis": {"GET": LOGGED_IN},
     "registrations.event_calendar_download": {"GET": DRAFT_DOWNLOAD},
     "registrations.personal_feed": {"GET": BAD_TOKEN},
