@@ -287,12 +287,14 @@ def tab_to(page: Page, name: str | re.Pattern, *, limit: int = 120) -> None:
 STAFF_PASSWORD = "correct-horse-battery"  # make_user's password (tests/conftest.py)
 
 
-def login(page: Page, email: str, password: str = STAFF_PASSWORD) -> None:
+def login(page: Page, email: str, pages: Pages, password: str = STAFF_PASSWORD) -> None:
     page.goto("/inloggen")
+    pages.axe(page)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(lambda url: "/inloggen" not in url)
+    pages.axe(page)
 
 
 def wait_for_mail(smtp, address: str, subject_part: str, timeout: float = 20):

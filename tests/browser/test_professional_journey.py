@@ -152,7 +152,7 @@ def test_a_professional_signs_up_registers_checks_in_and_gets_a_certificate_by_k
 
     # The organiser shows the check-in code on the screen in the room.
     organiser = new_page()
-    login(organiser, base.organisator_email)
+    login(organiser, base.organisator_email, pages)
     organiser.goto(f"/activiteiten/{training_id}/presentie")
     pages.axe(organiser)
     code = organiser.locator(".checkin-code").first.inner_text().strip()
