@@ -9,35 +9,9 @@ from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
+from leerhuis import labels
 from leerhuis.extensions import db, login_manager
 from leerhuis.formatting import format_clock, format_day, format_moment, format_period
-
-STATUS_LABELS = {
-    "concept": _l("concept"),
-    "ingediend": _l("ingediend"),
-    "gepubliceerd": _l("gepubliceerd"),
-    "afgerond": _l("afgerond"),
-    "geannuleerd": _l("geannuleerd"),
-}
-
-
-GROUP_TYPE_LABELS = {
-    "partners": _l("partners Zo thuis mogelijk opgroeien"),
-    "ambtelijk": _l("ambtelijk"),
-    "ouders_jeugd": _l("ouders en jeugd"),
-}
-
-ACTION_STATUS_LABELS = {
-    "open": _l("open"),
-    "in_behandeling": _l("in behandeling"),
-    "afgerond": _l("afgerond"),
-}
-
-ATTENDANCE_LABELS = {
-    "aanwezig": _l("aanwezig"),
-    "afwezig": _l("afwezig"),
-    "afgemeld": _l("afgemeld"),
-}
 
 
 def qr_data_uri(url: str) -> str:
@@ -107,14 +81,20 @@ def init_app(app: Flask) -> None:
             "current_locale": str(locale),
             "month_names": {m: locale.months["format"]["wide"][m] for m in range(1, 13)},
             "day_names": [locale.days["format"]["abbreviated"][d] for d in range(7)],
-            "status_labels": STATUS_LABELS,
-            "attendance_labels": ATTENDANCE_LABELS,
+            # Stored codes → translated labels (leerhuis/labels.py); most templates use
+            # the ``label`` filter, these tables serve value → label lookups and choices.
+            "status_labels": labels.EVENT_STATUS,
+            "attendance_labels": labels.ATTENDANCE_STATE,
+            "group_type_labels": labels.GROUP_TYPE,
+            "action_status_labels": labels.ACTION_STATUS,
+            "invitation_status_labels": labels.INVITATION_STATUS,
+            "privacy_kind_labels": labels.PRIVACY_FINDING_KIND,
             "checkin_qr": qr_data_uri,
-            "group_type_labels": GROUP_TYPE_LABELS,
-            "action_status_labels": ACTION_STATUS_LABELS,
         }
 
     app.jinja_env.filters["hours"] = format_hours
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["audit_action"] = labels.audit_action
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items()
                                                          if k not in ("page", "region_slug", "year")}
 

@@ -160,7 +160,9 @@ def filter_options(region: Region) -> dict:
     }
 
 
-def organiser_events(user: User) -> list[Event]:
+def organiser_events(user: User, page: int = 1, per_page: int = 50):
+    """The events a person organises (the Region: all of its region), newest programme
+    year first, one page at a time."""
     organisation_ids = [o.id for o in user.organiser_of()]
     stmt = select(Event).options(selectinload(Event.sessions)).order_by(Event.programme_year.desc(),
                                                                          Event.id.desc())
@@ -169,7 +171,7 @@ def organiser_events(user: User) -> list[Event]:
                               Event.organisation_id.in_(organisation_ids)))
     else:
         stmt = stmt.where(Event.organisation_id.in_(organisation_ids))
-    return list(db.session.scalars(stmt))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def public_events(*, region_slug: str | None = None, year: int | None = None,

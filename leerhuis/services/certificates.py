@@ -293,6 +293,14 @@ def _store(code: str, issued_at: datetime, content: bytes) -> str:
     return relative
 
 
+def page_for_user(user: User, page: int, per_page: int = 25):
+    """A person's certificates, newest activity first, one page at a time (someone who
+    attends for years collects many)."""
+    stmt = (select(Certificate).where(Certificate.user_id == user.id)
+            .order_by(Certificate.first_date.desc(), Certificate.id.desc()))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
 def stored_path(certificate: Certificate) -> Path:
     return Path(current_app.config["CERTIFICATE_DIR"]) / certificate.file_name
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -79,6 +80,51 @@ def queue_message(message: EmailMessage, *, kind: str = "", user: User | None = 
     return row
 
 
+# Why the recipient gets each mail, in the footer of both parts: people trust (and do not
+# report as spam) a mail that says where it comes from and why.
+_BECAUSE_REGISTERED = _l("Je krijgt deze e-mail omdat je je hebt aangemeld voor een activiteit "
+                         "van het Regionaal Leerhuis.")
+MAIL_REASONS = {
+    "certificate_issued": _l("Je krijgt deze e-mail omdat je aanwezig was bij een activiteit van "
+                             "het Regionaal Leerhuis."),
+    "evaluation_invite": _l("Je krijgt deze e-mail omdat je hebt deelgenomen aan een activiteit "
+                            "van het Regionaal Leerhuis. Invullen is anoniem en vrijwillig."),
+    "event_published": _l("Je krijgt deze e-mail omdat je deze activiteit als organisator hebt "
+                          "ingediend bij het Regionaal Leerhuis."),
+    "event_returned": _l("Je krijgt deze e-mail omdat je deze activiteit als organisator hebt "
+                         "ingediend bij het Regionaal Leerhuis."),
+    "invitation": _l("Je krijgt deze e-mail omdat de regio je uitnodigt voor het Regionaal "
+                     "Leerhuis. Je wordt alleen aangemeld als je dat zelf doet."),
+    "invitation_cancel_attendee": _BECAUSE_REGISTERED,
+    "invitation_event_cancelled": _BECAUSE_REGISTERED,
+    "invitation_request": _BECAUSE_REGISTERED,
+    "invitation_session_removed": _BECAUSE_REGISTERED,
+    "invitation_update": _BECAUSE_REGISTERED,
+    "organiser_decision": _l("Je krijgt deze e-mail omdat je hebt gevraagd organisator te worden "
+                             "in het Regionaal Leerhuis."),
+    "participant_message": _l("Je krijgt deze e-mail omdat je bent aangemeld voor deze activiteit; "
+                              "de organisator stuurt dit bericht aan alle deelnemers."),
+    "registration_cancelled": _BECAUSE_REGISTERED,
+    "registration_offer_expired": _BECAUSE_REGISTERED,
+    "registration_offered": _BECAUSE_REGISTERED,
+    "registration_waitlisted": _BECAUSE_REGISTERED,
+    "reminder": _BECAUSE_REGISTERED,
+    "reset_password": _l("Je krijgt deze e-mail omdat er een nieuw wachtwoord is aangevraagd "
+                         "voor dit e-mailadres. Was jij dat niet? Dan kun je deze e-mail negeren."),
+    "verify_email": _l("Je krijgt deze e-mail omdat dit e-mailadres is gebruikt voor een account "
+                       "bij het Regionaal Leerhuis. Was jij dat niet? Dan kun je deze e-mail "
+                       "negeren."),
+}
+DEFAULT_MAIL_REASON = _l("Je krijgt deze e-mail van het Regionaal Leerhuis.")
+
+
+def _leerhuis_name(user: User | None, context: dict) -> str:
+    """The sender as the recipient knows it: the region's own Leerhuis name."""
+    event = context.get("event")
+    region = getattr(event, "region", None) or getattr(user, "region", None)
+    return region.leerhuis_name if region is not None and region.leerhuis_name else "Regionaal Leerhuis"
+
+
 def queue_template_mail(
     template: str,
     *,
@@ -91,12 +137,21 @@ def queue_template_mail(
     alternatives: list[Attachment] = (),
     **context,
 ) -> OutboxMessage:
-    """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it."""
+    """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it.
+    Both parts end with the same footer: the region's Leerhuis name and why this person
+    gets the mail."""
     lang = language or (user.preferred_language if user is not None else "nl")
+    footer = {"leerhuis_name": _leerhuis_name(user, context),
+              "mail_reason": MAIL_REASONS.get(template, DEFAULT_MAIL_REASON)}
     with force_locale(lang):
         subject = str(subject)  # a lazy _l() subject is rendered in the recipient's language
+        footer["mail_reason"] = str(footer["mail_reason"])
         text = render_template(f"emails/{template}.txt", user=user, **context)
-        html = render_template(f"emails/{template}.html", user=user, subject=subject, **context)
+        # "-- " is the signature separator mail clients recognise (and may fold away).
+        text = (text.rstrip() + "\n\n-- \n"
+                + render_template("emails/_footer.txt", **footer).strip() + "\n")
+        html = render_template(f"emails/{template}.html", user=user, subject=subject,
+                               **footer, **context)
     message = build_message(
         to=to, subject=subject, text=text, html=html,
         attachments=attachments, alternatives=alternatives,

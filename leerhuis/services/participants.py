@@ -50,16 +50,33 @@ class Row:
                 self.diet, self.accessibility]
 
 
+def _active(event: Event):
+    return (select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status.in_(ACTIVE_STATUSES))
+            .options(selectinload(Registration.user), selectinload(Registration.organisation))
+            .order_by(Registration.status, Registration.waitlisted_at, Registration.id))
+
+
 def rows(event: Event, viewer: User) -> list[Row]:
-    region_view = programme.is_region_admin_for(viewer, event)
-    found = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.status.in_(ACTIVE_STATUSES))
-        .options(selectinload(Registration.user), selectinload(Registration.organisation))
-        .order_by(Registration.status, Registration.waitlisted_at, Registration.id)).all()
+    """Every active registration (the exports)."""
+    found = db.session.scalars(_active(event)).all()
     waiting = [r for r in found if r.status is RegistrationStatus.WAITLISTED]
     positions = {r.id: index + 1 for index, r in enumerate(
         sorted(waiting, key=lambda r: (r.waitlisted_at, r.id)))}
+    return _rows(found, positions, programme.is_region_admin_for(viewer, event))
+
+
+def page(event: Event, viewer: User, number: int, per_page: int = 50):
+    """One page of the list on screen (a big training or a spiegelbijeenkomst in a hall
+    has hundreds); ``.rows`` holds its rows, waiting-list places counted over the whole
+    line."""
+    pagination = db.paginate(_active(event), page=number, per_page=per_page, error_out=False)
+    pagination.rows = _rows(pagination.items, registrations.waitlist_positions(pagination.items),
+                            programme.is_region_admin_for(viewer, event))
+    return pagination
+
+
+def _rows(found, positions: dict[int, int], region_view: bool) -> list[Row]:
     result = []
     for registration in found:
         user = registration.user

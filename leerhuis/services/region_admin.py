@@ -25,14 +25,23 @@ from leerhuis.models import (
 )
 
 
+def _pending_requests(region: Region):
+    return (select(OrganiserRole)
+            .join(Organisation, OrganiserRole.organisation_id == Organisation.id)
+            .where(OrganiserRole.status == ApprovalStatus.REQUESTED,
+                   Organisation.region_id == region.id)
+            .options(selectinload(OrganiserRole.user), selectinload(OrganiserRole.organisation))
+            .order_by(OrganiserRole.requested_at, OrganiserRole.id))
+
+
 def pending_organiser_requests(region: Region) -> list[OrganiserRole]:
-    return list(db.session.scalars(
-        select(OrganiserRole)
-        .join(Organisation, OrganiserRole.organisation_id == Organisation.id)
-        .where(OrganiserRole.status == ApprovalStatus.REQUESTED, Organisation.region_id == region.id)
-        .options(selectinload(OrganiserRole.user), selectinload(OrganiserRole.organisation))
-        .order_by(OrganiserRole.requested_at)
-    ))
+    return list(db.session.scalars(_pending_requests(region)))
+
+
+def organiser_requests_page(region: Region, page: int, per_page: int = 20):
+    """The pending organiser requests, oldest first, one page at a time: after the yearly
+    invitation round many partners ask at once."""
+    return db.paginate(_pending_requests(region), page=page, per_page=per_page, error_out=False)
 
 
 def pending_organisations(region: Region) -> list[Organisation]:

@@ -234,10 +234,9 @@ def manage(code: str):
 @bp.get("/mijn-leerhuis/bewijzen")
 @login_required
 def my_certificates():
-    rows = db.session.scalars(db.select(Certificate).where(Certificate.user_id == current_user.id)
-                              .order_by(Certificate.first_date.desc())).all()
-    return render_template("attendance/my_certificates.html", certificates=rows,
-                           statuses=CertificateStatus)
+    pagination = certificates.page_for_user(current_user, request.args.get("page", 1, type=int))
+    return render_template("attendance/my_certificates.html", pagination=pagination,
+                           certificates=pagination.items, statuses=CertificateStatus)
 
 
 @bp.route("/mijn-leerhuis/skj", methods=["GET", "POST"])

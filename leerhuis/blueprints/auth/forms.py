@@ -12,7 +12,8 @@ from leerhuis.blueprints.forms_common import (
     strong_password,
     to_choices,
 )
-from leerhuis.models import OrganisationType, SkjKamer
+from leerhuis.labels import ORGANISATION_TYPE_LABELS
+from leerhuis.models import SkjKamer
 
 REQUIRED = _l("Dit veld is verplicht.")
 VALID_EMAIL = _l("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
@@ -100,18 +101,6 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
 
-ORGANISATION_TYPE_LABELS = {
-    OrganisationType.ZORGAANBIEDER: _l("Zorgaanbieder"),
-    OrganisationType.GEMEENTE: _l("Gemeente / uitvoeringsdienst"),
-    OrganisationType.GECERTIFICEERDE_INSTELLING: _l("Gecertificeerde instelling"),
-    OrganisationType.VEILIG_THUIS: _l("Veilig Thuis"),
-    OrganisationType.JEUGD_EN_GEZIN: _l("Jeugd en Gezin"),
-    OrganisationType.HUISARTSEN: _l("Huisartsen"),
-    OrganisationType.ONDERWIJS: _l("Onderwijs"),
-    OrganisationType.WELZIJN: _l("Welzijn / voorveld"),
-    OrganisationType.ERVARINGSDESKUNDIGEN: _l("Ervaringsdeskundigen-organisatie"),
-    OrganisationType.REGIO: _l("Regio"),
-}
 
 
 class OrganiserRequestForm(FlaskForm):

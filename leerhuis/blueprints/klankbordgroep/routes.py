@@ -144,6 +144,8 @@ def group_page(group_id: int):
                 meeting_form.end.errors = [_(exc.message)]
             else:
                 db.session.commit()
+                flash(_("De bijeenkomst is gepland. Nodig de leden uit vanaf deze pagina."),
+                      "success")
                 return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
     status = 400 if member_form.errors or meeting_form.errors else 200
     return render_template("klankbordgroep/group.html", group=group, is_admin=is_admin,
@@ -158,8 +160,10 @@ def remove_member(member_id: int):
     if not kbg.is_region_admin_for(current_user, member.group) or not EmptyForm().validate_on_submit():
         abort(403)
     group_id = member.group_id
+    name = member.user.full_name
     kbg.remove_member(member, by=current_user)
     db.session.commit()
+    flash(_("%(name)s is geen lid meer van de groep.", name=name), "success")
     return redirect(url_for("klankbordgroep.group_page", group_id=group_id))
 
 

@@ -14,7 +14,7 @@ from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, Recurrenc
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
 from leerhuis.extensions import db
-from leerhuis.models import Event, EventType, Organisation, Region
+from leerhuis.models import Event, EventStatus, EventType, Organisation, Region
 from leerhuis.permissions import organiser_required, region_admin_required
 from leerhuis.services import (
     calendar_invites,
@@ -77,7 +77,10 @@ def programme_list(region_slug: str, year: int):
         return render_template("programme/calendar.html", weeks=weeks, month=month,
                                month_start=date(year, month, 1), **common)
     page = int_arg("page", 1)
-    pagination = catalogue.list_events(region, year, _viewer(), flt, page=page)
+    # ?afdrukken=1: the whole (filtered) list on one page, to print; a year holds a few
+    # hundred activities at most.
+    per_page = 1000 if request.args.get("afdrukken") else 25
+    pagination = catalogue.list_events(region, year, _viewer(), flt, page=page, per_page=per_page)
     taken = seats.taken([e.id for e in pagination.items])
     return render_template("programme/list.html", pagination=pagination, taken=taken, **common)
 
@@ -116,8 +119,9 @@ def render_event_page(event: Event, registration_form: RegistrationForm | None =
 @bp.get("/organiseren")
 @organiser_required
 def my_events():
-    return render_template("programme/my_events.html",
-                           events=catalogue.organiser_events(current_user), empty_form=EmptyForm())
+    pagination = catalogue.organiser_events(current_user, request.args.get("page", 1, type=int))
+    return render_template("programme/my_events.html", pagination=pagination,
+                           events=pagination.items, empty_form=EmptyForm())
 
 
 def _prepare_form(form: EventForm) -> None:
@@ -167,6 +171,11 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
             loose_errors = form.apply_errors(exc.errors)
         else:
             db.session.commit()
+            if event.status is EventStatus.CONCEPT:
+                flash(_("De activiteit is opgeslagen als concept. Dien haar in bij de regio "
+                        "zodra ze klaar is."), "success")
+            else:
+                flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("programme.event_page", event_id=event.id))
     else:
         failed = request.method == "POST"

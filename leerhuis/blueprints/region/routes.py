@@ -42,7 +42,7 @@ def requests():
     region = current_user.region
     return render_template(
         "region/requests.html",
-        requests=region_admin.pending_organiser_requests(region),
+        pagination=region_admin.organiser_requests_page(region, request.args.get("page", 1, type=int)),
         organisations=region_admin.pending_organisations(region),
         form=DecisionForm(),
     )

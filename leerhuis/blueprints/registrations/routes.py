@@ -16,6 +16,7 @@ from leerhuis.blueprints.registrations.forms import (
     RegistrationForm,
 )
 from leerhuis.extensions import configured_limit, db, limiter
+from leerhuis.labels import label
 from leerhuis.models import Event, Registration, utcnow
 from leerhuis.services import calendar_invites, participants, programme, registrations
 
@@ -233,7 +234,7 @@ def participant_list(event_id: int):
                 add_form.email.errors = [_(exc.message)]
             else:
                 db.session.commit()
-                flash(_("Toegevoegd als %(status)s.", status=registration.status.value), "success")
+                flash(_("Toegevoegd als %(status)s.", status=label(registration.status)), "success")
                 return redirect(url_for("registrations.participant_list", event_id=event.id))
         elif "bericht-subject" in request.form and message_form.validate_on_submit():
             count = participants.message_participants(event, message_form.subject.data,
@@ -242,8 +243,9 @@ def participant_list(event_id: int):
             flash(_("Het bericht gaat naar %(n)d deelnemers.", n=count), "success")
             return redirect(url_for("registrations.participant_list", event_id=event.id))
     status = 400 if add_form.errors or message_form.errors else 200
-    return render_template("participants/list.html", event=event,
-                           rows=participants.rows(event, current_user), add_form=add_form,
+    pagination = participants.page(event, current_user, request.args.get("page", 1, type=int))
+    return render_template("participants/list.html", event=event, pagination=pagination,
+                           rows=pagination.rows, add_form=add_form,
                            message_form=message_form, empty_form=EmptyForm()), status
 
 

@@ -3,7 +3,23 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
   pollProgress();
+  announceDownloads();
 });
+
+// Export links whose file is put together first (an XLSX or PDF of a whole year takes some
+// seconds before the download starts): say so in the page's status region, so nobody
+// clicks again thinking nothing happened. CSV downloads stream and start at once.
+function announceDownloads() {
+  const status = document.querySelector("[data-download-status]");
+  if (!status) return;
+  for (const link of document.querySelectorAll("a[data-preparing]")) {
+    link.addEventListener("click", () => {
+      // The live region is in the page from the start (empty), so the text is announced.
+      status.textContent = link.dataset.preparing;
+      status.classList.add("alert", "alert--info");
+    });
+  }
+}
 
 // Progress pages of background jobs (certificates, invitations) mark their changing parts
 // with data-poll-part and the running state with data-poll. Instead of reloading the page
