@@ -8,7 +8,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 export LEERHUIS_HUEY ?=
 
-.PHONY: run test test-sqlite test-postgres bench install system-packages assets translations messages migrate seed lint clean
+.PHONY: run prod test test-sqlite test-postgres bench install system-packages assets translations messages migrate seed lint clean
 
 install: $(STAMP) system-packages assets translations
 
@@ -50,6 +50,10 @@ seed: migrate
 
 run: seed
 	@scripts/run_dev.sh $(PORT)
+
+# The production profile locally: PostgreSQL, Redis, gunicorn (wsgi.py) and the Huey worker.
+prod: install
+	@PORT=$(PORT) scripts/run_production.sh
 
 test: install
 	@scripts/test_all.sh

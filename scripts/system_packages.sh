@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs: HarfBuzz subsetting for fast PDFs, PostgreSQL for the
-# test suite, Chromium for browser tests, poppler for PDF previews. Installed when missing.
+# test suite, Chromium for browser tests, poppler for PDF previews, Redis for the production
+# profile (make prod, its test and the load test). Installed when missing.
 set -euo pipefail
-wanted=(libharfbuzz-subset0 postgresql chromium fonts-dejavu-core)
+wanted=(libharfbuzz-subset0 postgresql chromium fonts-dejavu-core redis-server)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
