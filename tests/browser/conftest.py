@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from conftest import MIGRATIONS, database_url_for, free_port, make_test_config, make_user
 from flask import Flask
@@ -280,6 +281,17 @@ def tab_to(page: Page, name: str | re.Pattern, *, limit: int = 120) -> None:
         if (name.search(focused) if isinstance(name, re.Pattern) else name in focused):
             return
     raise AssertionError(f"Tab bereikt {name!r} niet; gezien: {seen}")
+
+
+# --- Test-side writes ----------------------------------------------------------------------
+
+def write_first() -> None:
+    """Start this thread's next transaction with a write. The server's threads and the Huey
+    worker write at the same time; SQLite fails a transaction that read first when it
+    starts writing (its snapshot is stale), but lets one that writes first wait its turn."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("UPDATE region SET id = id WHERE 1 = 0"))
 
 
 # --- People and mail -----------------------------------------------------------------------

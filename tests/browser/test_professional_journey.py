@@ -18,7 +18,7 @@ from leerhuis.models import EventType, Region, Theme, User, utcnow
 from leerhuis.services import programme
 from leerhuis.services.programme import EventInput, SessionInput
 
-from .conftest import login, screenshot, tab_to, wait_for_mail
+from .conftest import login, screenshot, tab_to, wait_for_mail, write_first
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_rollback]
 
@@ -35,6 +35,7 @@ def _type_id(code: str) -> int:
 def training_starting_soon(base):
     """An accredited training that starts in 20 minutes (check-in opens 30 minutes before)
     and a werkbezoek the filters must leave out, in this year's published programme."""
+    write_first()
     region = db.session.get(Region, base.region_id)
     regio = db.session.scalars(select(User).where(User.email == base.regio_email)).one()
     organisator = db.session.scalars(select(User).where(User.email == base.organisator_email)).one()
@@ -206,4 +207,12 @@ def test_a_professional_signs_up_registers_checks_in_and_gets_a_certificate_by_k
     assert TRAINING in overview and "formeel leren (geaccrediteerd)" in overview
     code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", overview).group(0)
     assert code in certificate_text, "the SKJ overview lists the downloaded certificate"
+
+    # The accessibility statement, from the footer.
+    tab_to(page, "Toegankelijkheid")
+    keys.press("Enter")
+    page.wait_for_url("**/toegankelijkheidsverklaring")
+    pages.axe(page)
+    screenshot(page, "accessibility-statement")
+    assert "WCAG 2.1" in page.inner_text("main")
 

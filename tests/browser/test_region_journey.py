@@ -29,7 +29,7 @@ from leerhuis.services import attendance, programme, registrations
 from leerhuis.services.programme import EventInput, SessionInput
 from leerhuis.services.registrations import RegistrationInput
 
-from .conftest import login, screenshot
+from .conftest import login, screenshot, write_first
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_rollback]
 
@@ -40,12 +40,16 @@ GROUP = "Zo thuis mogelijk opgroeien"
 @pytest.fixture
 def held_event(base):
     """A spiegelbijeenkomst held yesterday: two registered, one present, one absent."""
+    people = []
+    for n in (1, 2):
+        write_first()
+        people.append(make_user(db.session.get(Region, base.region_id), f"deelnemer{n}@example.org",
+                                first_name=f"Deelnemer{n}", last_name="Smit",
+                                organisation=db.session.get(Organisation, base.team_id)))
+    write_first()
     region = db.session.get(Region, base.region_id)
     regio = db.session.scalars(select(User).where(User.email == base.regio_email)).one()
     organisator = db.session.scalars(select(User).where(User.email == base.organisator_email)).one()
-    people = [make_user(region, f"deelnemer{n}@example.org", first_name=f"Deelnemer{n}",
-                        last_name="Smit", organisation=db.session.get(Organisation, base.team_id))
-              for n in (1, 2)]
     type_id = db.session.scalars(select(EventType.id).where(EventType.code == "spiegelbijeenkomst")).one()
     soon = date.today() + timedelta(days=2)
     starts = datetime.combine(soon, time(19), ZoneInfo("Europe/Amsterdam"))
@@ -56,6 +60,7 @@ def held_event(base):
     programme.publish(event, by=regio)
     programme.publish_programme_year(region, soon.year, by=regio)
     db.session.commit()
+    write_first()
     for person in people:
         registrations.register(event.id, person, RegistrationInput())
     db.session.commit()
@@ -64,7 +69,9 @@ def held_event(base):
     db.session.execute(update(EventSession).where(EventSession.event_id == event.id).values(
         starts_at=held, ends_at=held + timedelta(hours=2)))
     db.session.commit()
-    db.session.expire_all()
+    # Take the event's write lock before reading: the worker is delivering the registration
+    # mails, and SQLite fails (instead of waiting) when a reading transaction starts writing.
+    event = registrations.lock_event(event.id)
     regs = attendance.confirmed_registrations(event)
     session = event.sessions[0]
     attendance.mark(regs[0], session, AttendanceState.PRESENT, by=organisator)

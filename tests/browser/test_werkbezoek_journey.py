@@ -22,7 +22,7 @@ from leerhuis.models import (
     TargetGroup,
 )
 
-from .conftest import STAFF_PASSWORD, login, screenshot, wait_for_mail
+from .conftest import STAFF_PASSWORD, login, screenshot, wait_for_mail, write_first
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_rollback]
 
@@ -34,14 +34,15 @@ INVITED = [f"consulent{n}@example.org" for n in range(1, 4)]
 @pytest.fixture
 def consulenten(base):
     """Three jeugdconsulenten (the doelgroep that is invited) and a huisarts (who is not)."""
-    region = db.session.get(Region, base.region_id)
-    groups = {g.slug: g for g in db.session.scalars(select(TargetGroup))}
-    invited = [make_user(region, email, first_name=f"Consulent{n}", last_name="Jansen",
-                         target_group_id=groups["jeugdconsulenten"].id)
-               for n, email in enumerate(INVITED, start=1)]
-    make_user(region, "huisarts@example.org", first_name="Huisarts", last_name="Bos",
-              function="huisarts", target_group_id=groups["huisartsen-en-poh-ggz"].id)
-    return [user.id for user in invited]
+    groups = {g.slug: g.id for g in db.session.scalars(select(TargetGroup))}
+    people = [(email, f"Consulent{n}", "Jansen", "jeugdconsulent", groups["jeugdconsulenten"])
+              for n, email in enumerate(INVITED, start=1)]
+    people.append(("huisarts@example.org", "Huisarts", "Bos", "huisarts",
+                   groups["huisartsen-en-poh-ggz"]))
+    for email, first, last, function, group_id in people:
+        write_first()
+        make_user(db.session.get(Region, base.region_id), email, first_name=first,
+                  last_name=last, function=function, target_group_id=group_id)
 
 
 @pytest.fixture
