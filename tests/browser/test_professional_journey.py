@@ -71,6 +71,10 @@ def test_a_professional_signs_up_registers_checks_in_and_gets_a_certificate_by_k
     page.goto("/")
     pages.axe(page)
     screenshot(page, "home")
+    keys.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Direct naar de inhoud"
+    keys.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "inhoud"
     tab_to(page, "Account aanmaken")
     keys.press("Enter")
     page.wait_for_url("**/registreren")
