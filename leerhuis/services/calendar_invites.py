@@ -35,12 +35,13 @@ from leerhuis.extensions import db
 from leerhuis.models import Event, EventSession, Registration, RegistrationStatus, User, utcnow
 from leerhuis.services import outbox
 from leerhuis.services.calendar_feed import (
-    FeedTexts,
-    feed_vevent,
+    DescriptionTexts,
+    event_link_builder,
     location_text,
     new_calendar,
+    publish_feed,
     session_vevent,
-    write_publish,
+    vevent_data,
 )
 from leerhuis.services.links import external_url
 
@@ -230,31 +231,32 @@ def outlook_link(event: Event, session: EventSession) -> str:
 
 
 def personal_feed(user: User) -> bytes:
-    """All of a user's confirmed registrations (PUBLISH; subscribed calendars poll it).
-
-    One query of plain rows (the feed of a busy professional holds hundreds of sessions)
-    written by the feed writer; each SEQUENCE is the one their invitation carried."""
+    """All of a user's confirmed registrations (PUBLISH; subscribed calendars poll it), in
+    their language. One query of plain rows (a busy professional's feed holds hundreds of
+    sessions); each SEQUENCE is the one their invitation carried."""
     rows = db.session.execute(
         select(Event.id, Event.title, Event.summary, Event.status, Event.is_online,
                Event.online_url, Event.venue_name, Event.address, Event.postcode, Event.city,
-               EventSession.title.label("session_title"), EventSession.ical_uid,
-               EventSession.ical_sequence, EventSession.starts_at, EventSession.ends_at,
-               Registration.calendar_sequence)
+               Event.updated_at, EventSession.title.label("session_title"),
+               EventSession.ical_uid, EventSession.ical_sequence, EventSession.starts_at,
+               EventSession.ends_at, Registration.calendar_sequence)
         .join(Registration, Registration.event_id == Event.id)
         .join(EventSession, EventSession.event_id == Event.id)
         .where(Registration.user_id == user.id,
                Registration.status == RegistrationStatus.CONFIRMED)
         .order_by(EventSession.starts_at, EventSession.id)).all()
-    texts = FeedTexts.current()
-    return write_publish(
-        outbox.in_language_of(user, _l("Mijn Leerhuis")),
-        (feed_vevent(row, _FeedSession(row), texts, include_online_link=True,
-                     sequence=row.ical_sequence + (row.calendar_sequence or 0))
-         for row in rows))
+    link = event_link_builder()
+    with force_locale(user.preferred_language or "nl"):
+        texts = DescriptionTexts.current()
+        entries = [vevent_data(row, _FeedSession(row), include_online_link=True,
+                               sequence=row.ical_sequence + (row.calendar_sequence or 0),
+                               dtstamp=row.updated_at, link=link(row.id), texts=texts)
+                   for row in rows]
+        return publish_feed(str(_l("Mijn Leerhuis")), entries)
 
 
 class _FeedSession:
-    """A feed row seen as its session (``feed_vevent`` reads ``session.title``)."""
+    """A feed row seen as its session (``vevent_data`` reads ``session.title``)."""
 
     __slots__ = ("ends_at", "ical_sequence", "ical_uid", "starts_at", "title")
 
