@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("LEERHUIS_HUEY", "memory")
+# Not setdefault: the Makefile exports LEERHUIS_HUEY empty, which would put every test
+# worker (and a running `make run`) on one shared instance/huey.sqlite queue.
+if not os.environ.get("LEERHUIS_HUEY"):
+    os.environ["LEERHUIS_HUEY"] = "memory"
 
 import secrets
 import socket

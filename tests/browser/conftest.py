@@ -22,6 +22,7 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import MIGRATIONS, database_url_for, free_port, make_test_config, make_user
 from flask import Flask
 from flask_migrate import upgrade
+from huey import MemoryHuey
 from huey.consumer import Consumer
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
@@ -101,6 +102,9 @@ def _start_consumer(app: Flask) -> Consumer:
     """A real Huey worker and scheduler in threads of this process, running tasks in the
     live app (as ``huey_consumer`` does with the app it creates). ``Consumer.start`` is not
     used because it installs signal handlers, which would take Ctrl-C away from pytest."""
+    # Each pytest worker needs its own queue; a shared SQLite or Redis queue would hand this
+    # worker's tasks to another worker's live server.
+    assert isinstance(tasks.huey, MemoryHuey), "tests run with LEERHUIS_HUEY=memory"
     tasks.huey.flush()  # tasks queued by earlier tests in this worker belong to other databases
     tasks._worker_app = app
     # One worker, as SQLite allows one writer; the web threads write beside it.
@@ -271,14 +275,24 @@ _FOCUSED_NAME = """() => {
 }"""
 
 
+# Axe cannot see focus styles; WCAG 2.4.7 asks that keyboard focus is visible.
+_FOCUS_VISIBLE = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+    || style.boxShadow !== "none";
+}"""
+
+
 def tab_to(page: Page, name: str | re.Pattern, *, limit: int = 120) -> None:
-    """Press Tab until the focused element's accessible text matches ``name``."""
+    """Press Tab until the focused element's accessible text matches ``name``; the element
+    must show a visible focus indicator."""
     seen = []
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(_FOCUSED_NAME)
         seen.append(focused)
         if (name.search(focused) if isinstance(name, re.Pattern) else name in focused):
+            assert page.evaluate(_FOCUS_VISIBLE), f"geen zichtbare focus op {focused!r}"
             return
     raise AssertionError(f"Tab bereikt {name!r} niet; gezien: {seen}")
 
