@@ -105,7 +105,8 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     findings.wait_for()
     assert "nooit opgeslagen mogen worden" in findings.inner_text()
     assert "111222333" in findings.inner_text() and "[BSN]" in findings.inner_text()
-    assert organiser.evaluate("document.activeElement.classList.contains('privacy-findings')")
+    organiser.wait_for_function(  # the findings take focus, so a screen reader reads them
+        "document.activeElement && document.activeElement.classList.contains('privacy-findings')")
     pages.axe(organiser)
     screenshot(organiser, "guard-blocks-bsn")
     case_text.fill("Moeder Fatima wil dat haar zoon weer thuis komt wonen.")
