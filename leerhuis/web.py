@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, has_request_context, render_template, request, session
-from flask_babel import get_locale
+import functools
+
+from babel import Locale
+from flask import (
+    Flask,
+    abort,
+    g,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter
 
 from leerhuis import labels
@@ -51,10 +64,51 @@ def _load_user(user_id: str):
     raw_id, _, nonce = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    # One query for what every page asks of the user (navigation roles, the registration
+    # form's organisation and municipality), instead of lazy loads while rendering.
+    user = db.session.get(User, int(raw_id), options=[
+        joinedload(User.organiser_roles), joinedload(User.organisation),
+        joinedload(User.municipality), joinedload(User.region)])
     if user is None or user.session_nonce != nonce or not user.is_active:
         return None
     return user
+
+
+@functools.cache
+def _calendar_names(locale: str) -> tuple[dict[int, str], list[str]]:
+    """Month and day names of a locale; the same for every request, so looked up once."""
+    parsed = Locale.parse(locale)
+    return ({m: parsed.months["format"]["wide"][m] for m in range(1, 13)},
+            [parsed.days["format"]["abbreviated"][d] for d in range(7)])
+
+
+def _translations():
+    """The request's gettext catalogue. Flask-Babel finds it through several context-local
+    look-ups per call and a page makes dozens of calls; this remembers it per request for
+    the locale it was found for, so ``force_locale`` (mails in the recipient's language)
+    and ``refresh`` still switch language."""
+    if not has_app_context():
+        return get_translations()
+    babel_ctx = g.get("_flask_babel")
+    locale = getattr(babel_ctx, "babel_locale", None)
+    memo = getattr(babel_ctx, "leerhuis_translations", None)
+    if locale is not None and memo is not None and memo[0] is locale:
+        return memo[1]
+    translations = get_translations()
+    babel_ctx = g.get("_flask_babel")
+    if babel_ctx is not None and getattr(babel_ctx, "babel_locale", None) is not None:
+        babel_ctx.leerhuis_translations = (babel_ctx.babel_locale, translations)
+    return translations
+
+
+def _install_fast_gettext(app: Flask) -> None:
+    # The same callables Flask-Babel installs, reading the catalogue through _translations.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -74,13 +128,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    _install_fast_gettext(app)
+
     @app.context_processor
     def _globals():
         locale = get_locale()
+        month_names, day_names = _calendar_names(str(locale))
         return {
             "current_locale": str(locale),
-            "month_names": {m: locale.months["format"]["wide"][m] for m in range(1, 13)},
-            "day_names": [locale.days["format"]["abbreviated"][d] for d in range(7)],
+            "month_names": month_names,
+            "day_names": day_names,
             # Stored codes → translated labels (leerhuis/labels.py); most templates use
             # the ``label`` filter, these tables serve value → label lookups and choices.
             "status_labels": labels.EVENT_STATUS,
@@ -142,7 +199,7 @@ def init_app(app: Flask) -> None:
     def _fresh_request_state():
         # Per-request memos live on g. In production every request has its own app
         # context; when an outer context is shared (tests, CLI), start each request clean.
-        for key in ("_login_user", "published_years", "_flask_babel"):
+        for key in ("_login_user", "published_years", "_flask_babel", "data_version"):
             g.pop(key, None)
 
 

@@ -30,7 +30,7 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from leerhuis import create_app
+from leerhuis import create_app, page_cache
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -144,6 +144,9 @@ class _BoundSession(db.session.session_factory.class_):
 def _transaction(request, app):
     """Every test runs inside a transaction that is rolled back afterwards; the code under
     test may commit (that releases a savepoint)."""
+    # The rollback below also rolls the data version back: pages cached by the previous
+    # test would look current. (In production a rolled-back transaction changed nothing.)
+    page_cache.store.clear()
     if "no_rollback" in request.keywords:
         yield
         return

@@ -206,3 +206,10 @@ def event_for_page(event_id: int) -> Event | None:
             selectinload(Event.sessions), selectinload(Event.themes),
             selectinload(Event.target_groups), selectinload(Event.co_organisers))
     ).unique().first()
+
+
+def event_for_registration_box(event_id: int) -> Event | None:
+    """An event with what the registration box and its rules read (type, sessions), in
+    one query."""
+    return db.session.scalars(select(Event).where(Event.id == event_id)
+                              .options(joinedload(Event.sessions))).unique().first()

@@ -210,6 +210,14 @@ def can_create_for(user: User, organisation: Organisation) -> bool:
     return user.is_organiser_for(organisation.id)
 
 
+def remember_published(region_id: int, year: int) -> None:
+    """The page cache knows the programme year was published at this data version: spare
+    the request the question."""
+    from flask import g
+
+    g.setdefault("published_years", {})[(region_id, year)] = True
+
+
 def programme_is_published(region_id: int, year: int) -> bool:
     """Asked several times per page: answered once per request."""
     from flask import g, has_request_context

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from leerhuis import page_cache
 from leerhuis.blueprints.forms_common import int_arg, to_choices
 from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
 from leerhuis.blueprints.region.forms import EmptyForm
@@ -63,57 +64,93 @@ def programme_home():
 
 @bp.get("/programma/<region_slug>/<int:year>")
 def programme_list(region_slug: str, year: int):
-    region = db.first_or_404(select(Region).where(Region.slug == region_slug))
     if not 2000 <= year <= 2100:
         abort(404)
+    calendar_view = request.args.get("weergave") == "kalender"
+    # The calendar opens on today's month: the day is part of what the page shows.
+    key = page_cache.public_viewer_key(region_slug, year, request.query_string,
+                                       date.today() if calendar_view else None)
+    cached = page_cache.lookup(key)
+    template = "programme/calendar.html" if calendar_view else "programme/list.html"
+    if cached is not None:
+        context = {"year": year, **cached[1]}
+    else:
+        context = _programme_context(region_slug, year, calendar_view)
+    facts = {"month_start": context["month_start"]} if calendar_view else {}
+    return page_cache.render_page(template, key, cached, context=context, facts=facts)
+
+
+def _programme_context(region_slug: str, year: int, calendar_view: bool) -> dict:
+    region = db.first_or_404(select(Region).where(Region.slug == region_slug))
     flt = _filter_from_args()
     programme_year = programme.get_programme_year(region, year)
     common = dict(region=region, year=year, flt=flt, options=catalogue.filter_options(region),
                   programme_year=programme_year,
                   regions=db.session.scalars(select(Region).order_by(Region.name)).all())
-    if request.args.get("weergave") == "kalender":
+    if calendar_view:
         month = flt.month or (date.today().month if date.today().year == year else 1)
         weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
-        return render_template("programme/calendar.html", weeks=weeks, month=month,
-                               month_start=date(year, month, 1), **common)
+        return dict(weeks=weeks, month=month, month_start=date(year, month, 1), **common)
     page = int_arg("page", 1)
     # ?afdrukken=1: the whole (filtered) list on one page, to print; a year holds a few
     # hundred activities at most.
     per_page = 1000 if request.args.get("afdrukken") else 25
     pagination = catalogue.list_events(region, year, _viewer(), flt, page=page, per_page=per_page)
     taken = seats.taken([e.id for e in pagination.items])
-    return render_template("programme/list.html", pagination=pagination, taken=taken, **common)
+    return dict(pagination=pagination, taken=taken, **common)
 
 
 @bp.get("/activiteiten/<int:event_id>")
 def event_page(event_id: int):
-    return render_event_page(_event_or_404(event_id))
+    key = page_cache.public_viewer_key(event_id)
+    cached = page_cache.lookup(key)
+    if cached is None:
+        return render_event_page(_event_or_404(event_id), cache_key=key)
+    # Cached details exist only for an event the public could see at this data version.
+    event = catalogue.event_for_registration_box(event_id)
+    if event is None:
+        abort(404)
+    programme.remember_published(event.region_id, event.programme_year)
+    return render_event_page(event, cache_key=key, cached=cached)
 
 
 def render_event_page(event: Event, registration_form: RegistrationForm | None = None,
-                      status: int = 200):
-    """The event page; a refused registration comes back with its errors and values."""
+                      status: int = 200, *, cache_key=None, cached=None):
+    """The event page; a refused registration comes back with its errors and values. The
+    details come from the page cache for viewers who see only the public programme; the
+    registration box is always rendered for the person asking."""
     registration = registrations.registration_for(event, current_user)
     if registration_form is None:
         registration_form = RegistrationForm()
         if current_user.is_authenticated:
             registration_form.skj_number.data = current_user.skj_number
-    return render_template(
-        "programme/event.html", event=event, description_html=render_markdown(event.description_md),
-        places_left=seats.places_left(event),
-        can_edit=programme.can_edit(current_user, event),
-        is_organiser=programme.is_organiser_of(current_user, event),
-        is_region_admin=programme.is_region_admin_for(current_user, event),
-        programme_published=programme.programme_is_published(event.region_id, event.programme_year),
-        empty_form=EmptyForm(), reason_form=ReasonForm(),
-        registration=registration, registration_form=registration_form,
-        calendar_links={"google": calendar_invites.google_link,
-                        "outlook": calendar_invites.outlook_link},
-        waitlist_position=registrations.waitlist_position(registration) if registration else None,
-        closed_reason=(registrations.registration_closed_reason(event, current_user)
-                       if current_user.is_authenticated else
-                       _("Log in om je aan te melden."))
-    ), status
+    places_left = cached[1]["places_left"] if cached else seats.places_left(event)
+    context = {
+        "event": event, "places_left": places_left,
+        "programme_published": programme.programme_is_published(event.region_id,
+                                                                event.programme_year),
+        "empty_form": EmptyForm(), "registration": registration,
+        "registration_form": registration_form,
+        "waitlist_position": (registrations.waitlist_position(registration)
+                              if registration else None),
+        "closed_reason": (registrations.registration_closed_reason(event, current_user)
+                          if current_user.is_authenticated else
+                          _("Log in om je aan te melden.")),
+    }
+    if cached is None:
+        context.update(
+            description_html=render_markdown(event.description_md),
+            can_edit=programme.can_edit(current_user, event),
+            is_organiser=programme.is_organiser_of(current_user, event),
+            is_region_admin=programme.is_region_admin_for(current_user, event),
+            reason_form=ReasonForm(),
+            calendar_links={"google": calendar_invites.google_link,
+                            "outlook": calendar_invites.outlook_link})
+        if not programme.is_publicly_visible(event):
+            cache_key = None  # drafts are never cached
+    return page_cache.render_page("programme/event.html", cache_key, cached, context=context,
+                                  facts={"places_left": places_left},
+                                  live_blocks=("registration",)), status
 
 
 @bp.get("/organiseren")

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from leerhuis.blueprints.programme.routes import render_event_page
 from leerhuis.blueprints.region.forms import EmptyForm
@@ -17,7 +17,7 @@ from leerhuis.blueprints.registrations.forms import (
 )
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.labels import label
-from leerhuis.models import Event, Registration, utcnow
+from leerhuis.models import Event, EventSession, Registration, utcnow
 from leerhuis.services import calendar_invites, participants, programme, registrations
 
 bp = Blueprint("registrations", __name__)
@@ -158,7 +158,11 @@ def _busy(event: Event):
 def my_leerhuis():
     rows = db.session.scalars(
         select(Registration).where(Registration.user_id == current_user.id)
-        .options(selectinload(Registration.event).selectinload(Event.sessions))
+        # Only what the page shows: a person's history can be long and events are wide rows.
+        .options(joinedload(Registration.event).options(
+            load_only(Event.id, Event.title), lazyload(Event.type),
+            selectinload(Event.sessions).load_only(EventSession.starts_at,
+                                                   EventSession.ends_at)))
         .order_by(Registration.registered_at.desc())).all()
     feed_url = (url_for("registrations.personal_feed", token=current_user.calendar_token,
                         _external=True) if current_user.calendar_token else None)
