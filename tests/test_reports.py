@@ -101,13 +101,15 @@ def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
     rows = list(csv.reader(io.StringIO(as_regio.get(f"/regio/overzichten/soort.csv{query}")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["Training", "3", "2", "33.3", "6.0", "3"]
-    assert '<th scope="row">Training</th><td>3</td><td>2</td><td>33.3</td><td>6.0</td><td>3</td>' in page.text
+    # On screen and in the PDF numbers read the Dutch way; the files keep plain numbers.
+    assert ('<th scope="row">Training</th><td class="number">3</td><td class="number">2</td>'
+            '<td class="number">33,3</td><td class="number">6</td><td class="number">3</td>') in page.text
     book = load_workbook(io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data))
     assert [c for c in next(book["Soort activiteit"].iter_rows(min_row=2, values_only=True))] == \
         ["Training", 3, 2, 33.3, 6.0, 3]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         as_regio.get(f"/regio/overzichten/overzichten.pdf{query}").data)).pages)
-    assert "Overzichten aanwezigheid" in text and "Veilig Thuis" in text and "33.3" in text
+    assert "Overzichten aanwezigheid" in text and "Veilig Thuis" in text and "33,3" in text
 
 
 def test_the_full_attendance_export_streams_one_row_per_registration_and_session(

@@ -21,6 +21,7 @@ from leerhuis.extensions import db
 from leerhuis.formatting import format_day
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import audit, charts, pdf, reports
+from leerhuis.web import format_hours
 
 bp = Blueprint("reports", __name__, url_prefix="/regio/overzichten")
 
@@ -43,7 +44,7 @@ def _sections(period: reports.Period) -> list[dict]:
         lines = reports.overview(current_user.region, period, key)
         svg = charts.bar_chart(title, [line.label for line in lines], {
             _("aanmeldingen"): [line.registrations for line in lines],
-            _("aanwezig"): [line.attended for line in lines]}) if lines else None
+            _("aanwezig"): [line.attended for line in lines]}, whole_numbers=True) if lines else None
         sections.append({"key": key, "title": title, "lines": lines,
                          "chart": charts.data_uri(svg) if svg else None})
     return sections
@@ -89,7 +90,8 @@ def all_pdf():
     data = {"region": current_user.region.name, "start": format_day(period.start, "long"),
             "end": format_day(period.end, "long"), "header": [str(h) for h in reports.HEADER],
             "sections": [{"title": str(s["title"]), "chart": s["chart"] or "",
-                          "rows": [line.values() for line in s["lines"]]}
+                          "rows": [[format_hours(v) if isinstance(v, int | float) else v
+                                    for v in line.values()] for line in s["lines"]]}
                          for s in _sections(period)]}
     content = pdf.write_pdf(pdf.render_html("region_report.html", data))
     audit.record("export.overview", actor=current_user, subject="all", format="pdf")
