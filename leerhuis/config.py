@@ -28,7 +28,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(
             env.get("DATABASE_URL") or f"sqlite:///{instance / 'leerhuis.sqlite'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Idle pooled connections are pinged before use (leerhuis/extensions.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Mail: without MAIL_SERVER the outbox writes .eml files to MAIL_FILE_DIR.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),

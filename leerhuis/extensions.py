@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to the app in ``create_app``."""
 
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Stable constraint names keep Alembic revisions readable and let SQLite batch
 # migrations find the constraints they have to recreate.
@@ -76,3 +79,34 @@ def _amsterdam_month(value: str | None) -> str | None:
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+# A pooled connection that sat idle may have been dropped (a database restart, a firewall's
+# idle timeout); one in steady use was just proven alive. Pinging only the idle ones spares
+# busy servers a round trip per request (SQLAlchemy's pool_pre_ping pings every checkout).
+IDLE_PING_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    checked_in = record.info.get("checked_in_at")
+    if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+        return
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return  # a file: nothing to drop
+    try:
+        # Outside a transaction, as SQLAlchemy's own ping does, so none is left open.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            dbapi_connection.cursor().execute("SELECT 1")
+        finally:
+            dbapi_connection.autocommit = autocommit
+    except Exception as exc:
+        # The pool discards this connection and checks out (or opens) another.
+        raise DisconnectionError(str(exc)) from exc
