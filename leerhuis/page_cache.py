@@ -33,10 +33,10 @@ class _Store:
 
     def __init__(self) -> None:
         self.version = -1
-        self.entries: OrderedDict[Hashable, tuple[str, dict]] = OrderedDict()
+        self.entries: OrderedDict[Hashable, tuple[object, dict]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, version: int, key: Hashable) -> tuple[str, dict] | None:
+    def get(self, version: int, key: Hashable) -> tuple[object, dict] | None:
         with self.lock:
             if version != self.version:
                 return None
@@ -45,7 +45,7 @@ class _Store:
                 self.entries.move_to_end(key)
             return entry
 
-    def put(self, version: int, key: Hashable, entry: tuple[str, dict]) -> None:
+    def put(self, version: int, key: Hashable, entry: tuple[object, dict]) -> None:
         with self.lock:
             if version > self.version:
                 self.entries.clear()
@@ -68,12 +68,26 @@ store = _Store()
 _MARK = "\x00live-{}-" + secrets.token_hex(8) + "\x00"
 
 
+# Built once, so SQLAlchemy reuses its cache key; Core, as no ORM object is wanted.
+_VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
+
+
 def data_version() -> int:
     """The committed data version, read once per request (before the data it guards)."""
     if "data_version" not in g:
-        g.data_version = db.session.scalar(select(DataVersion.version)
-                                           .where(DataVersion.id == 1)) or 0
+        g.data_version = db.session.connection().execute(_VERSION).scalar() or 0
     return g.data_version
+
+
+def remembered(key: Hashable, compute):
+    """``compute()``, kept for the present data version: for small lists read from the
+    watched tables on many pages (a region's municipalities)."""
+    version = data_version()
+    entry = store.get(version, ("value", key))
+    if entry is None:
+        entry = (compute(), {})
+        store.put(version, ("value", key), entry)
+    return entry[0]
 
 
 def lookup(key: Hashable | None) -> tuple[str, dict] | None:

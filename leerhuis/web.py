@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import IntegerConverter
@@ -57,18 +58,25 @@ def select_timezone() -> str:
     return "Europe/Amsterdam"
 
 
-@login_manager.user_loader
-def _load_user(user_id: str):
+@functools.cache
+def _user_statement():
+    """One query for what every page asks of the user (navigation roles, the registration
+    form's organisation and municipality), instead of lazy loads while rendering. Built
+    once: SQLAlchemy then reuses its cache key and compiled form on every request."""
     from leerhuis.models import User
 
+    return (select(User).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.organiser_roles), joinedload(User.organisation),
+                     joinedload(User.municipality)))
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
     raw_id, _, nonce = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    # One query for what every page asks of the user (navigation roles, the registration
-    # form's organisation and municipality), instead of lazy loads while rendering.
-    user = db.session.get(User, int(raw_id), options=[
-        joinedload(User.organiser_roles), joinedload(User.organisation),
-        joinedload(User.municipality), joinedload(User.region)])
+    user = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).unique()\
+        .scalar_one_or_none()
     if user is None or user.session_nonce != nonce or not user.is_active:
         return None
     return user

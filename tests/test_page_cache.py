@@ -118,7 +118,7 @@ def test_each_viewer_gets_their_own_registration_box_beside_shared_details(
     auth.login(deelnemer)
     html = page(client, f"/activiteiten/{event.id}")
     assert "Je bent aangemeld." not in html and "1 van 2 vrij" in html
-    assert 'action="/activiteiten/%d/aanmelden"' % event.id in html
+    assert f'action="/activiteiten/{event.id}/aanmelden"' in html
     auth.logout()
     html = page(client, f"/activiteiten/{event.id}")
     assert "Log in om je aan te melden" in html and "Je bent aangemeld." not in html

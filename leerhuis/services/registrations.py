@@ -21,18 +21,21 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy.orm import aliased
 
 from leerhuis.extensions import db
 from leerhuis.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     Event,
+    EventSession,
     EventStatus,
     Registration,
     RegistrationStatus,
@@ -359,6 +362,56 @@ def waitlist_positions(rows: list[Registration]) -> dict[int, int]:
         Registration.status == RegistrationStatus.WAITLISTED).subquery()
     return dict(db.session.execute(select(line.c.id, line.c.position).where(
         line.c.id.in_([r.id for r in waiting]))).all())
+
+
+@dataclass(frozen=True)
+class EventLine:
+    id: int
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RegistrationLine:
+    """A registration as Mijn Leerhuis shows it: plain data, no ORM object."""
+
+    id: int
+    status: RegistrationStatus
+    offered_until: datetime | None
+    event: EventLine
+    waitlist_position: int | None
+
+
+@functools.cache
+def _overview_statement():
+    ahead = aliased(Registration)
+    place = (select(func.count()).select_from(ahead).where(
+        ahead.event_id == Registration.event_id,
+        ahead.status == RegistrationStatus.WAITLISTED,
+        (ahead.waitlisted_at < Registration.waitlisted_at)
+        | ((ahead.waitlisted_at == Registration.waitlisted_at) & (ahead.id <= Registration.id)))
+        .correlate(Registration).scalar_subquery())
+    first = (select(EventSession.starts_at).where(EventSession.event_id == Event.id)
+             .order_by(EventSession.starts_at).limit(1).correlate(Event).scalar_subquery())
+    last = (select(EventSession.ends_at).where(EventSession.event_id == Event.id)
+            .order_by(EventSession.starts_at.desc()).limit(1).correlate(Event).scalar_subquery())
+    return (select(Registration.id, Registration.status, Registration.offered_until, Event.id,
+                   Event.title, first, last,
+                   case((Registration.status == RegistrationStatus.WAITLISTED, place)))
+            .join(Event, Registration.event_id == Event.id)
+            .where(Registration.user_id == bindparam("user_id"))
+            .order_by(Registration.registered_at.desc(), Registration.id.desc()))
+
+
+def overview_for(user: User) -> list[RegistrationLine]:
+    """A person's registrations, newest first, each waiting one with its place in line (as
+    ``waitlist_position`` counts it), in one query however long the history is."""
+    return [RegistrationLine(id=reg_id, status=status, offered_until=offered_until,
+                             event=EventLine(event_id, title, starts_at, ends_at),
+                             waitlist_position=position)
+            for reg_id, status, offered_until, event_id, title, starts_at, ends_at, position
+            in db.session.execute(_overview_statement(), {"user_id": user.id})]
 
 
 def registration_for(event: Event, user: User) -> Registration | None:

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from leerhuis import page_cache
 from leerhuis.blueprints.forms_common import empty_to_none, skj_number, strip_filter
 
 
@@ -34,8 +35,10 @@ class RegistrationForm(FlaskForm):
             kwargs.setdefault("municipality_name",
                               user.municipality.name if user.municipality else "")
         super().__init__(*args, **kwargs)
-        names = ([m.name for m in user.region.municipalities]
-                 if user.is_authenticated and user.region else [])
+        names = list(page_cache.remembered(
+            ("municipality_names", user.region_id),
+            lambda: [m.name for m in user.region.municipalities])
+        ) if user.is_authenticated and user.region_id else []
         own = user.municipality.name if user.is_authenticated and user.municipality else ""
         if own and own not in names:
             names.append(own)  # a profile municipality of another region stays valid

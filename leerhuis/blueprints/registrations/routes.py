@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from leerhuis.blueprints.programme.routes import render_event_page
 from leerhuis.blueprints.region.forms import EmptyForm
@@ -17,7 +15,7 @@ from leerhuis.blueprints.registrations.forms import (
 )
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.labels import label
-from leerhuis.models import Event, EventSession, Registration, utcnow
+from leerhuis.models import Event, Registration, utcnow
 from leerhuis.services import calendar_invites, participants, programme, registrations
 
 bp = Blueprint("registrations", __name__)
@@ -156,19 +154,13 @@ def _busy(event: Event):
 @bp.get("/mijn-leerhuis")
 @login_required
 def my_leerhuis():
-    rows = db.session.scalars(
-        select(Registration).where(Registration.user_id == current_user.id)
-        # Only what the page shows: a person's history can be long and events are wide rows.
-        .options(joinedload(Registration.event).options(
-            load_only(Event.id, Event.title), lazyload(Event.type),
-            selectinload(Event.sessions).load_only(EventSession.starts_at,
-                                                   EventSession.ends_at)))
-        .order_by(Registration.registered_at.desc())).all()
+    rows = registrations.overview_for(current_user)
     feed_url = (url_for("registrations.personal_feed", token=current_user.calendar_token,
                         _external=True) if current_user.calendar_token else None)
     return render_template("registrations/my_leerhuis.html", registrations=rows, feed_url=feed_url,
-                           positions=registrations.waitlist_positions(rows), now=utcnow(),
-                           empty_form=EmptyForm())
+                           positions={r.id: r.waitlist_position for r in rows
+                                      if r.waitlist_position is not None},
+                           now=utcnow(), empty_form=EmptyForm())
 
 
 @bp.get("/activiteiten/<int:event_id>/agenda.ics")
