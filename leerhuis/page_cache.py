@@ -16,11 +16,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from flask import current_app, g, request
+from flask import current_app, g, has_app_context, request
 from flask.signals import before_render_template, template_rendered
 from flask_babel import get_locale
 from jinja2.utils import concat
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from leerhuis.extensions import db
 from leerhuis.models import DataVersion
@@ -69,14 +70,23 @@ _MARK = "\x00live-{}-" + secrets.token_hex(8) + "\x00"
 
 
 # Built once, so SQLAlchemy reuses its cache key; Core, as no ORM object is wanted.
-_VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
+VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
 
 
 def data_version() -> int:
-    """The committed data version, read once per request (before the data it guards)."""
+    """The committed data version, read once per request before the data it guards (for a
+    logged-in visitor in the same statement as the user: leerhuis/web.py)."""
     if "data_version" not in g:
-        g.data_version = db.session.connection().execute(_VERSION).scalar() or 0
+        g.data_version = db.session.connection().execute(VERSION).scalar() or 0
     return g.data_version
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_version_after_commit(_session: Session) -> None:
+    # A request that commits and then renders must see its own change: read the version
+    # again rather than serve what was cached before the commit.
+    if has_app_context():
+        g.pop("data_version", None)
 
 
 def remembered(key: Hashable, compute):

@@ -61,11 +61,14 @@ def select_timezone() -> str:
 @functools.cache
 def _user_statement():
     """One query for what every page asks of the user (navigation roles, the registration
-    form's organisation and municipality), instead of lazy loads while rendering. Built
-    once: SQLAlchemy then reuses its cache key and compiled form on every request."""
+    form's organisation and municipality), instead of lazy loads while rendering, and the
+    data version the page cache checks (the request's first statement, so it precedes
+    every data read). Built once: SQLAlchemy reuses its cache key and compiled form."""
+    from leerhuis import page_cache
     from leerhuis.models import User
 
-    return (select(User).where(User.id == bindparam("user_id"))
+    return (select(User, page_cache.VERSION.scalar_subquery())
+            .where(User.id == bindparam("user_id"))
             .options(joinedload(User.organiser_roles), joinedload(User.organisation),
                      joinedload(User.municipality)))
 
@@ -75,8 +78,12 @@ def _load_user(user_id: str):
     raw_id, _, nonce = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).unique()\
-        .scalar_one_or_none()
+    row = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).unique()\
+        .one_or_none()
+    if row is None:
+        return None
+    user, version = row
+    g.setdefault("data_version", version or 0)
     if user is None or user.session_nonce != nonce or not user.is_active:
         return None
     return user

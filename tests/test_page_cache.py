@@ -182,3 +182,14 @@ def test_only_changes_to_what_the_pages_show_raise_the_version(event, deelnemer)
     db.session.rollback()
     db.session.commit()
     assert version() == before + 2
+
+
+def test_a_request_that_commits_reads_the_version_again(app, event):
+    from flask import g
+
+    with app.test_request_context(f"/activiteiten/{event.id}"):
+        before = page_cache.data_version()
+        event.title = "Veilig opgroeien"
+        db.session.commit()
+        assert "data_version" not in g
+        assert page_cache.data_version() == before + 1

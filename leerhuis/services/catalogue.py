@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from leerhuis.extensions import db
@@ -208,8 +209,15 @@ def event_for_page(event_id: int) -> Event | None:
     ).unique().first()
 
 
+@functools.cache
+def _registration_box_statement():
+    # Built once: SQLAlchemy reuses its cache key and compiled form on every request.
+    return (select(Event).where(Event.id == bindparam("event_id"))
+            .options(joinedload(Event.sessions)))
+
+
 def event_for_registration_box(event_id: int) -> Event | None:
     """An event with what the registration box and its rules read (type, sessions), in
     one query."""
-    return db.session.scalars(select(Event).where(Event.id == event_id)
-                              .options(joinedload(Event.sessions))).unique().first()
+    return db.session.scalars(_registration_box_statement(),
+                              {"event_id": event_id}).unique().first()

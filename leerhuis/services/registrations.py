@@ -414,11 +414,17 @@ def overview_for(user: User) -> list[RegistrationLine]:
             in db.session.execute(_overview_statement(), {"user_id": user.id})]
 
 
+@functools.cache
+def _registration_statement():
+    return select(Registration).where(Registration.event_id == bindparam("event_id"),
+                                      Registration.user_id == bindparam("user_id"))
+
+
 def registration_for(event: Event, user: User) -> Registration | None:
     if not user.is_authenticated:
         return None
-    return db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id, Registration.user_id == user.id)).first()
+    return db.session.scalars(_registration_statement(),
+                              {"event_id": event.id, "user_id": user.id}).first()
 
 
 def _mail(registration: Registration, template: str) -> None:
