@@ -35,7 +35,7 @@ MONTH = 3
 # ``…_cached``: the public parts from the page cache; the event page still asks for the
 # viewer's registration and what decides whether they may register.
 BOUNDS = {"programme": 17, "event": 13, "mijn_leerhuis": 3,
-          "programme_cached": 1, "event_cached": 5, "mijn_leerhuis_cached": 3}
+          "programme_cached": 1, "event_cached": 3, "mijn_leerhuis_cached": 3}
 
 
 @pytest.fixture

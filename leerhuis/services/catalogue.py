@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import calendar
-import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from leerhuis.extensions import db
@@ -209,15 +208,28 @@ def event_for_page(event_id: int) -> Event | None:
     ).unique().first()
 
 
-@functools.cache
-def _registration_box_statement():
-    # Built once: SQLAlchemy reuses its cache key and compiled form on every request.
-    return (select(Event).where(Event.id == bindparam("event_id"))
-            .options(joinedload(Event.sessions)))
+@dataclass(frozen=True)
+class EventFacts:
+    """What the registration box (programme/event.html) and the registration rules
+    (registrations.registration_closed_reason) read of an event. Kept with the cached event
+    page, so a cache hit asks the database only for the visitor's own registration."""
 
+    id: int
+    title: str
+    region_id: int
+    programme_year: int
+    status: EventStatus
+    published_at: datetime | None
+    open_to_other_regions: bool
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    starts_at: datetime | None
+    is_online: bool
+    online_url: str | None
+    offer_hours: int | None
+    is_accredited: bool
+    is_cohort: bool
 
-def event_for_registration_box(event_id: int) -> Event | None:
-    """An event with what the registration box and its rules read (type, sessions), in
-    one query."""
-    return db.session.scalars(_registration_box_statement(),
-                              {"event_id": event_id}).unique().first()
+    @classmethod
+    def of(cls, event: Event) -> EventFacts:
+        return cls(**{f.name: getattr(event, f.name) for f in fields(cls)})

@@ -106,15 +106,15 @@ def event_page(event_id: int):
     cached = page_cache.lookup(key)
     if cached is None:
         return render_event_page(_event_or_404(event_id), cache_key=key)
-    # Cached details exist only for an event the public could see at this data version.
-    event = catalogue.event_for_registration_box(event_id)
-    if event is None:
-        abort(404)
+    # Cached details exist only for an event the public could see at this data version;
+    # the facts the registration box needs of it were stored with them.
+    event = cached[1]["event"]
     programme.remember_published(event.region_id, event.programme_year)
     return render_event_page(event, cache_key=key, cached=cached)
 
 
-def render_event_page(event: Event, registration_form: RegistrationForm | None = None,
+def render_event_page(event: Event | catalogue.EventFacts,
+                      registration_form: RegistrationForm | None = None,
                       status: int = 200, *, cache_key=None, cached=None):
     """The event page; a refused registration comes back with its errors and values. The
     details come from the page cache for viewers who see only the public programme; the
@@ -148,8 +148,10 @@ def render_event_page(event: Event, registration_form: RegistrationForm | None =
                             "outlook": calendar_invites.outlook_link})
         if not programme.is_publicly_visible(event):
             cache_key = None  # drafts are never cached
+    facts = ({"places_left": places_left, "event": catalogue.EventFacts.of(event)}
+             if cache_key is not None and cached is None else None)
     return page_cache.render_page("programme/event.html", cache_key, cached, context=context,
-                                  facts={"places_left": places_left},
+                                  facts=facts,
                                   live_blocks=("registration",)), status
 
 
