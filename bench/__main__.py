@@ -18,6 +18,7 @@ from bench import (
     certificates_bulk,
     goals,
     infra,
+    load_test,
     programme_page,
     registration_race,
 )
@@ -32,6 +33,7 @@ SCENARIOS = {
     "attendance_export": attendance_export.run,
     "registration_race": registration_race.run,
     "anonymisation_guard": anonymisation_guard.run,
+    "load_test": load_test.run,
 }
 
 

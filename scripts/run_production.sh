@@ -89,22 +89,20 @@ export LEERHUIS_HUEY=
 .venv/bin/flask --app leerhuis db upgrade >/dev/null
 if [ "${SEED:-1}" = "1" ]; then .venv/bin/flask --app leerhuis seed-demo >/dev/null; fi
 
-.venv/bin/huey_consumer leerhuis.tasks.huey --workers 2 --worker-type thread --quiet \
-  >"$RUN/worker.log" 2>&1 &
+.venv/bin/huey_consumer leerhuis.tasks.huey --workers 2 --worker-type thread --quiet >&2 &
 PIDS+=($!)
-.venv/bin/gunicorn --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 60 \
-  --keep-alive 30 --log-level warning --chdir "$ROOT" wsgi:app &
+.venv/bin/gunicorn --config gunicorn.conf.py --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+  --log-level warning --chdir "$ROOT" wsgi:app &
 PIDS+=($!)
 
-for _ in $(seq 300); do
+for _ in $(seq 900); do
   if .venv/bin/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
       "http://127.0.0.1:$PORT/" 2>/dev/null; then
     echo "LEERHUIS READY http://127.0.0.1:$PORT $REDIS_URL $DATABASE_URL"
     break
   fi
   for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { echo "Een proces van het productieprofiel stopte:" >&2;
-      tail -20 "$RUN/worker.log" >&2 || true; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "Een proces van het productieprofiel stopte." >&2; exit 1; }
   done
   sleep 0.2
 done

@@ -15,6 +15,7 @@ a background thread at worker start, never on the request path unless it is stil
 from __future__ import annotations
 
 import gc
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -143,8 +144,16 @@ def _load_deduce():
     global _deduce
     with _lock:
         if _deduce is None:
+            root = logging.getLogger()
+            handlers, level = list(root.handlers), root.level
             from deduce import Deduce
 
+            # deduce calls logging.basicConfig(stream=sys.stdout, level=DEBUG) on import:
+            # every library's debug chatter on stdout, slowing each request and blocking a
+            # worker whose stdout is a pipe nobody reads. Put the logging back as it was.
+            for handler in root.handlers[len(handlers):]:
+                root.removeHandler(handler)
+            root.setLevel(level)
             # deduce unpickles ~80 MB of lookup tries: millions of small objects, each
             # allocation a chance for the cyclic GC to walk all of them again (45 s instead
             # of 3). Nothing cyclic is freed meanwhile, so the GC waits; afterwards the

@@ -195,7 +195,10 @@ class MailTransport:
             return self._write_file(row)
         smtp = self._connection()
         sender = parseaddr(self.config["MAIL_FROM"])[1]
-        smtp.sendmail(sender, [row.recipient], row.mime)
+        # An address like joëlle@… is valid (sign-up accepts it) but needs SMTPUTF8; plain
+        # ASCII addresses go as before.
+        options = [] if (sender + row.recipient).isascii() else ["SMTPUTF8"]
+        smtp.sendmail(sender, [row.recipient], row.mime, mail_options=options)
         return ""
 
     def _write_file(self, row: OutboxMessage) -> str:
