@@ -100,23 +100,31 @@ def remembered(key: Hashable, compute):
     return entry[0]
 
 
-def lookup(key: Hashable | None) -> tuple[str, dict] | None:
-    """The cached content block and its facts for ``key`` at the present data version."""
+def _full_key(template, key: Hashable) -> tuple:
+    # The template object: with TEMPLATES_AUTO_RELOAD (development) an edited template is a
+    # new object, so its pages are rendered afresh rather than served from before the edit.
+    return (template, key, str(get_locale()))
+
+
+def lookup(template_name: str, key: Hashable | None) -> tuple[str, dict] | None:
+    """The cached content block of ``template_name`` and its facts for ``key`` at the
+    present data version."""
     if key is None:
         return None
-    return store.get(data_version(), (key, str(get_locale())))
+    template = current_app.jinja_env.get_template(template_name)
+    return store.get(data_version(), _full_key(template, key))
 
 
 def render_page(template_name: str, key: Hashable | None, cached: tuple[str, dict] | None, *,
                 context: dict, facts: dict | None = None,
                 live_blocks: tuple[str, ...] = ()) -> str:
     """Render ``template_name``; its ``content`` block comes from ``cached`` (what
-    ``lookup(key)`` gave) or is rendered from ``context`` and stored under ``key`` (None: not
+    ``lookup(template_name, key)`` gave) or is rendered from ``context`` and stored under ``key`` (None: not
     cached for this viewer) with ``facts``, the answers a later hit needs without the
     database. ``live_blocks`` inside the content are rendered afresh on every request."""
     app = current_app._get_current_object()
     template = app.jinja_env.get_template(template_name)
-    cache_key = None if key is None else (key, str(get_locale()))
+    cache_key = None if key is None else _full_key(template, key)
     version = data_version() if cache_key is not None else 0
     context = dict(context)
     app.update_template_context(context)
@@ -129,6 +137,7 @@ def render_page(template_name: str, key: Hashable | None, cached: tuple[str, dic
             yield _MARK.format(name)
         return render
 
+    live_blocks = tuple(name for name in live_blocks if name in template.blocks)
     for name in live_blocks:
         jinja_context.blocks[name] = [live_block(name), *jinja_context.blocks.get(name, [])[1:]]
     if cached is None:

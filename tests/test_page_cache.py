@@ -193,3 +193,23 @@ def test_a_request_that_commits_reads_the_version_again(app, event):
         db.session.commit()
         assert "data_version" not in g
         assert page_cache.data_version() == before + 1
+
+
+def test_an_edited_template_is_rendered_afresh_in_development(app, client, event, tmp_path):
+    """With TEMPLATES_AUTO_RELOAD an edited template replaces the cached page at once (the
+    cache keys hold the template object, which Jinja renews on a change)."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    edited = {"programme/event.html": "{% extends 'base.html' %}"
+                                      "{% block content %}Versie 1{% endblock %}"}
+    original_loader, original_reload = app.jinja_env.loader, app.jinja_env.auto_reload
+    app.jinja_env.loader = ChoiceLoader([DictLoader(edited), original_loader])
+    app.jinja_env.auto_reload = True
+    app.jinja_env.cache.clear()
+    try:
+        assert "Versie 1" in filled(client, f"/activiteiten/{event.id}")
+        edited["programme/event.html"] = edited["programme/event.html"].replace("1", "2")
+        assert "Versie 2" in page(client, f"/activiteiten/{event.id}")
+    finally:
+        app.jinja_env.loader, app.jinja_env.auto_reload = original_loader, original_reload
+        app.jinja_env.cache.clear()

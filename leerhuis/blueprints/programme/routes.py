@@ -70,8 +70,8 @@ def programme_list(region_slug: str, year: int):
     # The calendar opens on today's month: the day is part of what the page shows.
     key = page_cache.public_viewer_key(region_slug, year, request.query_string,
                                        date.today() if calendar_view else None)
-    cached = page_cache.lookup(key)
     template = "programme/calendar.html" if calendar_view else "programme/list.html"
+    cached = page_cache.lookup(template, key)
     if cached is not None:
         context = {"year": year, **cached[1]}
     else:
@@ -103,7 +103,7 @@ def _programme_context(region_slug: str, year: int, calendar_view: bool) -> dict
 @bp.get("/activiteiten/<int:event_id>")
 def event_page(event_id: int):
     key = page_cache.public_viewer_key(event_id)
-    cached = page_cache.lookup(key)
+    cached = page_cache.lookup("programme/event.html", key)
     if cached is None:
         return render_event_page(_event_or_404(event_id), cache_key=key)
     # Cached details exist only for an event the public could see at this data version;
