@@ -9,14 +9,22 @@ will see in the room.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
-from flask_babel import format_date, format_time, to_user_timezone
+from flask_babel import format_date, format_time, get_locale, to_user_timezone
 
 
 def format_day(value: date | datetime | None, fmt: str = "full") -> str:
     """A day in the locale's own pattern ("full": "dinsdag 12 maart 2027")."""
-    return format_date(value, fmt) if value else ""
+    return _format_day(value, fmt, str(get_locale())) if value else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_day(value: date | datetime, fmt: str, _locale: str) -> str:
+    # The same days come back on page after page (a programme has a few hundred); Babel's
+    # formatting is the slow part of rendering them. The locale is in the key.
+    return format_date(value, fmt)
 
 
 def format_clock(value: datetime | None) -> str:
