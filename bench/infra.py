@@ -226,6 +226,13 @@ def flask_command(database_url: str, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
+def _config_for(app_spec: str) -> list[str]:
+    """The portal runs with its production settings (gunicorn.conf.py); the baseline bare."""
+    if app_spec.startswith("bench.hello"):
+        return ["-c", str(Path(__file__).with_name("gunicorn_bare.py"))]
+    return ["-c", str(ROOT / "gunicorn.conf.py")]
+
+
 @contextmanager
 def gunicorn(app_spec: str, *, workers: int, env: dict | None = None):
     port = free_port()
@@ -234,8 +241,9 @@ def gunicorn(app_spec: str, *, workers: int, env: dict | None = None):
                 **(env or {})}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "--log-level", "warning", "--keep-alive", "30", app_spec],
+            [sys.executable, "-m", "gunicorn", *_config_for(app_spec), "-w", str(workers),
+             "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
+             "--keep-alive", "30", app_spec],
             cwd=ROOT, env=full_env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
