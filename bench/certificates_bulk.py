@@ -95,7 +95,9 @@ def run(context: infra.Context, count: int = COUNT) -> dict:
         db.session.commit()
 
         with app.test_request_context():
-            # Warm-up outside the measurement: fonts load once per worker process.
+            # Warm-up outside the measurement, as in a worker that has run before: fonts load
+            # once per process, and the layout processes live as long as the worker.
+            pdf.warm_pool()
             pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [
                 certificates.certificate_data(db.session.get(Registration, 1),
                                               certificates.parts_for(db.session.get(Registration, 1)),

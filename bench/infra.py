@@ -226,22 +226,23 @@ def flask_command(database_url: str, *args: str, check: bool = True) -> str:
     return result.stdout
 
 
-def _config_for(app_spec: str) -> list[str]:
+def _config_for(app_spec: str, production: bool) -> list[str]:
     """The portal runs with its production settings (gunicorn.conf.py); the baseline bare."""
-    if app_spec.startswith("bench.hello"):
+    if app_spec.startswith("bench.hello") or not production:
         return ["-c", str(Path(__file__).with_name("gunicorn_bare.py"))]
     return ["-c", str(ROOT / "gunicorn.conf.py")]
 
 
 @contextmanager
-def gunicorn(app_spec: str, *, workers: int, env: dict | None = None):
+def gunicorn(app_spec: str, *, workers: int, env: dict | None = None,
+             production_config: bool = True):
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
     full_env = {**os.environ, "LEERHUIS_HUEY": "memory", "RATELIMIT_ENABLED": "false",
                 **(env or {})}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *_config_for(app_spec), "-w", str(workers),
+            [sys.executable, "-m", "gunicorn", *_config_for(app_spec, production_config), "-w", str(workers),
              "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
              "--keep-alive", "30", app_spec],
             cwd=ROOT, env=full_env, stdout=output, stderr=subprocess.STDOUT)

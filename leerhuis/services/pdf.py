@@ -135,12 +135,29 @@ def _warm_child() -> None:
     font_config()
 
 
-def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
+def _layout_pool() -> ProcessPoolExecutor:
     global _pool
-    if len(htmls) <= 1:
-        return [write_pdfs_split(html) for html in htmls]
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=worker_count(),
                                     mp_context=multiprocessing.get_context("forkserver"),
                                     initializer=_warm_child)
-    return list(_pool.map(write_pdfs_split, htmls))
+    return _pool
+
+
+def _ready() -> bool:
+    return True
+
+
+def warm_pool() -> None:
+    """Start every layout process and load its fonts now, so that the first bulk run of a
+    long-lived worker does not pay for it (the pool lives as long as the process)."""
+    pool = _layout_pool()
+    # One task per process: the pool starts a new process for a task while none is idle.
+    for future in [pool.submit(_ready) for _ in range(worker_count())]:
+        future.result()
+
+
+def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
+    if len(htmls) <= 1:
+        return [write_pdfs_split(html) for html in htmls]
+    return list(_layout_pool().map(write_pdfs_split, htmls))
