@@ -47,16 +47,18 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 if [ -z "${DATABASE_URL:-}" ]; then
-  # A database of our own on the throw-away cluster.
-  DATABASE_URL="${TEST_DATABASE_URL%/*}/leerhuis_production"
-  .venv/bin/python - "$TEST_DATABASE_URL" <<'EOF'
+  # A database of our own on the throw-away cluster (its name settable, so that two test
+  # workers sharing one cluster each get their own).
+  PRODUCTION_DATABASE=${PRODUCTION_DATABASE:-leerhuis_production}
+  DATABASE_URL="${TEST_DATABASE_URL%/*}/$PRODUCTION_DATABASE"
+  .venv/bin/python - "$TEST_DATABASE_URL" "$PRODUCTION_DATABASE" <<'EOF'
 import sys
 import sqlalchemy as sa
 engine = sa.create_engine(sys.argv[1].replace("postgresql://", "postgresql+psycopg://"),
                           isolation_level="AUTOCOMMIT")
 with engine.connect() as conn:
-    conn.execute(sa.text('DROP DATABASE IF EXISTS "leerhuis_production"'))
-    conn.execute(sa.text('CREATE DATABASE "leerhuis_production"'))
+    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sys.argv[2]}"'))
+    conn.execute(sa.text(f'CREATE DATABASE "{sys.argv[2]}"'))
 EOF
 fi
 

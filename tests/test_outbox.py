@@ -4,6 +4,7 @@ import email
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import free_port
 from sqlalchemy import select
 
@@ -75,3 +76,47 @@ def test_mail_written_in_a_rolled_back_transaction_is_never_sent(region, deliver
     db.session.rollback()
     assert db.session.scalars(select(OutboxMessage)).all() == []
     assert deliver_mail() == {"sent": 0, "retry": 0, "failed": 0}
+
+
+@pytest.mark.no_rollback
+def test_two_workers_deliver_each_message_once_without_locking_errors(tmp_path):
+    """`make run` starts the worker with two threads: on SQLite they must neither send a
+    message twice nor fail on the single write lock."""
+    import threading
+
+    from conftest import MIGRATIONS, database_url_for, make_test_config
+    from flask_migrate import upgrade
+
+    from leerhuis import create_app
+
+    app = create_app(make_test_config(database_url_for(tmp_path, "outbox_threads"), tmp_path))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        for n in range(40):
+            message = email.message.EmailMessage()
+            message["To"], message["From"] = f"p{n}@example.org", "leerhuis@example.org"
+            message["Subject"] = f"Bericht {n}"
+            message.set_content("Hallo")
+            outbox.queue_message(message)
+        db.session.commit()
+    errors, sent = [], []
+
+    def worker():
+        try:
+            with app.app_context():
+                sent.append(outbox.deliver_due_messages()["sent"])
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - any failure is reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(sent) == 40
+    assert len(list(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))) == 40
+    with app.app_context():
+        assert set(db.session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
+        db.session.remove()
+        db.engine.dispose()

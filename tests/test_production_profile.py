@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
+from conftest import _worker
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "leerhuis-demo"
@@ -101,8 +102,10 @@ def _workers(master: int) -> set[int]:
 
 @pytest.fixture(scope="module")
 def production(smtp_server, tmp_path_factory):
+    # Each test worker its own database: test workers share the throw-away cluster.
     env = {**os.environ, "PORT": "0", "WORKERS": "2", "SEED": "1",
-           "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port)}
+           "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port),
+           "PRODUCTION_DATABASE": f"leerhuis_production_{_worker()}"}
     for name in ("LEERHUIS_HUEY", "DATABASE_URL", "REDIS_URL", "RATELIMIT_ENABLED"):
         env.pop(name, None)
     log = tmp_path_factory.mktemp("production") / "stderr.log"
