@@ -59,9 +59,9 @@ def register(event_id: int):
     return redirect(url_for("programme.event_page", event_id=event.id))
 
 
-@bp.post("/activiteiten/<int:event_id>/afmelden")
-@login_required
-def unregister(event_id: int):
+def _change_own_registration(event_id: int, change, done: str):
+    """Apply ``change`` to the current user's registration for the event under the event
+    lock, and come back to the event page with ``done`` or the reason it could not."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     event = db.get_or_404(Event, event_id)
@@ -69,8 +69,7 @@ def unregister(event_id: int):
     if registration is None:
         abort(404)
     try:
-        registrations.retry_on_lock_timeout(
-            lambda: registrations.unregister(registration, by=current_user))
+        registrations.retry_on_lock_timeout(lambda: change(registration))
     except registrations.RegistrationBusy:
         return _busy(event)
     except registrations.RegistrationError as exc:
@@ -78,30 +77,24 @@ def unregister(event_id: int):
         flash(_(exc.message), "error")
         return redirect(url_for("programme.event_page", event_id=event.id))
     db.session.commit()
-    flash(_("Je bent afgemeld."), "success")
+    flash(done, "success")
     return redirect(url_for("programme.event_page", event_id=event.id))
+
+
+@bp.post("/activiteiten/<int:event_id>/afmelden")
+@login_required
+def unregister(event_id: int):
+    return _change_own_registration(
+        event_id, lambda registration: registrations.unregister(registration, by=current_user),
+        _("Je bent afgemeld."))
 
 
 @bp.post("/activiteiten/<int:event_id>/plaats-aannemen")
 @login_required
 def accept_offer(event_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    event = db.get_or_404(Event, event_id)
-    registration = registrations.registration_for(event, current_user)
-    if registration is None:
-        abort(404)
-    try:
-        registrations.retry_on_lock_timeout(lambda: registrations.accept_offer(registration))
-    except registrations.RegistrationBusy:
-        return _busy(event)
-    except registrations.RegistrationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("programme.event_page", event_id=event.id))
-    db.session.commit()
-    flash(_("Je bent aangemeld. Je ontvangt een bevestiging per e-mail."), "success")
-    return redirect(url_for("programme.event_page", event_id=event.id))
+    return _change_own_registration(
+        event_id, registrations.accept_offer,
+        _("Je bent aangemeld. Je ontvangt een bevestiging per e-mail."))
 
 
 @bp.route("/wachtlijst/<token>", methods=["GET", "POST"])
