@@ -37,16 +37,16 @@ def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.api.routes import feeds as feeds_bp
     from leerhuis.blueprints.attendance.routes import bp as certificates_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
-    from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.evaluations.routes import bp as evaluations_bp
     from leerhuis.blueprints.invitations.routes import bp as invitations_bp
     from leerhuis.blueprints.klankbordgroep.routes import bp as klankbordgroep_bp
     from leerhuis.blueprints.lessons.routes import bp as lessons_bp
+    from leerhuis.blueprints.main.routes import bp as main_bp
     from leerhuis.blueprints.privacy.routes import bp as privacy_bp
     from leerhuis.blueprints.programme.routes import bp as programme_bp
     from leerhuis.blueprints.region.routes import bp as region_bp
-    from leerhuis.blueprints.reports.routes import bp as reports_bp
     from leerhuis.blueprints.registrations.routes import bp as registrations_bp
+    from leerhuis.blueprints.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

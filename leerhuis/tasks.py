@@ -6,6 +6,7 @@ LEERHUIS_HUEY=memory and run the task functions themselves.
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import nullcontext
 from pathlib import Path
@@ -107,8 +108,11 @@ def apply_retention() -> int:
 def enqueue_outbox_delivery() -> None:
     try:
         deliver_outbox()
-    except Exception:  # noqa: BLE001 - the periodic sweep delivers it a minute later
-        pass
+    except Exception:
+        # Queuing must never fail the action that wrote the mail: the periodic sweep sends
+        # it a minute later.
+        logging.getLogger(__name__).warning("outbox delivery not queued; the sweep sends it",
+                                            exc_info=True)
 
 
 @huey.task(retries=2, retry_delay=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from babel import Locale
@@ -222,10 +223,9 @@ def _database_unavailable(error):
     """The database is unreachable: a Dutch 503 without traceback, and nothing that needs
     the database itself (no user loading, no navigation)."""
     current_app_logger().error("database unavailable: %s", getattr(error, "orig", error))
-    try:
+    # The connection is gone: the rollback cannot succeed, and need not.
+    with contextlib.suppress(Exception):
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is gone; rollback cannot succeed
-        pass
     if request.path.startswith("/api/"):
         return {"error": "Service Unavailable", "status": 503}, 503, {"Retry-After": "30"}
     return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}

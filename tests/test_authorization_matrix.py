@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import make_user
+
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,

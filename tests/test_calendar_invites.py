@@ -140,9 +140,9 @@ def test_a_change_of_time_updates_every_participant_with_same_uid_and_higher_seq
             assert method == "REQUEST" == parsed.method.value
             assert vevent["UID"] in first
             assert int(vevent["SEQUENCE"]) == 1 == int(parsed.vevent.sequence.value)
-    moved = [m for m in smtp.to(deelnemer.email)
+    moved = next(m for m in smtp.to(deelnemer.email)
              if vevent_of(parse_both(calendar_parts(m)[1])[0])["UID"]
-             == dst_event.sessions[0].ical_uid][0]
+             == dst_event.sessions[0].ical_uid)
     start = vevent_of(parse_both(calendar_parts(moved)[1])[0]).decoded("DTSTART")
     assert start.astimezone(AMS).hour == 14
 
@@ -214,7 +214,7 @@ def test_event_page_offers_ics_download_and_web_calendar_links(dst_event, client
     page = client.get(f"/activiteiten/{dst_event.id}")
     assert "calendar.google.com" in page.text and "outlook.office.com" in page.text
     download = client.get(f"/activiteiten/{dst_event.id}/agenda.ics")
-    cal, parsed = parse_both(download.data)
+    cal, _parsed = parse_both(download.data)
     assert str(cal["METHOD"]) == "PUBLISH"
     assert len(cal.walk("VEVENT")) == 2
 

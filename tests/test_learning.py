@@ -161,9 +161,9 @@ def test_the_progress_report_pdf_holds_actions_progress_contributions_and_figure
 # --- Lessons -----------------------------------------------------------------------------
 
 def lesson_input(**overrides):
-    values = dict(title="Eerder samen met school", source=LessonSource.SPIEGELBIJEENKOMST,
-                  kind=LessonKind.ATTENTION, phase=LessonPhase.PREVENTIE,
-                  earlier_prevention="Bij de eerste signalen van school hadden we de uithuisplaatsing kunnen voorkomen.")
+    values = {"title": "Eerder samen met school", "source": LessonSource.SPIEGELBIJEENKOMST,
+                  "kind": LessonKind.ATTENTION, "phase": LessonPhase.PREVENTIE,
+                  "earlier_prevention": "Bij de eerste signalen van school hadden we de uithuisplaatsing kunnen voorkomen."}
     values.update(overrides)
     return lessons.LessonInput(**values)
 

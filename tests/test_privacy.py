@@ -64,7 +64,7 @@ def test_download_my_data_holds_profile_registrations_and_certificates(
 
 def test_deleting_an_account_keeps_figures_and_a_verifiable_certificate(
         region, provider, deelnemer, organisator, as_deelnemer, client):
-    event, registration, certificate = _attended_event(region, provider, deelnemer, organisator)
+    _event, registration, certificate = _attended_event(region, provider, deelnemer, organisator)
     wrong = as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "fout"})
     assert wrong.status_code == 400 and db.session.get(User, deelnemer.id) is not None
     as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from leerhuis.extensions import db
-from leerhuis.models import Event, EventStatus, EventType, ProgrammeYear, TargetGroup, Theme
+from leerhuis.models import Event, EventStatus, EventType, TargetGroup, Theme
 from leerhuis.services import anonymisation, programme
 from leerhuis.services.programme import EventInput, SessionInput
 
@@ -46,9 +46,9 @@ def form_data(provider, **overrides):
 
 def event_input(provider, **overrides):
     starts = datetime.combine(VISIT_DAY, time(13, 30), AMS)
-    values = dict(type_id=type_id("werkbezoek"), title="Werkbezoek", organisation_id=provider.id,
-                  sessions=[SessionInput(starts, starts + timedelta(hours=3), 30)],
-                  address="Straat 1", city="Huizen", capacity=10)
+    values = {"type_id": type_id("werkbezoek"), "title": "Werkbezoek", "organisation_id": provider.id,
+                  "sessions": [SessionInput(starts, starts + timedelta(hours=3), 30)],
+                  "address": "Straat 1", "city": "Huizen", "capacity": 10}
     values.update(overrides)
     return EventInput(**values)
 
@@ -154,7 +154,7 @@ def test_organisation_and_municipality_filters(client, published, provider, othe
 
 def test_the_month_calendar_shows_the_event_on_its_day(client, published):
     page = client.get(f"/programma/gooi-en-vechtstreek/{NEXT_YEAR}?weergave=kalender&maand=3").text
-    cell = re.search(r'month-calendar__day">9</span>(.*?)</td>', page, re.S).group(1)
+    cell = re.search(r'month-calendar__day">9</span>(.*?)</td>', page, re.DOTALL).group(1)
     assert published.title in cell
 
 

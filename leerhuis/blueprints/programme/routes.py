@@ -84,9 +84,9 @@ def _programme_context(region_slug: str, year: int, calendar_view: bool) -> dict
     region = db.first_or_404(select(Region).where(Region.slug == region_slug))
     flt = _filter_from_args()
     programme_year = programme.get_programme_year(region, year)
-    common = dict(region=region, year=year, flt=flt, options=catalogue.filter_options(region),
-                  programme_year=programme_year,
-                  regions=db.session.scalars(select(Region).order_by(Region.name)).all())
+    common = {"region": region, "year": year, "flt": flt, "options": catalogue.filter_options(region),
+                  "programme_year": programme_year,
+                  "regions": db.session.scalars(select(Region).order_by(Region.name)).all()}
     if calendar_view:
         month = flt.month or (date.today().month if date.today().year == year else 1)
         weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
