@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite, then on a throw-away PostgreSQL.
+# Lint, then the whole suite on SQLite, then on a throw-away PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== ruff"
+.venv/bin/ruff check leerhuis tests bench
 echo "== SQLite"
 .venv/bin/python -m pytest -n 2 -q
 echo "== PostgreSQL"
