@@ -398,16 +398,44 @@ def percentile(values: list[float], pct: float) -> float:
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class Browser:
+    """A person with a browser: a cookie jar, following redirects like a browser does."""
+
+    def __init__(self, base: str, timeout: float = 300):
+        import urllib.request
+        from http.cookiejar import CookieJar
+
+        self.base, self.timeout, self.jar = base, timeout, CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=self.timeout) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        """(status, page); status 0 when the server could not be reached."""
+        import urllib.error
+
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=self.timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError as error:
+            return 0, str(error)
+
+    def token(self, path: str) -> str:
+        return _CSRF.search(self.get(path)).group(1)
+
+    def log_in(self, email: str, password: str) -> int:
+        status, _page = self.post("/inloggen", {"csrf_token": self.token("/inloggen"),
+                                                "email": email, "password": password})
+        return status
+
+
 def login_cookie(base: str, email: str, password: str) -> str:
     """Log in over HTTP like a browser and return the session cookie header value."""
-    import urllib.request
-    from http.cookiejar import CookieJar
-
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/inloggen").read().decode()
-    token = _CSRF.search(page).group(1)
-    body = urllib.parse.urlencode({"csrf_token": token, "email": email,
-                                   "password": password}).encode()
-    opener.open(base + "/inloggen", data=body).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    browser = Browser(base)
+    browser.log_in(email, password)
+    return "; ".join(f"{c.name}={c.value}" for c in browser.jar)

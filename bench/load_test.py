@@ -17,6 +17,7 @@ delivered to the SMTP sink (none pending or failed).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -93,10 +94,8 @@ class _ProfileStarted:
         raise RuntimeError(f"productieprofiel startte niet: {self.log.read_text()[-3000:]}")
 
     def __exit__(self, *exc):
-        try:
+        with contextlib.suppress(ProcessLookupError):  # the profile already stopped
             os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         self.process.wait(60)
         self.process.stdout.close()
 

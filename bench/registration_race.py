@@ -5,14 +5,9 @@ answers that do not say either."""
 
 from __future__ import annotations
 
-import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 from decimal import Decimal
-from http.cookiejar import CookieJar
 
 from bench import infra
 
@@ -20,35 +15,6 @@ SEATS = 50
 PEOPLE = 200
 WORKER_COUNTS = (4, 16)
 DATABASE = "leerhuis_bench_race"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Browser:
-    """A person with a browser: a cookie jar, following redirects like a browser does."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=300) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode()
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=300) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-        except OSError as error:
-            return 0, str(error)
-
-    def token(self, path: str) -> str:
-        return _CSRF.search(self.get(path)).group(1)
-
-
 def _create_event(url: str, region_id: int) -> int:
     from sqlalchemy import select
 
@@ -88,10 +54,8 @@ def _race(url: str, event_id: int, emails: list[str], workers: int) -> dict:
     with infra.gunicorn("leerhuis:create_app()", workers=workers, env=env) as (base, _process):
         browsers = []
         for email in emails:
-            browser = Browser(base)
-            status, _page = browser.post("/inloggen", {"csrf_token": browser.token("/inloggen"),
-                                                       "email": email,
-                                                       "password": infra.BENCH_PASSWORD})
+            browser = infra.Browser(base)
+            status = browser.log_in(email, infra.BENCH_PASSWORD)
             if status != 200:
                 raise RuntimeError(f"login {email}: HTTP {status}")
             browser.csrf = browser.token(f"/activiteiten/{event_id}")

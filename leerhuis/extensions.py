@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
@@ -73,6 +73,15 @@ def _amsterdam_month(value: str | None) -> str | None:
         return None
     moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return moment.astimezone(_AMSTERDAM).strftime("%Y-%m")
+
+
+def take_sqlite_write_lock(session) -> None:
+    """SQLite has one write lock and no row locks. A transaction that read first fails at
+    once ("database is locked") when it then writes beside another writer, but one whose
+    first statement is a write waits its turn on busy_timeout: call this first in a
+    transaction that will write. No-op on PostgreSQL, which locks rows."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE region SET id = id WHERE 1 = 0"))
 
 
 @event.listens_for(Engine, "begin")

@@ -19,10 +19,10 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, false, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from leerhuis.extensions import db
+from leerhuis.extensions import db, take_sqlite_write_lock
 from leerhuis.models import OutboxMessage, OutboxStatus, User, utcnow
 
 
@@ -295,10 +295,9 @@ def _claim_next_due() -> OutboxMessage | None:
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     else:
-        # SQLite has one write lock and no row locks. Taking it before reading (a write as
-        # the transaction's first statement waits on busy_timeout) keeps a second worker
-        # from claiming the same message, and from failing when its read turns into a write.
-        db.session.execute(update(OutboxMessage).where(false()).values(id=OutboxMessage.id))
+        # No row locks on SQLite: holding its write lock keeps a second worker from claiming
+        # the same message.
+        take_sqlite_write_lock(db.session)
     return db.session.scalars(stmt).first()
 
 

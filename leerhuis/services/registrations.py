@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.orm import aliased
 
-from leerhuis.extensions import db
+from leerhuis.extensions import db, take_sqlite_write_lock
 from leerhuis.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -76,10 +76,9 @@ def lock_event(event_id: int) -> Event:
                                    .execution_options(populate_existing=True)
                                    ).one()
     else:
-        # SQLite has one writer at a time: writing first makes the rest of this
-        # transaction run alone (others wait on busy_timeout).
-        db.session.execute(update(Event).where(Event.id == event_id)
-                           .values(id=Event.id).execution_options(synchronize_session=False))
+        # SQLite has one writer at a time: holding it makes the rest of this transaction
+        # run alone.
+        take_sqlite_write_lock(db.session)
         event = db.session.scalars(select(Event).where(Event.id == event_id)
                                    .execution_options(populate_existing=True)).one()
     return event

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from conftest import MIGRATIONS, database_url_for, free_port, make_test_config, make_user
 from flask import Flask
@@ -28,7 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from leerhuis import create_app, tasks
-from leerhuis.extensions import db
+from leerhuis.extensions import db, take_sqlite_write_lock
 from leerhuis.models import (
     ApprovalStatus,
     Municipality,
@@ -304,8 +303,7 @@ def write_first() -> None:
     worker write at the same time; SQLite fails a transaction that read first when it
     starts writing (its snapshot is stale), but lets one that writes first wait its turn."""
     db.session.rollback()
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(sa.text("UPDATE region SET id = id WHERE 1 = 0"))
+    take_sqlite_write_lock(db.session)
 
 
 # --- People and mail -----------------------------------------------------------------------
