@@ -21,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Every simulated browser sends the same User-Agent when it logs in and when it browses, as a
+# real one does: Flask-Login's session protection ties a session to address and agent.
+USER_AGENT = "Mozilla/5.0 (leerhuis-bench)"
 
 
 def free_port() -> int:
@@ -174,7 +177,8 @@ def timed_get(base: str, path: str, *, cookie: str | None = None) -> tuple[float
     parsed = urllib.parse.urlsplit(base)
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=600)
     started = time.perf_counter()
-    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     size = 0
     while chunk := response.read(1 << 16):
@@ -348,7 +352,9 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
 
     def client(number: int) -> None:
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
-        headers = {"Cookie": cookies[number % len(cookies)]} if cookies else {}
+        # Each client is one browser: it keeps the cookies the server sets (a session that
+        # gained a CSRF token is sent back with it), so it is measured as people use it.
+        jar = CookieJar(cookies[number % len(cookies)] if cookies else "")
         mine, index = [], number
         mine_by_path: dict[str, list[float]] = {}
         while time.monotonic() < stop:
@@ -356,9 +362,10 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
             index += 1
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request("GET", path, headers=jar.headers())
                 response = connection.getresponse()
                 response.read()
+                jar.update(response.headers.get_all("Set-Cookie") or [])
                 if response.status != 200:
                     with lock:
                         errors[0] += 1
@@ -388,6 +395,35 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
                                for path, values in by_path.items()}}
 
 
+class CookieJar:
+    """The cookies of one simulated browser on one site: sent with every request, replaced
+    or removed by the Set-Cookie headers of each response."""
+
+    def __init__(self, header: str = ""):
+        self.values: dict[str, str] = {}
+        for part in filter(None, (piece.strip() for piece in header.split(";"))):
+            name, _, value = part.partition("=")
+            self.values[name] = value
+
+    def update(self, set_cookie_headers: list[str]) -> None:
+        from http.cookies import SimpleCookie
+
+        for header in set_cookie_headers:
+            parsed = SimpleCookie()
+            parsed.load(header)
+            for name, morsel in parsed.items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.values.pop(name, None)
+                else:
+                    self.values[name] = morsel.value
+
+    def headers(self) -> dict[str, str]:
+        headers = {"User-Agent": USER_AGENT}
+        if self.values:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.values.items())
+        return headers
+
+
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return 0.0
@@ -407,6 +443,7 @@ class Browser:
 
         self.base, self.timeout, self.jar = base, timeout, CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=self.timeout) as response:
