@@ -15,13 +15,14 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import with_expression
 from werkzeug.routing import IntegerConverter
 
 from leerhuis import labels
@@ -61,17 +62,21 @@ def select_timezone() -> str:
 
 @functools.cache
 def _user_statement():
-    """One query for what every page asks of the user (navigation roles, the registration
-    form's organisation and municipality), instead of lazy loads while rendering, and the
-    data version the page cache checks (the request's first statement, so it precedes
-    every data read). Built once: SQLAlchemy reuses its cache key and compiled form."""
+    """One query for what every page asks of the user and the data version the page cache
+    checks (the request's first statement, so it precedes every data read). The navigation
+    needs only whether the user organises: an EXISTS beside the user row, not the roles,
+    organisation and municipality joined in (twice the ORM work on every page; the few
+    pages that show those load them when they do). Built once: SQLAlchemy reuses its cache
+    key and compiled form."""
     from leerhuis import page_cache
-    from leerhuis.models import User
+    from leerhuis.models import ApprovalStatus, OrganiserRole, User
 
+    organises = (exists().where(OrganiserRole.user_id == User.id,
+                                OrganiserRole.status == ApprovalStatus.APPROVED)
+                 .correlate(User))
     return (select(User, page_cache.VERSION.scalar_subquery())
             .where(User.id == bindparam("user_id"))
-            .options(joinedload(User.organiser_roles), joinedload(User.organisation),
-                     joinedload(User.municipality)))
+            .options(with_expression(User.approved_organiser, organises)))
 
 
 @login_manager.user_loader
@@ -79,8 +84,7 @@ def _load_user(user_id: str):
     raw_id, _, nonce = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    row = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).unique()\
-        .one_or_none()
+    row = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).one_or_none()
     if row is None:
         return None
     user, version = row
@@ -127,6 +131,27 @@ def _install_fast_gettext(app: Flask) -> None:
         newstyle=True)
 
 
+_MEMO_TYPES = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _built_url(_script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
+
+
+def _template_url_for(endpoint: str, **values) -> str:
+    """``url_for`` for templates. A page links to the same few endpoints on every request
+    (navigation, footer, static files) and building a URL through Werkzeug's router costs
+    about 10 µs; an internal URL depends only on the endpoint, its values and the script
+    root, so it is built once per process. (No ``url_defaults`` or host matching here;
+    relative endpoints, anchors, external URLs and unhashable values are built each time.)"""
+    if (endpoint[:1] != "." and has_request_context()
+            and not any(key[:1] == "_" for key in values)
+            and all(isinstance(value, _MEMO_TYPES) for value in values.values())):
+        return _built_url(request.script_root, endpoint, tuple(sorted(values.items())))
+    return url_for(endpoint, **values)
+
+
 class DatabaseIntConverter(IntegerConverter):
     """``<int:…>`` in URLs: ids are PostgreSQL integers, so a larger number names nothing
     (404) instead of overflowing the database driver (a 500)."""
@@ -145,6 +170,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     _install_fast_gettext(app)
+    app.jinja_env.globals["url_for"] = _template_url_for
 
     @app.context_processor
     def _globals():

@@ -187,3 +187,27 @@ def test_mijn_leerhuis_overview_places_equal_those_counted_one_by_one(
         assert all(line.event.starts_at == r.event.starts_at and line.event.ends_at
                    == r.event.ends_at for line, r in zip(lines, sorted(
                        mine, key=lambda r: (r.registered_at, r.id), reverse=True), strict=True))
+
+
+def test_the_navigation_knows_an_organiser_from_the_user_query_alone(
+        organisator, auth, client, count_queries):
+    auth.login(organisator)
+    with count_queries() as seen:
+        page = client.get("/mijn-leerhuis").get_data(as_text=True)
+    assert "/organiseren" in page
+    # The roles themselves are not loaded: only an EXISTS in the user's query.
+    assert len(seen) == 2, seen
+    assert not any("organiser_role.motivation" in statement for statement in seen), seen
+
+
+def test_a_role_approved_after_loading_counts_at_once(region, provider, deelnemer):
+    from leerhuis.models import ApprovalStatus, OrganiserRole, User
+    from leerhuis.web import _user_statement
+
+    loaded, _version = db.session.execute(_user_statement(), {"user_id": deelnemer.id}).one()
+    assert loaded.is_organiser is False
+    db.session.add(OrganiserRole(user=loaded, organisation=provider,
+                                 status=ApprovalStatus.APPROVED, decided_at=utcnow()))
+    db.session.commit()
+    assert loaded.is_organiser is True
+    assert db.session.get(User, deelnemer.id).is_organiser is True

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from leerhuis.extensions import db
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
@@ -63,6 +63,10 @@ class User(UserMixin, db.Model):
     organiser_roles: Mapped[list[OrganiserRole]] = relationship(
         back_populates="user", foreign_keys="OrganiserRole.user_id", cascade="all, delete-orphan"
     )
+    # Whether the user holds an approved organiser role, when the query that loaded the
+    # user computed it (the login loader does, for the navigation of every page); None
+    # otherwise, and after the user is expired by a commit.
+    approved_organiser: Mapped[bool | None] = query_expression()
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -94,6 +98,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_organiser(self) -> bool:
+        if self.approved_organiser is not None and "organiser_roles" not in self.__dict__:
+            return self.approved_organiser
         return any(r.status is ApprovalStatus.APPROVED for r in self.organiser_roles)
 
     def __repr__(self) -> str:

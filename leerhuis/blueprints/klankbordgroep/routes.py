@@ -149,8 +149,7 @@ def group_page(group_id: int):
                 return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
     status = 400 if member_form.errors or meeting_form.errors else 200
     return render_template("klankbordgroep/group.html", group=group, is_admin=is_admin,
-                           member_form=member_form, meeting_form=meeting_form,
-                           empty_form=EmptyForm()), status
+                           member_form=member_form, meeting_form=meeting_form), status
 
 
 @bp.post("/klankbordgroepen/leden/<int:member_id>/verwijderen")
@@ -201,7 +200,7 @@ def meeting_page(meeting_id: int):
         db.session.rollback()
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render_template("klankbordgroep/meeting.html", meeting=meeting, may_edit=may_edit,
-                           forms=forms, empty_form=EmptyForm(),
+                           forms=forms,
                            is_admin=kbg.is_region_admin_for(current_user, meeting.group)), status
 
 

@@ -25,7 +25,7 @@ class DeleteAccountForm(FlaskForm):
 @login_required
 def my_data():
     return render_template("privacy/my_data.html", data=privacy.export_data(current_user),
-                           form=DeleteAccountForm(), empty_form=EmptyForm())
+                           form=DeleteAccountForm())
 
 
 @bp.post("/mijn-gegevens/download")
@@ -54,5 +54,4 @@ def delete_account():
                 "code."), "success")
         return redirect(url_for("main.home"))
     form.password.errors = [_("Dit is niet je wachtwoord.")]
-    return render_template("privacy/my_data.html", data=privacy.export_data(user), form=form,
-                           empty_form=EmptyForm()), 400
+    return render_template("privacy/my_data.html", data=privacy.export_data(user), form=form), 400

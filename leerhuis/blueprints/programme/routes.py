@@ -120,17 +120,24 @@ def render_event_page(event: Event | catalogue.EventFacts,
     details come from the page cache for viewers who see only the public programme; the
     registration box is always rendered for the person asking."""
     registration = registrations.registration_for(event, current_user)
-    if registration_form is None:
-        registration_form = RegistrationForm()
+
+    def registration_form_to_show() -> RegistrationForm:
+        # Built only when the page shows it: not for those already registered, nor for
+        # closed or past activities (most views), as its fields cost a tenth of the page.
+        if registration_form is not None:
+            return registration_form
+        form = RegistrationForm()
         if current_user.is_authenticated:
-            registration_form.skj_number.data = current_user.skj_number
+            form.skj_number.data = current_user.skj_number
+        return form
+
     places_left = cached[1]["places_left"] if cached else seats.places_left(event)
     context = {
         "event": event, "places_left": places_left,
         "programme_published": programme.programme_is_published(event.region_id,
                                                                 event.programme_year),
-        "empty_form": EmptyForm(), "registration": registration,
-        "registration_form": registration_form,
+        "registration": registration,
+        "registration_form_to_show": registration_form_to_show,
         "waitlist_position": (registrations.waitlist_position(registration)
                               if registration else None),
         "closed_reason": (registrations.registration_closed_reason(event, current_user)
@@ -160,7 +167,7 @@ def render_event_page(event: Event | catalogue.EventFacts,
 def my_events():
     pagination = catalogue.organiser_events(current_user, request.args.get("page", 1, type=int))
     return render_template("programme/my_events.html", pagination=pagination,
-                           events=pagination.items, empty_form=EmptyForm())
+                           events=pagination.items)
 
 
 def _prepare_form(form: EventForm) -> None:
@@ -385,8 +392,7 @@ def duplicate_event(event_id: int):
 @region_admin_required
 def review_queue():
     return render_template("programme/review_queue.html",
-                           events=programme.review_queue(current_user.region),
-                           empty_form=EmptyForm(), reason_form=ReasonForm())
+                           events=programme.review_queue(current_user.region), reason_form=ReasonForm())
 
 
 @bp.get("/regio/programma")
@@ -396,8 +402,7 @@ def programme_years():
     this_year = date.today().year
     years = [(year, programme.get_programme_year(region, year))
              for year in (this_year - 1, this_year, this_year + 1)]
-    return render_template("programme/programme_years.html", region=region, years=years,
-                           empty_form=EmptyForm())
+    return render_template("programme/programme_years.html", region=region, years=years)
 
 
 @bp.post("/regio/programma/<int:year>/publiceren")

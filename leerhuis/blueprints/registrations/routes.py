@@ -153,7 +153,7 @@ def my_leerhuis():
     return render_template("registrations/my_leerhuis.html", registrations=rows, feed_url=feed_url,
                            positions={r.id: r.waitlist_position for r in rows
                                       if r.waitlist_position is not None},
-                           now=utcnow(), empty_form=EmptyForm())
+                           now=utcnow())
 
 
 @bp.get("/activiteiten/<int:event_id>/agenda.ics")
@@ -235,7 +235,7 @@ def participant_list(event_id: int):
     pagination = participants.page(event, current_user, request.args.get("page", 1, type=int))
     return render_template("participants/list.html", event=event, pagination=pagination,
                            rows=pagination.rows, add_form=add_form,
-                           message_form=message_form, empty_form=EmptyForm()), status
+                           message_form=message_form), status
 
 
 @bp.post("/activiteiten/<int:event_id>/deelnemers/<int:registration_id>/verwijderen")
