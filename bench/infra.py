@@ -388,11 +388,30 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {"requests": len(latencies), "errors": errors[0], "seconds": elapsed,
-            "rps": len(latencies) / elapsed if elapsed else 0.0,
+    return summary(latencies, by_path, errors[0], elapsed)
+
+
+def summary(latencies: list[float], by_group: dict[str, list[float]], errors: int,
+            seconds: float) -> dict:
+    """Requests, rate and p95 (overall and per group) of measured latencies in seconds; the
+    samples stay in the result so several rounds can be summed (``combine``)."""
+    return {"requests": len(latencies), "errors": errors, "seconds": seconds,
+            "rps": len(latencies) / seconds if seconds else 0.0,
             "p95_ms": percentile(latencies, 95) * 1000,
-            "p95_ms_by_group": {path: percentile(values, 95) * 1000
-                               for path, values in by_path.items()}}
+            "p95_ms_by_group": {group: percentile(values, 95) * 1000
+                                for group, values in by_group.items()},
+            "samples": latencies, "samples_by_group": by_group}
+
+
+def combine(rounds: list[dict]) -> dict:
+    """One result for several measuring rounds of the same load."""
+    by_group: dict[str, list[float]] = {}
+    for result in rounds:
+        for group, values in result["samples_by_group"].items():
+            by_group.setdefault(group, []).extend(values)
+    return summary([value for result in rounds for value in result["samples"]], by_group,
+                   sum(result["errors"] for result in rounds),
+                   sum(result["seconds"] for result in rounds))
 
 
 class CookieJar:
