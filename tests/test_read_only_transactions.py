@@ -64,6 +64,24 @@ def test_the_user_query_stays_prepared_across_page_views(own_app):
     assert any("FROM user_account" in statement for statement in statements), statements
 
 
+def test_mijn_leerhuis_binds_only_the_user_so_it_can_be_planned_once(own_app):
+    """A prepared statement gets a plan made once only if PostgreSQL can cost it without
+    the bound values: the overview's constants (LIMIT 1, the waiting-list status) are in
+    its text, the user is its one parameter."""
+    client = own_app.test_client()
+    client.post("/inloggen", data={"email": "lezer@example.org", "password": "correct-horse-battery"})
+    for _ in range(8):
+        assert client.get("/mijn-leerhuis").status_code == 200
+    with own_app.app_context():
+        try:
+            overview = db.session.execute(sa.text(
+                "SELECT cardinality(parameter_types) FROM pg_prepared_statements "
+                "WHERE statement LIKE '%FROM registration JOIN event%'")).scalars().all()
+        finally:
+            db.session.remove()
+    assert overview == [1]
+
+
 def test_a_transaction_that_wrote_is_rolled_back_not_committed(own_app):
     with own_app.app_context():
         db.session.add(Region(slug="nooit", name="Nooit bewaard", leerhuis_name="x"))

@@ -242,10 +242,13 @@ class EventSession(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("net_hours >= 0", name="net_hours_not_negative"),
         UniqueConstraint("ical_uid"),
+        # An event's sessions in order: its first and last session are one index step
+        # (Mijn Leerhuis, the programme), without sorting.
+        Index("ix_event_session_event_id_starts_at", "event_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

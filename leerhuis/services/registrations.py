@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select, text
+from sqlalchemy import bindparam, case, func, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from leerhuis.extensions import db, take_sqlite_write_lock
@@ -384,20 +384,27 @@ class RegistrationLine:
 
 @functools.cache
 def _overview_statement():
+    # The constants (LIMIT 1, the waiting-list status) are written into the SQL, not bound:
+    # PostgreSQL cannot cost a prepared plan for values it does not know, so with them bound
+    # it planned this query afresh on every view of Mijn Leerhuis.
+    waitlisted = bindparam("waitlisted", RegistrationStatus.WAITLISTED,
+                           type_=Registration.status.type, literal_execute=True)
+    one = literal_column("1")
     ahead = aliased(Registration)
     place = (select(func.count()).select_from(ahead).where(
         ahead.event_id == Registration.event_id,
-        ahead.status == RegistrationStatus.WAITLISTED,
+        ahead.status == waitlisted,
         (ahead.waitlisted_at < Registration.waitlisted_at)
         | ((ahead.waitlisted_at == Registration.waitlisted_at) & (ahead.id <= Registration.id)))
         .correlate(Registration).scalar_subquery())
     first = (select(EventSession.starts_at).where(EventSession.event_id == Event.id)
-             .order_by(EventSession.starts_at).limit(1).correlate(Event).scalar_subquery())
+             .order_by(EventSession.starts_at).limit(one).correlate(Event).scalar_subquery())
     last = (select(EventSession.ends_at).where(EventSession.event_id == Event.id)
-            .order_by(EventSession.starts_at.desc()).limit(1).correlate(Event).scalar_subquery())
+            .order_by(EventSession.starts_at.desc()).limit(one).correlate(Event)
+            .scalar_subquery())
     return (select(Registration.id, Registration.status, Registration.offered_until, Event.id,
                    Event.title, first, last,
-                   case((Registration.status == RegistrationStatus.WAITLISTED, place)))
+                   case((Registration.status == waitlisted, place)))
             .join(Event, Registration.event_id == Event.id)
             .where(Registration.user_id == bindparam("user_id"))
             .order_by(Registration.registered_at.desc(), Registration.id.desc()))
