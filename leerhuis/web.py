@@ -131,7 +131,7 @@ def _install_fast_gettext(app: Flask) -> None:
         newstyle=True)
 
 
-_MEMO_TYPES = (str, int, float, bool, type(None))
+_MEMO_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -144,11 +144,13 @@ def _template_url_for(endpoint: str, **values) -> str:
     (navigation, footer, static files) and building a URL through Werkzeug's router costs
     about 10 µs; an internal URL depends only on the endpoint, its values and the script
     root, so it is built once per process. (No ``url_defaults`` or host matching here;
-    relative endpoints, anchors, external URLs and unhashable values are built each time.)"""
-    if (endpoint[:1] != "." and has_request_context()
-            and not any(key[:1] == "_" for key in values)
-            and all(isinstance(value, _MEMO_TYPES) for value in values.values())):
-        return _built_url(request.script_root, endpoint, tuple(sorted(values.items())))
+    relative endpoints, anchors, external URLs and other kinds of values are built each
+    time.)"""
+    if endpoint[:1] != "." and has_request_context():
+        if not values:
+            return _built_url(request.script_root, endpoint, ())
+        if all(key[:1] != "_" and type(value) in _MEMO_TYPES for key, value in values.items()):
+            return _built_url(request.script_root, endpoint, tuple(sorted(values.items())))
     return url_for(endpoint, **values)
 
 
@@ -207,20 +209,24 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datumtijd"] = format_moment
     app.jinja_env.filters["periode"] = format_period
 
+    security_headers = [
+        ("Content-Security-Policy",
+         ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+          "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    if app.config.get("PRODUCTION"):
+        security_headers.append(("Strict-Transport-Security",
+                                 "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def _security_headers(response):
-        csp = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-        )
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if app.config.get("PRODUCTION"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        # Added unless the view set its own; one pass over the headers, not one per header.
+        present = {name.lower() for name, _value in response.headers}
+        response.headers.extend([(name, value) for name, value in security_headers
+                                 if name.lower() not in present])
         return response
 
     for code in (400, 403, 404, 405, 429, 500, 503):

@@ -89,3 +89,28 @@ def test_the_region_mail_pages_show_only_the_admins_own_region(
     assert as_regio.get(f"/regio/mail/{stranger.id}").status_code == 404
     assert as_regio.post(f"/regio/mail/{theirs.id}/opnieuw").status_code == 404
     assert "2 wachtend" in as_regio.get("/regio/").text
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "X-Frame-Options")
+
+
+def test_every_response_carries_the_security_headers_once(client):
+    for path in ("/inloggen", "/bestaat-niet", "/static/css/leerhuis.css"):
+        response = client.get(path)
+        response.close()
+        for name in SECURITY_HEADERS:
+            assert len(response.headers.getlist(name)) == 1, (path, name)
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert "Strict-Transport-Security" not in response.headers  # development: plain HTTP
+
+
+def test_production_adds_strict_transport_security(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEERHUIS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'hsts.sqlite'}"})
+    response = app.test_client().get("/static/css/leerhuis.css")
+    response.close()
+    assert response.headers.getlist("Strict-Transport-Security") == [
+        "max-age=31536000; includeSubDomains"]
