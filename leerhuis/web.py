@@ -134,24 +134,28 @@ def _install_fast_gettext(app: Flask) -> None:
 _MEMO_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-@functools.lru_cache(maxsize=4096)
-def _built_url(_script_root: str, endpoint: str, values: tuple) -> str:
-    return url_for(endpoint, **dict(values))
+def _memoised_url_for():
+    """``url_for`` for one app's templates. A page links to the same few endpoints on every
+    request (navigation, footer, static files) and building a URL through Werkzeug's router
+    costs about 10 µs; an internal URL depends only on the endpoint, its values and the
+    script root, so each is built once per process. (No ``url_defaults`` or host matching
+    here; relative endpoints, anchors, external URLs and other kinds of values are built
+    each time.)"""
 
+    @functools.lru_cache(maxsize=4096)
+    def built(_script_root: str, endpoint: str, values: tuple) -> str:
+        return url_for(endpoint, **dict(values))
 
-def _template_url_for(endpoint: str, **values) -> str:
-    """``url_for`` for templates. A page links to the same few endpoints on every request
-    (navigation, footer, static files) and building a URL through Werkzeug's router costs
-    about 10 µs; an internal URL depends only on the endpoint, its values and the script
-    root, so it is built once per process. (No ``url_defaults`` or host matching here;
-    relative endpoints, anchors, external URLs and other kinds of values are built each
-    time.)"""
-    if endpoint[:1] != "." and has_request_context():
-        if not values:
-            return _built_url(request.script_root, endpoint, ())
-        if all(key[:1] != "_" and type(value) in _MEMO_TYPES for key, value in values.items()):
-            return _built_url(request.script_root, endpoint, tuple(sorted(values.items())))
-    return url_for(endpoint, **values)
+    def template_url_for(endpoint: str, **values) -> str:
+        if endpoint[:1] != "." and has_request_context():
+            if not values:
+                return built(request.script_root, endpoint, ())
+            if all(key[:1] != "_" and type(value) in _MEMO_TYPES
+                   for key, value in values.items()):
+                return built(request.script_root, endpoint, tuple(sorted(values.items())))
+        return url_for(endpoint, **values)
+
+    return template_url_for
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -172,7 +176,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     _install_fast_gettext(app)
-    app.jinja_env.globals["url_for"] = _template_url_for
+    app.jinja_env.globals["url_for"] = _memoised_url_for()
 
     @app.context_processor
     def _globals():

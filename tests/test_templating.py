@@ -83,3 +83,20 @@ def test_constant_texts_are_not_looked_up_while_rendering(app):
         environment.get_template("t.html").render(naam="Programma")
         assert environment.get_template("t.html").render(naam="Programma") == "Log in Programme"
     assert lookups == ["Programma", "Programma"]
+
+
+def test_template_links_equal_url_for_whatever_the_script_root(app):
+    from flask import url_for
+
+    links = [("programme.event_page", {"event_id": 7}), ("main.home", {}),
+             ("static", {"filename": "css/leerhuis.css"}),
+             ("programme.programme_home", {"maand": 3}), ("main.home", {"_external": True})]
+    template = app.jinja_env.from_string("|".join(
+        f"{{{{ url_for({endpoint!r}, **values[{index}]) }}}}"
+        for index, (endpoint, _values) in enumerate(links)))
+    for host, root in [("portaal.test", ""), ("leerhuis.test", "/leerhuis"),
+                       ("portaal.test", "")]:
+        with app.test_request_context("/", base_url=f"http://{host}{root}"):
+            expected = "|".join(url_for(endpoint, **values) for endpoint, values in links)
+            assert template.render(values=[values for _endpoint, values in links]) == expected
+            assert f"http://{host}{root}/" in expected
