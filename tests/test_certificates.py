@@ -319,3 +319,21 @@ def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_atta
     content = attachment.get_content()
     assert content == certificates.stored_path(certificate).read_bytes()
     assert deelnemer.full_name in _text(content)
+
+
+def test_the_qr_code_image_holds_exactly_the_modules_of_the_verification_url():
+    import base64
+
+    import qrcode
+    from PIL import Image
+
+    url = "https://leerhuis.test/bewijs/ABCD-EFGH-JKLM"
+    image = Image.open(BytesIO(base64.b64decode(certificates.qr_data_uri(url).split(",", 1)[1])))
+    expected = qrcode.QRCode(border=2, box_size=1,
+                             error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
+    expected.add_data(url)
+    matrix = expected.get_matrix()
+    assert image.size == (len(matrix), len(matrix))
+    pixels = image.convert("L").load()
+    assert all((pixels[x, y] == 0) == dark
+               for y, row in enumerate(matrix) for x, dark in enumerate(row))
