@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -306,3 +306,19 @@ def test_slow_exports_announce_that_the_file_is_being_prepared(as_regio):
     assert 'role="status" data-download-status' in page
     script = (ROOT / "static" / "js" / "leerhuis.js").read_text()
     assert "a[data-preparing]" in script and "[data-download-status]" in script
+
+
+def test_the_participant_list_says_until_when_an_offered_place_is_held(as_organisator, region,
+                                                                       provider):
+    from zoneinfo import ZoneInfo
+
+    event = _training(region, provider, "Training met wachtlijst", capacity=1)
+    user = make_user(region, "aangeboden@example.org", first_name="Aan", last_name="Geboden")
+    until = datetime(2026, 12, 3, 15, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    db.session.add(Registration(event_id=event.id, user_id=user.id, consent_share_name=True,
+                                status=RegistrationStatus.OFFERED, registered_at=utcnow(),
+                                offered_until=until))
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/deelnemers").get_data(as_text=True)
+    assert re.search(r"Aan Geboden</td>.*?plaats aangeboden \(tot [^)]*3 december 2026[^)]*15:30\)",
+                     page, re.DOTALL), page
