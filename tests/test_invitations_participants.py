@@ -233,3 +233,36 @@ def test_the_export_gives_the_registration_time_in_amsterdam(event, deelnemer, a
         delimiter=";"))
     column = rows[0].index("aangemeld op")
     assert rows[1][column] == "2027-04-01 01:30"
+
+
+def test_invitations_by_organisation_type_and_municipality_reach_only_the_regions_people(
+        region, other_region, provider, municipality_team):
+    from leerhuis.models import Organisation, OrganisationType
+
+    hilversum, huizen = region.municipalities[0], region.municipalities[1]
+    elsewhere = Organisation(name="Zorg Elders", type=OrganisationType.ZORGAANBIEDER,
+                             region=other_region)
+    db.session.add(elsewhere)
+    db.session.commit()
+    carer = make_user(region, "zorg@example.org", organisation=provider)
+    team_member = make_user(region, "team@example.org", organisation=municipality_team)
+    team_member.municipality = huizen
+    make_user(region, "onbevestigd@example.org", organisation=provider, verified=False)
+    make_user(region, "gestopt@example.org", organisation=provider, is_active_account=False)
+    outsider = make_user(other_region, "elders@example.org", organisation=elsewhere)
+    db.session.commit()
+
+    by_type = invitations.resolve_recipients(region, invitations.Targets(
+        organisation_types=[OrganisationType.ZORGAANBIEDER.value]))
+    assert by_type == {"zorg@example.org": carer.id}
+
+    by_municipality = invitations.resolve_recipients(region, invitations.Targets(
+        municipality_ids=[huizen.id]))
+    assert by_municipality == {"team@example.org": team_member.id}
+    assert hilversum.id != huizen.id
+
+    both = invitations.resolve_recipients(region, invitations.Targets(
+        organisation_types=[OrganisationType.ZORGAANBIEDER.value], municipality_ids=[huizen.id],
+        emails=["elders@example.org"]))
+    assert both == {"zorg@example.org": carer.id, "team@example.org": team_member.id,
+                    "elders@example.org": outsider.id}

@@ -107,7 +107,9 @@ def not_invitable_reason(event: Event | None, region: Region,
 
 
 def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None]:
-    """E-mail → user id (None for addresses without an account), deduplicated."""
+    """E-mail → user id (None for addresses without an account), deduplicated. Groups,
+    organisation types and municipalities reach the region's own professionals (verified,
+    active); pasted addresses are invited whoever they are."""
     conditions = []
     if targets.target_group_ids:
         conditions.append(User.target_group_id.in_(targets.target_group_ids))
@@ -124,7 +126,8 @@ def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None
         from sqlalchemy import or_
 
         for user_id, email in db.session.execute(
-                select(User.id, User.email).where(or_(*conditions), User.is_active_account,
+                select(User.id, User.email).where(or_(*conditions), User.region_id == region.id,
+                                                  User.is_active_account,
                                                   User.email_verified_at.is_not(None))):
             recipients[email.lower()] = user_id
     if targets.emails:
