@@ -57,21 +57,24 @@ def held_event(base):
         type_id=type_id, title=HELD, organisation_id=base.provider_id,
         sessions=[SessionInput(starts, starts + timedelta(hours=2), 0)],
         address="Voorbeeldstraat 3", city="Hilversum", capacity=20), by=organisator)
+    # Its id kept now: after a commit, reading event.id reloads the event, and a transaction
+    # that reads first fails on SQLite when it then writes beside the worker.
+    event_id = event.id
     programme.publish(event, by=regio)
     programme.publish_programme_year(region, soon.year, by=regio)
     db.session.commit()
     write_first()
     for person in people:
-        registrations.register(event.id, person, RegistrationInput())
+        registrations.register(event_id, person, RegistrationInput())
     db.session.commit()
     # Three days on, it took place yesterday.
     held = starts - timedelta(days=3)
-    db.session.execute(update(EventSession).where(EventSession.event_id == event.id).values(
+    db.session.execute(update(EventSession).where(EventSession.event_id == event_id).values(
         starts_at=held, ends_at=held + timedelta(hours=2)))
     db.session.commit()
     # Take the event's write lock before reading: the worker is delivering the registration
     # mails, and SQLite fails (instead of waiting) when a reading transaction starts writing.
-    event = registrations.lock_event(event.id)
+    event = registrations.lock_event(event_id)
     regs = attendance.confirmed_registrations(event)
     session = event.sessions[0]
     attendance.mark(regs[0], session, AttendanceState.PRESENT, by=organisator)
