@@ -354,7 +354,7 @@ def load(base: str, paths: list[str], *, clients: int, seconds: float,
         connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
         # Each client is one browser: it keeps the cookies the server sets (a session that
         # gained a CSRF token is sent back with it), so it is measured as people use it.
-        jar = CookieJar(cookies[number % len(cookies)] if cookies else "")
+        jar = BrowserCookies(cookies[number % len(cookies)] if cookies else "")
         mine, index = [], number
         mine_by_path: dict[str, list[float]] = {}
         while time.monotonic() < stop:
@@ -414,7 +414,7 @@ def combine(rounds: list[dict]) -> dict:
                    sum(result["seconds"] for result in rounds))
 
 
-class CookieJar:
+class BrowserCookies:
     """The cookies of one simulated browser on one site: sent with every request, replaced
     or removed by the Set-Cookie headers of each response."""
 

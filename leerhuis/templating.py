@@ -15,20 +15,20 @@ from contextvars import ContextVar
 
 from flask import has_app_context
 from flask.templating import Environment
+from flask_babel import get_locale, get_translations
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
-_compiling_for: ContextVar[object | None] = ContextVar("compiling_for", default=None)
+# The language a template is being compiled for (None: compiled outside a request).
+_compiling_for: ContextVar[str | None] = ContextVar("compiling_for", default=None)
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 
-def _current_language():
+def _current_language() -> str | None:
     """The language pages are rendered in now (Flask-Babel's, honouring force_locale), or
     None outside an app context."""
     if not has_app_context():
         return None
-    from flask_babel import get_locale
-
     locale = get_locale()
     return str(locale) if locale is not None else None
 
@@ -82,6 +82,4 @@ class LocalisedEnvironment(Environment):
         tree = super()._parse(source, name, filename)
         if _compiling_for.get() is None:
             return tree
-        from flask_babel import get_translations
-
         return _TranslateConstants(get_translations()).visit(tree)

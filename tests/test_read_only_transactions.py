@@ -6,7 +6,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
-from conftest import MIGRATIONS, database_url_for, make_test_config, make_user
+from conftest import MIGRATIONS, AuthActions, database_url_for, make_test_config, make_user
 from flask_migrate import upgrade
 
 from leerhuis import create_app
@@ -40,9 +40,10 @@ def own_app(tmp_path):
         db.engine.dispose()
 
 
-def prepared_statements() -> list[str]:
+def query(sql: str) -> list:
+    """A read on the app's one pooled connection, which is then back in the pool."""
     try:
-        return list(db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")))
+        return list(db.session.scalars(sa.text(sql)))
     finally:
         db.session.remove()
 
@@ -54,13 +55,18 @@ def region_names() -> list[str]:
         db.session.remove()
 
 
-def test_the_user_query_stays_prepared_across_page_views(own_app):
-    client = own_app.test_client()
-    client.post("/inloggen", data={"email": "lezer@example.org", "password": "correct-horse-battery"})
-    for _ in range(8):  # psycopg prepares a statement on its fifth run
+def view_mijn_leerhuis_eight_times(app) -> None:
+    """psycopg prepares a statement on its fifth run on a connection."""
+    client = app.test_client()
+    AuthActions(client).login("lezer@example.org")
+    for _ in range(8):
         assert client.get("/mijn-leerhuis").status_code == 200
+
+
+def test_the_user_query_stays_prepared_across_page_views(own_app):
+    view_mijn_leerhuis_eight_times(own_app)
     with own_app.app_context():
-        statements = prepared_statements()
+        statements = query("SELECT statement FROM pg_prepared_statements")
     assert any("FROM user_account" in statement for statement in statements), statements
 
 
@@ -68,17 +74,10 @@ def test_mijn_leerhuis_binds_only_the_user_so_it_can_be_planned_once(own_app):
     """A prepared statement gets a plan made once only if PostgreSQL can cost it without
     the bound values: the overview's constants (LIMIT 1, the waiting-list status) are in
     its text, the user is its one parameter."""
-    client = own_app.test_client()
-    client.post("/inloggen", data={"email": "lezer@example.org", "password": "correct-horse-battery"})
-    for _ in range(8):
-        assert client.get("/mijn-leerhuis").status_code == 200
+    view_mijn_leerhuis_eight_times(own_app)
     with own_app.app_context():
-        try:
-            overview = db.session.execute(sa.text(
-                "SELECT cardinality(parameter_types) FROM pg_prepared_statements "
-                "WHERE statement LIKE '%FROM registration JOIN event%'")).scalars().all()
-        finally:
-            db.session.remove()
+        overview = query("SELECT cardinality(parameter_types) FROM pg_prepared_statements "
+                         "WHERE statement LIKE '%FROM registration JOIN event%'")
     assert overview == [1]
 
 
