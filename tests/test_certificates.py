@@ -156,6 +156,48 @@ def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, reg
     assert db.session.query(Certificate).count() == 3
 
 
+def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_got_one_meanwhile(
+        accredited, organisator, region, monkeypatch):
+    """Several batches through the layout processes (one page per process), and a person
+    who gets a certificate one by one while the run is busy is not issued a second."""
+    from leerhuis.services import pdf
+
+    monkeypatch.setattr(certificates, "BATCH_SIZE", 2)
+    monkeypatch.setattr(pdf, "MIN_PARALLEL_PAGES", 1)
+    monkeypatch.setenv("PDF_WORKERS", "2")
+    people = [make_user(region, f"batch{i}@example.org") for i in range(5)]
+    registrations = []
+    for person in people:
+        registration = _register(accredited, person)
+        for session in accredited.sessions:
+            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registrations.append(registration)
+    attendance.close_attendance(accredited, by=organisator)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+
+    record, single = certificates._record, []
+
+    def record_after_one_is_issued_alone(batch, **kwargs):
+        if not single:  # while the first batch is recorded, the last person gets one alone
+            single.append(None)
+            single[0] = certificates.issue_one(registrations[-1], by=organisator)
+        return record(batch, **kwargs)
+
+    monkeypatch.setattr(certificates, "_record", record_after_one_is_issued_alone)
+    certificates.process_run(run.id)
+
+    issued = db.session.scalars(select(Certificate).order_by(Certificate.registration_id)).all()
+    assert [c.registration_id for c in issued] == [r.id for r in registrations]
+    assert [c.run_id for c in issued] == [run.id] * 4 + [None]
+    assert run.done == run.total == 4
+    for certificate, person in zip(issued, people, strict=True):
+        content = certificates.stored_path(certificate).read_bytes()
+        text = _text(content)
+        assert person.full_name in text and certificate.code in text
+        assert len(PdfReader(BytesIO(content)).pages) == 1
+
+
 def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
         accredited, deelnemer, organisator, client):
     registration = _register(accredited, deelnemer)

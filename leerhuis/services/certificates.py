@@ -26,6 +26,7 @@ import hashlib
 import io
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -317,29 +318,53 @@ def _certificate_html(datas: list[dict]) -> str:
         return pdf.render_html("certificate.html", {"certificates": datas})
 
 
-def render_many(datas: list[dict]) -> list[bytes]:
-    """One layout pass for the batch, split into one PDF per certificate; falls back to
-    one render each if a certificate did not fit on exactly one page."""
+def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
+    """Start rendering: one layout pass per chunk of the batch, split into one PDF per
+    certificate. Calling the result waits for the PDFs; a chunk in which a certificate did
+    not fit on exactly one page is then rendered again one certificate at a time."""
     if not datas:
-        return []
+        return list
     chunks = pdf.chunked(datas, pdf.worker_count())
-    htmls = [_certificate_html(chunk) for chunk in chunks]
-    results = []
-    for chunk, pages in zip(chunks, pdf.write_pdfs_split_many(htmls), strict=True):
-        if len(pages) == len(chunk):
-            results.extend(pages)
-        else:
-            results.extend(pdf.write_pdf(_certificate_html([d]))
-                           for d in chunk)
-    return results
+    pending = pdf.start_pdfs_split_many([_certificate_html(chunk) for chunk in chunks])
+
+    def documents() -> list[bytes]:
+        results = []
+        for chunk, pages in zip(chunks, pending(), strict=True):
+            if len(pages) == len(chunk):
+                results.extend(pages)
+            else:
+                results.extend(pdf.write_pdf(_certificate_html([d])) for d in chunk)
+        return results
+
+    return documents
 
 
-def issue(registrations: list[Registration], *, by: User | None, run: CertificateRun | None = None,
-          replaces: dict[int, Certificate] | None = None) -> list[Certificate]:
-    """Render, store, hash and record certificates for entitled registrations; queue mails."""
+def render_many(datas: list[dict]) -> list[bytes]:
+    return start_render(datas)()
+
+
+@dataclass
+class _Prepared:
+    """A certificate whose content is fixed and whose PDF is being rendered."""
+
+    registration: Registration
+    parts: list[Part]
+    code: str
+    data: dict
+
+
+@dataclass
+class _Batch:
+    prepared: list[_Prepared]
+    issued_at: datetime
+    documents: Callable[[], list[bytes]]
+
+
+def _start_batch(registrations: list[Registration]) -> _Batch:
+    """Check entitlement, fix each certificate's content and start rendering the PDFs."""
     issued_at = utcnow()
     prepared = []
-    presence = {}
+    presence: dict[int, _Presence] = {}
     for registration in registrations:
         if registration.event_id not in presence:
             presence[registration.event_id] = _Presence(registration.event)
@@ -348,12 +373,20 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
             raise CertificateError(_("Deze deelnemer is niet (volledig) aanwezig geweest en krijgt "
                                    "geen bewijs van deelname."))
         code = new_code()
-        prepared.append((registration, parts, code,
-                         certificate_data(registration, parts, code, issued_at)))
-    documents = render_many([data for *_, data in prepared])
+        prepared.append(_Prepared(registration, parts, code,
+                                  certificate_data(registration, parts, code, issued_at)))
+    return _Batch(prepared, issued_at, start_render([p.data for p in prepared]))
+
+
+def _record(batch: _Batch, *, by: User | None, run: CertificateRun | None = None,
+            replaces: dict[int, Certificate] | None = None) -> list[Certificate]:
+    """Wait for the batch's PDFs, then store, hash and record them and queue the mails."""
+    issued_at = batch.issued_at
     certificates = []
-    for (registration, parts, code, data), content in zip(prepared, documents, strict=True):
+    for item, content in zip(batch.prepared, batch.documents(), strict=True):
+        registration, parts, code, data = item.registration, item.parts, item.code, item.data
         event, user = registration.event, registration.user
+        replaced = (replaces or {}).get(registration.id)
         certificate = Certificate(
             code=code, event_id=event.id, registration_id=registration.id,
             user_id=registration.user_id, participant_name=data["participant"],
@@ -368,18 +401,24 @@ def issue(registrations: list[Registration], *, by: User | None, run: Certificat
             issued_at=issued_at, issued_by_id=by.id if by is not None else None,
             file_name=_store(code, issued_at, content),
             sha256=hashlib.sha256(content).hexdigest(), run_id=run.id if run else None,
-            replaces_id=(replaces or {}).get(registration.id).id
-            if (replaces or {}).get(registration.id) else None,
+            replaces_id=replaced.id if replaced is not None else None,
             coupled_event_id=next((p.event.id for p in parts[1:]), None),
         )
         db.session.add(certificate)
-        db.session.flush()
         audit.record("certificate.issued", actor=by, subject=f"certificate:{code}",
                      registration_id=registration.id)
         if user is not None:
             _mail(certificate, user, content)
         certificates.append(certificate)
+    # One flush for the batch: the rows go to the database in a few multi-row INSERTs.
+    db.session.flush()
     return certificates
+
+
+def issue(registrations: list[Registration], *, by: User | None, run: CertificateRun | None = None,
+          replaces: dict[int, Certificate] | None = None) -> list[Certificate]:
+    """Render, store, hash and record certificates for entitled registrations; queue mails."""
+    return _record(_start_batch(registrations), by=by, run=run, replaces=replaces)
 
 
 def issue_one(registration: Registration, *, by: User) -> Certificate:
@@ -448,24 +487,32 @@ def start_run(event: Event, *, by: User) -> CertificateRun:
 
 
 def process_run(run_id: int) -> CertificateRun:
-    """The worker's part: issue in batches, committing each, until nobody is left. Safe to
-    run again after a crash: it only picks registrations without a valid certificate."""
+    """The worker's part: issue in batches, committing each, until nobody is left. While a
+    batch is recorded the layout processes already render the next one. Safe to run again
+    after a crash: it only picks registrations without a valid certificate."""
     run = db.session.get(CertificateRun, run_id)
     if run is None or run.status is RunStatus.DONE:
         return run
     run.status = RunStatus.RUNNING
     db.session.commit()
     by = db.session.get(User, run.started_by_id) if run.started_by_id else None
+    session = db.session()
+    # The next batch is prepared from objects loaded before this batch's commit; keep them
+    # as read (the PDFs being rendered show exactly that) instead of reloading each one.
+    session.expire_on_commit = False
     try:
-        while True:
-            batch = eligible_registrations(run.event)[:BATCH_SIZE]
-            if not batch:
-                break
-            issue(batch, by=by, run=run)
+        queue = eligible_registrations(run.event)
+        batches = [queue[i:i + BATCH_SIZE] for i in range(0, len(queue), BATCH_SIZE)]
+        started = (_start_batch(batch) for batch in batches)
+        pending = next(started, None)
+        while pending is not None:
+            upcoming = next(started, None)  # rendering starts now, recording comes next round
+            _record(_without_new_certificates(pending), by=by, run=run)
             run.done = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
                 Certificate.run_id == run.id)) or 0
             run.total = max(run.total, run.done)
             db.session.commit()
+            pending = upcoming
     except Exception as exc:
         db.session.rollback()
         run = db.session.get(CertificateRun, run_id)
@@ -473,11 +520,30 @@ def process_run(run_id: int) -> CertificateRun:
         run.error = f"{type(exc).__name__}: {exc}"[:2000]
         db.session.commit()
         raise
+    finally:
+        session.expire_on_commit = True
     run.status = RunStatus.DONE
     run.finished_at = utcnow()
     run.total = run.done
     db.session.commit()
     return run
+
+
+def _without_new_certificates(batch: _Batch) -> _Batch:
+    """Leave out whoever got a valid certificate (issued one by one) since the run
+    started; their rendered PDFs are dropped."""
+    ids = [item.registration.id for item in batch.prepared]
+    issued = set(db.session.scalars(select(Certificate.registration_id).where(
+        Certificate.registration_id.in_(ids), Certificate.status == CertificateStatus.VALID)))
+    if not issued:
+        return batch
+    keep = [i for i, item in enumerate(batch.prepared) if item.registration.id not in issued]
+
+    def kept_documents() -> list[bytes]:
+        documents = batch.documents()
+        return [documents[i] for i in keep]
+
+    return _Batch([batch.prepared[i] for i in keep], batch.issued_at, kept_documents)
 
 
 def find_by_code(code: str) -> Certificate | None:

@@ -14,6 +14,7 @@ import ctypes.util
 import functools
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -157,7 +158,15 @@ def warm_pool() -> None:
         future.result()
 
 
-def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
+def start_pdfs_split_many(htmls: list[str]) -> Callable[[], list[list[bytes]]]:
+    """Start writing each document's pages as PDFs and return at once; calling the result
+    waits for them. With more than one document the layout processes do the work, so the
+    caller can go on (record the previous batch) in the meantime."""
     if len(htmls) <= 1:
-        return [write_pdfs_split(html) for html in htmls]
-    return list(_layout_pool().map(write_pdfs_split, htmls))
+        return lambda: [write_pdfs_split(html) for html in htmls]
+    futures = [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
+    return lambda: [future.result() for future in futures]
+
+
+def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
+    return start_pdfs_split_many(htmls)()
