@@ -98,6 +98,10 @@ def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer,
         assert expected in text, expected
     assert reader.trailer["/Root"].get("/MarkInfo") is not None, "tagged PDF"
     assert "/Lang" in reader.trailer["/Root"]
+    # The bundled fonts (the same look on every server), not whatever the system has.
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1]
+             for font in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert fonts == {"Leerhuis-Sans", "Leerhuis-Sans-Bold"}
 
 
 def test_accredited_training_needs_every_session(accredited, deelnemer, organisator):
