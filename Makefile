@@ -68,7 +68,7 @@ bench: install
 	@scripts/with_postgres.sh $(PY) -m bench
 
 lint: install
-	$(VENV)/bin/ruff check leerhuis tests bench
+	$(VENV)/bin/ruff check leerhuis tests bench scripts
 
 clean:
 	rm -rf $(VENV) leerhuis/static/vendor node_modules

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== ruff"
-.venv/bin/ruff check leerhuis tests bench
+.venv/bin/ruff check leerhuis tests bench scripts
 echo "== SQLite"
 .venv/bin/python -m pytest -n 2 -q
 echo "== PostgreSQL"
