@@ -4,6 +4,7 @@ one document per certificate."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import tempfile
@@ -96,7 +97,9 @@ def run(context: infra.Context, count: int = COUNT) -> dict:
 
         with app.test_request_context():
             # Warm-up outside the measurement, as in a worker that has run before: fonts load
-            # once per process, and the layout processes live as long as the worker.
+            # once per process, the layout processes live as long as the worker, and the
+            # worker (Huey's consumer) runs with its task module loaded, which queues mail.
+            importlib.import_module("leerhuis.tasks")
             pdf.warm_pool()
             pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [
                 certificates.certificate_data(db.session.get(Registration, 1),
