@@ -202,6 +202,18 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_got_one_
         assert len(PdfReader(BytesIO(content)).pages) == 1
 
 
+@pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])
+def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_last(people):
+    queue = list(range(people))
+    batches = certificates._batches(queue)
+    assert [n for batch in batches for n in batch] == queue
+    assert all(0 < len(batch) <= certificates.BATCH_SIZE for batch in batches)
+    if len(batches) > 2:
+        edge = certificates.BATCH_SIZE // 3
+        assert len(batches[0]) == len(batches[-1]) == edge
+        assert min(len(batch) for batch in batches[1:-1]) > edge
+
+
 def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
         accredited, deelnemer, organisator, client):
     registration = _register(accredited, deelnemer)
