@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import math
 import os
 import secrets
 from collections.abc import Callable
@@ -339,10 +340,6 @@ def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
     return documents
 
 
-def render_many(datas: list[dict]) -> list[bytes]:
-    return start_render(datas)()
-
-
 @dataclass
 class _Prepared:
     """A certificate whose content is fixed and whose PDF is being rendered."""
@@ -535,7 +532,7 @@ def _batches(queue: list[Registration]) -> list[list[Registration]]:
     if len(queue) <= 2 * edge + BATCH_SIZE:
         return [queue[i:i + BATCH_SIZE] for i in range(0, len(queue), BATCH_SIZE)]
     middle = queue[edge:-edge]
-    size = -(-len(middle) // -(-len(middle) // BATCH_SIZE))  # even batches of ≤ BATCH_SIZE
+    size = math.ceil(len(middle) / math.ceil(len(middle) / BATCH_SIZE))  # even, ≤ BATCH_SIZE
     return [queue[:edge], *(middle[i:i + size] for i in range(0, len(middle), size)),
             queue[-edge:]]
 

@@ -175,7 +175,3 @@ def start_pdfs_split_many(htmls: list[str]) -> Callable[[], list[list[bytes]]]:
         return lambda: [write_pdfs_split(html) for html in htmls]
     futures = [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
     return lambda: [future.result() for future in futures]
-
-
-def write_pdfs_split_many(htmls: list[str]) -> list[list[bytes]]:
-    return start_pdfs_split_many(htmls)()
