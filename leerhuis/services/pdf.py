@@ -14,7 +14,10 @@ import ctypes.util
 import functools
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -37,7 +40,20 @@ class UnsafeURL(ValueError):
 def font_config():
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config = FontConfiguration()
+    # WeasyPrint copies @font-face fonts into a temporary folder of the configuration and
+    # removes it in __del__, which never runs for a configuration that lives as long as its
+    # process (and fails at interpreter shutdown): every worker left its folder in /tmp.
+    # Give it a folder now and remove that when the process ends, at exit and in layout
+    # processes (which end through os._exit, after multiprocessing's finalizers).
+    config._folder = Path(tempfile.mkdtemp(prefix="leerhuis-pdf-fonts-"))
+    multiprocessing.util.Finalize(None, _remove_font_folder, args=(config,), exitpriority=10)
+    return config
+
+
+def _remove_font_folder(config) -> None:
+    shutil.rmtree(config._folder, ignore_errors=True)
+    config._folder = None
 
 
 def harfbuzz_subsetting_available() -> bool:
