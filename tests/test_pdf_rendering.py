@@ -30,8 +30,7 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "PDF_WORKERS": "2",
            "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, env=env,
-                            check=False,
-                            capture_output=True, text=True, timeout=120)
+                            check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "leerhuis-pdf-fonts-" in result.stdout  # while running, the folders exist
     assert list(tmp_path.iterdir()) == []
