@@ -238,9 +238,11 @@ def qr_data_uri(url: str) -> str:
     # module as a rectangle through PIL (~1.5 ms of a bulk run's certificate).
     from PIL import Image
 
+    # Grey (8-bit) rather than 1-bit: WeasyPrint embeds a grey PNG as it is, and converts a
+    # 1-bit one to RGB first.
     matrix = code.get_matrix()
-    image = Image.new("1", (len(matrix), len(matrix)))
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    image = Image.new("L", (len(matrix), len(matrix)))
+    image.putdata([0 if dark else 255 for row in matrix for dark in row])
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
