@@ -498,7 +498,7 @@ def process_run(run_id: int) -> CertificateRun:
     session = db.session()
     # The next batch is prepared from objects loaded before this batch's commit; keep them
     # as read (the PDFs being rendered show exactly that) instead of reloading each one.
-    session.expire_on_commit = False
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
         started = (_start_batch(batch) for batch in _batches(eligible_registrations(run.event)))
         pending = next(started, None)
@@ -518,7 +518,7 @@ def process_run(run_id: int) -> CertificateRun:
         db.session.commit()
         raise
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire_on_commit
     run.status = RunStatus.DONE
     run.finished_at = utcnow()
     run.total = run.done
