@@ -45,7 +45,8 @@ def font_config():
     # removes it in __del__, which never runs for a configuration that lives as long as its
     # process (and fails at interpreter shutdown): every worker left its folder in /tmp.
     # Give it a folder now and remove that when the process ends, at exit and in layout
-    # processes (which end through os._exit, after multiprocessing's finalizers).
+    # processes (which end through os._exit, after multiprocessing's finalizers). A
+    # Finalize runs only in the process that made it, never in a forked child.
     config._folder = Path(tempfile.mkdtemp(prefix="leerhuis-pdf-fonts-"))
     multiprocessing.util.Finalize(None, _remove_font_folder, args=(config,), exitpriority=10)
     return config
