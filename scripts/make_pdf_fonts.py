@@ -11,7 +11,6 @@ falls back to the system's fonts for anything else.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from fontTools import subset
@@ -36,7 +35,9 @@ def rename(path: Path, style: str) -> None:
     postscript = f"{FAMILY.replace(' ', '')}-{style}"
     for name_id in (16, 17):  # typographic family/subfamily: the plain ones say it all
         names.removeNames(nameID=name_id)
-    for name_id, value in {1: FAMILY, 2: style, 3: f"{postscript} (subset of DejaVu Sans 2.37)",
+    version = (names.getDebugName(5) or "").removeprefix("Version ").strip()  # "2.37"
+    for name_id, value in {1: FAMILY, 2: style,
+                           3: f"{postscript} (subset of DejaVu Sans {version})",
                            4: full, 6: postscript}.items():
         names.setName(value, name_id, 3, 1, 0x409)
         names.setName(value, name_id, 1, 0, 0)
@@ -52,9 +53,8 @@ def main() -> None:
                      f"--output-file={TARGET / target}"])
         rename(TARGET / target, style)
         print(f"{target}: {(TARGET / target).stat().st_size:,} bytes")
-    # The Bitstream Vera licence travels with the fonts ; it asks modified versions to carry
-    # neither "Bitstream" nor "Vera" in their names, and these do not.
-    shutil.copy("/usr/share/doc/fonts-dejavu-core/copyright", TARGET / "LICENSE-DejaVu.txt")
+    # LICENSE-DejaVu.txt beside the fonts carries DejaVu's licence (Bitstream Vera and Arev):
+    # both ask modified fonts to be renamed, which rename() does.
 
 
 if __name__ == "__main__":
