@@ -6,6 +6,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from leerhuis.services import pdf
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,3 +39,18 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
     assert "leerhuis-pdf-fonts-" in result.stdout  # while running, the folders exist
     assert list(tmp_path.iterdir()) == []
     assert "Exception ignored" not in result.stderr
+
+
+def test_the_pdf_url_fetcher_serves_only_the_apps_own_files():
+    fetcher = pdf.safe_url_fetcher_class()()
+    font = (pdf.STATIC / "fonts" / "LeerhuisSans-Regular.ttf").as_uri()
+    response = fetcher.fetch(font)
+    try:
+        assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType font
+    finally:
+        response.close()
+    escaped = f"{pdf.STATIC.as_uri()}/fonts/%2e%2e/%2e%2e/%2e%2e/pyproject.toml"
+    for url in (escaped, (ROOT / "pyproject.toml").as_uri(), "file:///etc/hostname",
+                "http://example.org/logo.png"):
+        with pytest.raises(pdf.UnsafeURL):
+            fetcher.fetch(url)

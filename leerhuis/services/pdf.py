@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
@@ -102,7 +102,8 @@ def safe_url_fetcher_class() -> type:
 
         def fetch(self, url, headers=None):
             if not url.startswith("data:"):
-                path = Path(urlsplit(url).path).resolve()
+                # Decoded first: the file is opened by its decoded path, so "%2e%2e" is "..".
+                path = Path(unquote(urlsplit(url).path)).resolve()
                 allowed = (STATIC.resolve(), PDF_TEMPLATES.resolve())
                 if urlsplit(url).scheme != "file" or not any(path.is_relative_to(a)
                                                              for a in allowed):
