@@ -160,13 +160,14 @@ def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, reg
     assert db.session.query(Certificate).count() == 3
 
 
-def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_got_one_meanwhile(
+def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_longer_due(
         accredited, organisator, region, monkeypatch):
-    """Several batches through the layout processes (one page per process), and a person
-    who gets a certificate one by one while the run is busy is not issued a second."""
+    """Several batches through the layout processes (one page per process). While the run is
+    busy one person gets a certificate on their own and another cancels: neither gets one
+    from the run, and everyone else gets their own PDF."""
     from leerhuis.services import pdf
 
-    monkeypatch.setattr(certificates, "BATCH_SIZE", 2)
+    monkeypatch.setattr(certificates, "BATCH_SIZE", 2)  # batches of 1, 2, 1 and 1 people
     monkeypatch.setattr(pdf, "MIN_PARALLEL_PAGES", 1)
     monkeypatch.setenv("PDF_WORKERS", "2")
     people = [make_user(region, f"batch{i}@example.org") for i in range(5)]
@@ -180,26 +181,45 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_got_one_
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
 
-    record, single = certificates._record, []
+    record, meanwhile = certificates._record, []
 
-    def record_after_one_is_issued_alone(batch, **kwargs):
-        if not single:  # while the first batch is recorded, the last person gets one alone
-            single.append(None)
-            single[0] = certificates.issue_one(registrations[-1], by=organisator)
+    def record_after_changes_meanwhile(batch, **kwargs):
+        if not meanwhile:  # while the first batch is recorded
+            meanwhile.append(None)
+            # the first of the two-person batch gets one alone, the fourth person cancels
+            meanwhile[0] = certificates.issue_one(registrations[1], by=organisator)
+            registrations[3].status = RegistrationStatus.CANCELLED
         return record(batch, **kwargs)
 
-    monkeypatch.setattr(certificates, "_record", record_after_one_is_issued_alone)
+    monkeypatch.setattr(certificates, "_record", record_after_changes_meanwhile)
     certificates.process_run(run.id)
 
     issued = db.session.scalars(select(Certificate).order_by(Certificate.registration_id)).all()
-    assert [c.registration_id for c in issued] == [r.id for r in registrations]
-    assert [c.run_id for c in issued] == [run.id] * 4 + [None]
-    assert run.done == run.total == 4
-    for certificate, person in zip(issued, people, strict=True):
+    assert [c.registration_id for c in issued] == [registrations[i].id for i in (0, 1, 2, 4)]
+    assert [c.run_id for c in issued] == [run.id, None, run.id, run.id]
+    assert run.done == run.total == 3
+    for certificate, person in zip(issued, [people[i] for i in (0, 1, 2, 4)], strict=True):
         content = certificates.stored_path(certificate).read_bytes()
         text = _text(content)
         assert person.full_name in text and certificate.code in text
         assert len(PdfReader(BytesIO(content)).pages) == 1
+
+
+def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
+    """A layout process that dies (out of memory, a crash in a C library) breaks its pool
+    for good; the next render starts a new pool instead of failing every run after."""
+    import os
+    import signal
+
+    from leerhuis.services import pdf
+
+    monkeypatch.setenv("PDF_WORKERS", "2")
+    pdf.warm_pool()
+    process = next(iter(pdf._pool._processes.values()))
+    os.kill(process.pid, signal.SIGKILL)
+    process.join(10)
+    html = ('<html lang="nl"><title>t</title><p>Bewijs van deelname</p></html>')
+    assert [len(pages) for pages in pdf.start_pdfs_split_many([html, html])()] == [1, 1]
 
 
 @pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])
@@ -209,7 +229,7 @@ def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_la
     assert [n for batch in batches for n in batch] == queue
     assert all(0 < len(batch) <= certificates.BATCH_SIZE for batch in batches)
     if len(batches) > 2:
-        edge = certificates.BATCH_SIZE // 3
+        edge = max(1, certificates.BATCH_SIZE // 3)
         assert len(batches[0]) == len(batches[-1]) == edge
         assert min(len(batch) for batch in batches[1:-1]) > edge
 

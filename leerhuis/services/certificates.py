@@ -22,6 +22,7 @@ Rules enforced here (domain brief §3):
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import math
@@ -330,6 +331,7 @@ def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
     chunks = pdf.chunked(datas, pdf.worker_count())
     pending = pdf.start_pdfs_split_many([_certificate_html(chunk) for chunk in chunks])
 
+    @functools.cache  # waited for once, then read again as often as needed
     def documents() -> list[bytes]:
         results = []
         for chunk, pages in zip(chunks, pending(), strict=True):
@@ -359,8 +361,9 @@ class _Batch:
     documents: Callable[[], list[bytes]]
 
 
-def _start_batch(registrations: list[Registration]) -> _Batch:
-    """Check entitlement, fix each certificate's content and start rendering the PDFs."""
+def _start_batch(registrations: list[Registration], *, skip_unentitled: bool = False) -> _Batch:
+    """Check entitlement, fix each certificate's content and start rendering the PDFs. A bulk
+    run skips whoever is no longer entitled (the list was read when the run started)."""
     issued_at = utcnow()
     prepared = []
     presence: dict[int, _Presence] = {}
@@ -368,6 +371,8 @@ def _start_batch(registrations: list[Registration]) -> _Batch:
         if registration.event_id not in presence:
             presence[registration.event_id] = _Presence(registration.event)
         parts = presence[registration.event_id].parts(registration)
+        if not parts and skip_unentitled:
+            continue
         if not parts:
             raise CertificateError(_("Deze deelnemer is niet (volledig) aanwezig geweest en krijgt "
                                    "geen bewijs van deelname."))
@@ -500,11 +505,13 @@ def process_run(run_id: int) -> CertificateRun:
     # as read (the PDFs being rendered show exactly that) instead of reloading each one.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        started = (_start_batch(batch) for batch in _batches(eligible_registrations(run.event)))
+        started = (_start_batch(batch, skip_unentitled=True)
+                   for batch in _batches(eligible_registrations(run.event)))
         pending = next(started, None)
         while pending is not None:
             upcoming = next(started, None)  # rendering starts now, recording comes next round
-            _record(_without_new_certificates(pending), by=by, run=run)
+            pending.documents()  # wait for the PDFs first: then check who is still due one
+            _record(_still_due(pending, run.event), by=by, run=run)
             run.done = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
                 Certificate.run_id == run.id)) or 0
             run.total = max(run.total, run.done)
@@ -539,15 +546,14 @@ def _batches(queue: list[Registration]) -> list[list[Registration]]:
             queue[-edge:]]
 
 
-def _without_new_certificates(batch: _Batch) -> _Batch:
-    """Leave out whoever got a valid certificate (issued one by one) since the run
-    started; their rendered PDFs are dropped."""
-    ids = [item.registration.id for item in batch.prepared]
-    issued = set(db.session.scalars(select(Certificate.registration_id).where(
-        Certificate.registration_id.in_(ids), Certificate.status == CertificateStatus.VALID)))
-    if not issued:
+def _still_due(batch: _Batch, event: Event) -> _Batch:
+    """Leave out whoever is no longer due a certificate since the run started (one issued
+    alone meanwhile, a registration cancelled, a discussion now on the werkbezoek's
+    certificate); their rendered PDFs are dropped. Checked just before the INSERTs."""
+    due = {registration.id for registration in eligible_registrations(event)}
+    keep = [i for i, item in enumerate(batch.prepared) if item.registration.id in due]
+    if len(keep) == len(batch.prepared):
         return batch
-    keep = [i for i, item in enumerate(batch.prepared) if item.registration.id not in issued]
 
     def kept_documents() -> list[bytes]:
         documents = batch.documents()

@@ -19,7 +19,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -191,5 +192,31 @@ def start_pdfs_split_many(htmls: list[str]) -> Callable[[], list[list[bytes]]]:
     caller can go on (record the previous batch) in the meantime."""
     if len(htmls) <= 1:
         return lambda: [write_pdfs_split(html) for html in htmls]
-    futures = [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
-    return lambda: [future.result() for future in futures]
+    futures = _submit(htmls)
+
+    def results() -> list[list[bytes]]:
+        try:
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            _discard_pool()
+            return [future.result() for future in _submit(htmls)]
+
+    return results
+
+
+def _submit(htmls: list[str]) -> list[Future]:
+    """Hand the documents to the layout processes. A pool whose process died (out of
+    memory, a crash in a C library) is broken for good: start a new one, once, so that one
+    crash does not fail every later run of a long-lived worker."""
+    try:
+        return [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
+    except BrokenProcessPool:
+        _discard_pool()
+        return [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
+
+
+def _discard_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
