@@ -189,15 +189,18 @@ def _covered_by_werkbezoek(registration: Registration) -> bool:
     return visit_certificate is None and bool(parts_for(visit_registration))
 
 
-def eligible_registrations(event: Event) -> list[Registration]:
-    """Present participants of ``event`` who have no valid certificate for it yet."""
+def eligible_registrations(event: Event, among: list[int] | None = None) -> list[Registration]:
+    """Present participants of ``event`` who have no valid certificate for it yet (only
+    those among the given registration ids, if given)."""
     has_valid = select(Certificate.registration_id).where(
         Certificate.status == CertificateStatus.VALID, Certificate.registration_id.is_not(None))
+    query = select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status == RegistrationStatus.CONFIRMED,
+                                       Registration.id.not_in(has_valid))
+    if among is not None:
+        query = query.where(Registration.id.in_(among))
     candidates = db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.status == RegistrationStatus.CONFIRMED,
-                                   Registration.id.not_in(has_valid))
-        .options(selectinload(Registration.user)).order_by(Registration.id)).all()
+        query.options(selectinload(Registration.user)).order_by(Registration.id)).all()
     presence = _Presence(event)
     coupled = event.coupled_to is not None
     return [r for r in candidates
@@ -550,7 +553,10 @@ def _still_due(batch: _Batch, event: Event) -> _Batch:
     """Leave out whoever is no longer due a certificate since the run started (one issued
     alone meanwhile, a registration cancelled, a discussion now on the werkbezoek's
     certificate); their rendered PDFs are dropped. Checked just before the INSERTs."""
-    due = {registration.id for registration in eligible_registrations(event)}
+    if not batch.prepared:
+        return batch
+    due = {registration.id for registration in eligible_registrations(
+        event, among=[item.registration.id for item in batch.prepared])}
     keep = [i for i, item in enumerate(batch.prepared) if item.registration.id in due]
     if len(keep) == len(batch.prepared):
         return batch
