@@ -54,3 +54,95 @@ def test_the_pdf_url_fetcher_serves_only_the_apps_own_files():
                 "http://example.org/logo.png"):
         with pytest.raises(pdf.UnsafeURL):
             fetcher.fetch(url)
+
+
+QR = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAAAAABX3VL4AAAADklEQVR4"
+      "nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+TEMPLATE_SAMPLES = {
+    "certificate.html": {"certificates": [{
+        "leerhuis": "Regionaal Leerhuis Gooi en Vechtstreek", "participant": "Joëlle de Vries",
+        "skj_number": "100012345", "code": "ABCD-EFGH-JKLM", "qr": QR,
+        "parts": [{"type": "Werkbezoek", "title": "Gezinshuis De Linde",
+                   "sessions": ["dinsdag 3 maart 2026, 9:30–12:00 (2,5 uur netto)"]},
+                  {"type": "Casuïstiekbespreking", "title": "Anoniem: een plaatsing thuis",
+                   "sessions": ["dinsdag 3 maart 2026, 13:00–14:30 (1,5 uur netto)"]}],
+        "total_hours": "4", "organiser": "Jeugdhulp Gooi", "organiser_contact": "Plein 1, Hilversum",
+        "trainer": "Ervaringsdeskundige van Samenkracht!",
+        "summary": "Een ochtend in een gezinshuis en een anonieme bespreking.",
+        "learning_goals": ["Je kent het dagelijks leven in een gezinshuis.",
+                           "Je bespreekt een casus zonder herleidbare gegevens."],
+        "statement": "Informeel leren: registreer dit zelf in Mijn SKJ.",
+        "signatory_name": "Programmamanager", "signatory_function": "Regio Gooi en Vechtstreek",
+        "issued_on": "4 maart 2026", "verify_url": "https://leerhuis.example.org/bewijs/ABCD"}]},
+    "presence_list.html": {
+        "title": "Gesprekstechnieken", "leerhuis": "Regionaal Leerhuis", "organiser": "Jeugdhulp Gooi",
+        "when": "dinsdag 3 maart 2026, 9:30–12:00", "session_title": "Ochtend 1",
+        "place": "Plein 1, Hilversum", "accredited": True,
+        "rows": [{"name": f"Deelnemer {i}", "organisation": "Gemeente Hilversum",
+                  "skj_number": f"1000{i:05d}"} for i in range(60)]},
+    "progress_report.html": {
+        "region": "Gooi en Vechtstreek", "half_year": "2026, halfjaar 1",
+        "actions": [{"number": 1, "title": "Zo thuis mogelijk", "measures": ["Gezinshuizen", "Leerhuis"],
+                     "progress": "Op schema.", "partners": [{"organisation": "Jeugdhulp Gooi",
+                                                             "text": "Twee werkbezoeken."}]}],
+        "held": [{"type": "Werkbezoek", "count": 3}], "participants": 41, "hours": "96,5",
+        "grades": [{"type": "Training", "average": "8,1", "count": 12}],
+        "held_chart": QR, "grade_chart": ""},
+    "region_report.html": {
+        "region": "Gooi en Vechtstreek", "start": "1 januari 2026", "end": "30 juni 2026",
+        "header": ["Soort", "Activiteiten", "Deelnemers"],
+        "sections": [{"title": "Per soort", "chart": QR, "rows": [["Werkbezoek", 3, 41]]},
+                     {"title": "Per organisatie", "chart": "", "rows": []}]},
+    "skj_overview.html": {
+        "name": "Joëlle de Vries", "skj_number": "100012345", "kamer": "jeugdzorgwerker",
+        "periods": [{"label": "2022–2027", "counted": 40, "norm": 120, "free_space": False,
+                     "formal": 30, "formal_minimum": 70, "informal": 12, "informal_counted": 10,
+                     "reflection": "2 van 8", "remaining": 80,
+                     "activities": [{"date": "3 maart 2026", "title": "Werkbezoek De Linde",
+                                     "category": "informeel leren", "points": 2,
+                                     "code": "ABCD-EFGH-JKLM"}]}]},
+}
+
+
+def _layout(document) -> list:
+    """Every box of every page: kind, text, position, size and the text's look."""
+    def walk(box):
+        style = box.style
+        yield (type(box).__name__, getattr(box, "text", None), round(box.position_x, 2),
+               round(box.position_y, 2), round(box.width, 2) if box.width != "auto" else None,
+               round(box.height, 2) if box.height != "auto" else None,
+               str(style["color"]), style["font_weight"], style["font_style"], style["font_size"])
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+    return [list(walk(page._page_box)) for page in document.pages]
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATE_SAMPLES))
+def test_every_pdf_template_lays_out_as_with_weasyprints_own_user_agent_stylesheet(app, template):
+    """The PDF templates' lean user-agent stylesheet leaves out only what they never use: a
+    template that came to depend on something left out would show up here."""
+    from weasyprint import HTML
+
+    assert set(TEMPLATE_SAMPLES) == {p.name for p in pdf.PDF_TEMPLATES.glob("[!_]*.html")}
+    html = pdf.render_html(template, TEMPLATE_SAMPLES[template])
+    upstream = HTML(string=html, base_url=str(pdf.PDF_TEMPLATES) + "/",
+                    url_fetcher=pdf.safe_url_fetcher_class()())
+    ours = pdf.html_document(html).render(font_config=pdf.font_config())
+    theirs = upstream.render(font_config=pdf.font_config())
+    assert _layout(ours) == _layout(theirs)
+    assert ours.make_bookmark_tree() == theirs.make_bookmark_tree()
+    assert len(ours.pages) >= 1 and sum(len(page) for page in _layout(ours)) > 20
+
+
+def test_pdfs_are_laid_out_with_the_templates_own_user_agent_stylesheet(app, monkeypatch):
+    """Guards the hook: WeasyPrint asks the document for its user-agent stylesheets, and gets
+    the lean one."""
+    asked = []
+    document_class = pdf.template_html_class()
+    own = document_class._ua_stylesheets
+    monkeypatch.setattr(document_class, "_ua_stylesheets",
+                        lambda self, forms=False: asked.append(own(self, forms)) or asked[-1])
+    assert pdf.write_pdf("<!doctype html><title>t</title><p>Bewijs</p>").startswith(b"%PDF")
+    assert asked and all(len(sheets) == 1 for sheets in asked)
+    ua_file = (pdf.PDF_TEMPLATES / "_user_agent.css").read_text()
+    assert "::footnote-call" not in ua_file.split("*/", 1)[1] and "li { display: list-item }" in ua_file

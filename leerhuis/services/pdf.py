@@ -114,11 +114,26 @@ def safe_url_fetcher_class() -> type:
     return SafeURLFetcher
 
 
-def html_document(html: str):
-    from weasyprint import HTML
+@functools.cache
+def template_html_class() -> type:
+    from weasyprint import CSS, HTML
 
-    return HTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
-                url_fetcher=safe_url_fetcher_class()())
+    user_agent = CSS(filename=str(PDF_TEMPLATES / "_user_agent.css"))
+
+    class TemplateHTML(HTML):
+        """WeasyPrint's HTML with the PDF templates' own user-agent stylesheet: upstream's,
+        less the footnote, note and form rules that WeasyPrint pays for on every element
+        (see _user_agent.css). WeasyPrint's own tests swap the stylesheet the same way."""
+
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return TemplateHTML
+
+
+def html_document(html: str):
+    return template_html_class()(string=html, base_url=str(PDF_TEMPLATES) + "/",
+                                 url_fetcher=safe_url_fetcher_class()())
 
 
 def write_pdf(html: str) -> bytes:
