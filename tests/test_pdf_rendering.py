@@ -146,3 +146,12 @@ def test_pdfs_are_laid_out_with_the_templates_own_user_agent_stylesheet(app, mon
     assert asked and all(len(sheets) == 1 for sheets in asked)
     ua_file = (pdf.PDF_TEMPLATES / "_user_agent.css").read_text()
     assert "::footnote-call" not in ua_file.split("*/", 1)[1] and "li { display: list-item }" in ua_file
+
+
+def test_a_pdf_template_missing_data_names_what_is_missing_every_time(app):
+    data = dict(TEMPLATE_SAMPLES["presence_list.html"])
+    del data["place"], data["rows"]
+    for _ in range(2):  # the second time from the names remembered per template
+        with pytest.raises(KeyError, match="presence_list.html mist gegevens: place, rows"):
+            pdf.render_html("presence_list.html", data)
+    assert pdf.missing_placeholders("presence_list.html", TEMPLATE_SAMPLES["presence_list.html"]) == set()

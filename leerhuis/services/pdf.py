@@ -18,6 +18,7 @@ import multiprocessing.util
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,11 +77,21 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+# The names each template uses at top level, per compiled template: Jinja recompiles a
+# template whose file changed, and then its names are read again.
+_template_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def missing_placeholders(template_name: str, data: dict) -> set[str]:
     """Names the template uses at top level that ``data`` does not provide."""
     env = environment()
-    source = env.loader.get_source(env, template_name)[0]
-    return meta.find_undeclared_variables(env.parse(source)) - set(data) - set(env.globals)
+    template = env.get_template(template_name)
+    names = _template_names.get(template)
+    if names is None:
+        source = env.loader.get_source(env, template_name)[0]
+        names = _template_names[template] = frozenset(meta.find_undeclared_variables(
+            env.parse(source)))
+    return names - set(data) - set(env.globals)
 
 
 def render_html(template_name: str, data: dict) -> str:
