@@ -218,7 +218,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def smtp_server():
     sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    # SMTPUTF8 as Postfix and Exchange offer it: addresses like joëlle@… are valid.
+    controller = Controller(sink, hostname=sink.host, port=sink.port, enable_SMTPUTF8=True)
     controller.start()
     yield sink
     controller.stop()

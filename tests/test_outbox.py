@@ -1,6 +1,7 @@
 """The mail outbox: nothing is lost when the mail server is down."""
 
 import email
+import email.policy
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,3 +121,52 @@ def test_two_workers_deliver_each_message_once_without_locking_errors(tmp_path):
         assert set(db.session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
         db.session.remove()
         db.engine.dispose()
+
+
+def _headers(raw: bytes) -> list[bytes]:
+    """The header block of the message and of each part."""
+    return [block.split(b"\r\n\r\n", 1)[0] for block in raw.split(b"\r\n--")]
+
+
+def test_mail_to_an_ascii_address_has_ascii_headers_with_the_rest_encoded(
+        app, region, smtp, deliver_mail):
+    outbox.queue_message(outbox.build_message(
+        to="noor@example.org", subject="Je bewijs – Café de Linde", text="Beste Noor,\n",
+        html="<p>Beste Noor, " + "hier is je bewijs van deelname. " * 5 + "</p>",
+        attachments=[outbox.Attachment("bewijs-ë.pdf", b"%PDF-1.7 bewijs", "application", "pdf")]))
+    db.session.commit()
+    assert deliver_mail()["sent"] == 1
+    (mail,) = smtp.to("noor@example.org")
+    assert all(block.isascii() for block in _headers(mail.raw))
+    assert b"=?utf-8?" in _headers(mail.raw)[0] and b"\r\nMIME-Version: 1.0\r\n" in mail.raw
+    assert mail.raw.count(b"MIME-Version") == 1  # on the message, not on every part
+    assert mail.subject == "Je bewijs – Café de Linde"
+    assert mail.text() == "Beste Noor,\r\n" and mail.html().count("bewijs van deelname") == 5
+    (attachment,) = mail.message.iter_attachments()
+    assert attachment.get_filename() == "bewijs-ë.pdf"
+    assert attachment.get_content() == b"%PDF-1.7 bewijs"
+
+
+def test_mail_to_an_address_that_is_not_ascii_goes_with_smtputf8_and_utf8_headers(
+        app, region, smtp, deliver_mail):
+    """Sign-up accepts joëlle@…; such an address goes over SMTPUTF8, and then the headers
+    are UTF-8 as well: an encoded word is not allowed inside an address."""
+    outbox.queue_message(outbox.build_message(to="joëlle@example.org", subject="Je bewijs – Café",
+                                              text="Beste Joëlle,\n"))
+    db.session.commit()
+    assert deliver_mail()["sent"] == 1
+    (mail,) = smtp.to("joëlle@example.org")
+    assert "To: joëlle@example.org\r\n".encode() in mail.raw and b"=?utf-8?" not in mail.raw
+    assert mail.subject == "Je bewijs – Café" and mail.text() == "Beste Joëlle,\r\n"
+
+
+def test_a_line_break_in_a_subject_stays_inside_the_subject(app, region):
+    for title in ("Training\r\nBcc: iedereen@example.org", "Trainïng\nBcc: iedereen@example.org"):
+        row = outbox.queue_message(outbox.build_message(to="noor@example.org",
+                                                        subject=f"Je bewijs: {title}", text="…"))
+        parsed = email.message_from_bytes(row.mime, policy=email.policy.default)
+        assert parsed["Bcc"] is None and parsed["Subject"] == " ".join(f"Je bewijs: {title}".split())
+    with pytest.raises(ValueError):
+        outbox.build_message(to="noor@example.org\r\nBcc: iedereen@example.org", subject="x",
+                             text="…")
+    db.session.rollback()

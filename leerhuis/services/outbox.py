@@ -11,9 +11,15 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid, parseaddr
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import SMTPUTF8
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -43,35 +49,89 @@ def build_message(
     html: str | None = None,
     attachments: list[Attachment] = (),
     alternatives: list[Attachment] = (),
-) -> EmailMessage:
+) -> Message:
     """A multipart message: text and HTML (plus e.g. text/calendar) as alternatives,
-    files as attachments."""
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    files as attachments.
+
+    Built with the standard library's compat32 MIME classes: the modern EmailMessage API
+    parses and refolds every header of every part through its header registry, three times
+    the cost (4.3 against 1.5 ms for a certificate mail, half the main process's CPU in a
+    bulk run beside the PDFs). Header values go in encoded (RFC 2047/2231) unless an
+    address needs SMTPUTF8, when they go as UTF-8, as that extension requires."""
+    sender = current_app.config["MAIL_FROM"]
+    utf8 = needs_smtputf8(sender, to)
+    body = MIMEMultipart("alternative", _subparts=[
+        _text_part(text, "plain"),
+        *([_text_part(html, "html")] if html is not None else []),
+        *(_text_part(part.content.decode("utf-8"), part.subtype, part.params)
+          for part in alternatives)])
+    if len(body.get_payload()) == 1:
+        body = body.get_payload(0)
+    msg = body
+    if attachments:
+        msg = MIMEMultipart("mixed", _subparts=[body, *map(_attachment_part, attachments)])
+    for part in msg.walk():  # the classes give every part one; only the message needs it
+        if part is not msg:
+            del part["MIME-Version"]
+    msg["From"] = _address_header(sender)
+    msg["To"] = _address_header(to)
+    # One line, whatever an organiser typed into a title: a line break would end the header.
+    subject = " ".join(subject.split())
+    msg["Subject"] = subject if utf8 or subject.isascii() else Header(subject, "utf-8")
     msg["Date"] = formatdate(localtime=False)
-    domain = parseaddr(current_app.config["MAIL_FROM"])[1].partition("@")[2] or "leerhuis.local"
+    domain = parseaddr(sender)[1].partition("@")[2] or "leerhuis.local"
     msg["Message-ID"] = make_msgid(domain=domain)
-    msg.set_content(text)
-    if html is not None:
-        msg.add_alternative(html, subtype="html")
-    for part in alternatives:
-        msg.add_alternative(part.content.decode("utf-8"), subtype=part.subtype, params=part.params)
-    for part in attachments:
-        msg.add_attachment(
-            part.content, maintype=part.maintype, subtype=part.subtype, filename=part.filename,
-            params=part.params,
-        )
     return msg
 
 
-def queue_message(message: EmailMessage, *, kind: str = "", user: User | None = None) -> OutboxMessage:
-    """Add a built message to the outbox in the current transaction (commit is the caller's)."""
+def needs_smtputf8(sender: str, recipient: str) -> bool:
+    """An address like joëlle@… is valid (sign-up accepts it) but can only be sent with
+    SMTPUTF8, and then its headers are UTF-8 too; plain ASCII addresses go as ever."""
+    return not (parseaddr(sender)[1] + parseaddr(recipient)[1]).isascii()
+
+
+# UTF-8 text as 7bit or 8bit while its lines are short, as the modern API does; longer lines
+# (HTML) as quoted-printable.
+_UTF8_AS_IS, _UTF8_QP = Charset("utf-8"), Charset("utf-8")
+_UTF8_AS_IS.body_encoding, _UTF8_QP.body_encoding = None, QP
+MAX_PLAIN_LINE = 78
+
+
+def _text_part(content: str, subtype: str, params: dict | None = None) -> MIMENonMultipart:
+    short = all(len(line) <= MAX_PLAIN_LINE for line in content.encode().splitlines())
+    part = MIMENonMultipart("text", subtype, charset="utf-8", **(params or {}))
+    part.set_payload(content, _UTF8_AS_IS if short else _UTF8_QP)
+    return part
+
+
+def _attachment_part(attachment: Attachment) -> MIMEBase:
+    part = MIMEBase(attachment.maintype, attachment.subtype, **attachment.params)
+    part.set_payload(attachment.content)
+    encode_base64(part)
+    # A name that is not ASCII goes RFC 2231-encoded.
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
+
+
+def _address_header(address: str) -> str:
+    if "\r" in address or "\n" in address:
+        raise ValueError(f"ongeldig e-mailadres: {address!r}")
+    name, addr = parseaddr(address)
+    return formataddr((name, addr)) if name else addr  # a name that is not ASCII encoded
+
+
+def queue_message(message: Message, *, kind: str = "", user: User | None = None) -> OutboxMessage:
+    """Add a built message to the outbox in the current transaction (commit is the caller's),
+    stored as it goes over the wire."""
+    recipient = parseaddr(str(message["To"]))[1]
+    if needs_smtputf8(str(message["From"]), recipient):
+        mime = message.as_bytes(policy=SMTPUTF8)
+    else:
+        mime = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     row = OutboxMessage(
-        recipient=parseaddr(str(message["To"]))[1].lower(),
+        recipient=recipient.lower(),
         subject=str(message["Subject"])[:300],
-        mime=message.as_bytes(policy=SMTP),
+        mime=mime,
         kind=kind,
         user_id=user.id if user is not None else None,
     )
@@ -195,9 +255,7 @@ class MailTransport:
             return self._write_file(row)
         smtp = self._connection()
         sender = parseaddr(self.config["MAIL_FROM"])[1]
-        # An address like joëlle@… is valid (sign-up accepts it) but needs SMTPUTF8; plain
-        # ASCII addresses go as before.
-        options = [] if (sender + row.recipient).isascii() else ["SMTPUTF8"]
+        options = ["SMTPUTF8"] if needs_smtputf8(sender, row.recipient) else []
         smtp.sendmail(sender, [row.recipient], row.mime, mail_options=options)
         return ""
 
