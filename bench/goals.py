@@ -52,7 +52,8 @@ GOALS: dict[str, list[Row]] = {
     ],
     "certificates_bulk": [
         Row("ms per certificate", lambda r: r["ms_per_certificate"],
-            lambda r: f"naive {r['naive_ms_per_certificate']} ms", "≤ 20 ms",
+            lambda r: (f"naive {r['naive_ms_per_certificate']} ms; median of "
+                       f"{', '.join(map(str, r.get('runs_ms_per_certificate', [])))}"), "≤ 20 ms",
             lambda r: r["ms_per_certificate"] <= 20),
         Row("CPU per certificate, all processes (ms)", lambda r: r.get("cpu_ms_per_certificate", "–"),
             lambda r: f"on {r.get('cores', '–')} cores", "", None),
