@@ -91,6 +91,7 @@ def test_confirmation_is_an_imip_request_per_session_with_amsterdam_times_across
         cal, other = parse_both(raw)
         assert method == "REQUEST" == str(cal["METHOD"]) == other.method.value
         assert attachment.get_param("method") == "REQUEST"
+        assert attachment.get_content_charset() == "utf-8"
         assert icalendar.Calendar.from_ical(attachment.get_content()).to_ical() == cal.to_ical()
         vevent = vevent_of(cal)
         assert vevent["DTSTART"].params["TZID"] == "Europe/Amsterdam"

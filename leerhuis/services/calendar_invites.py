@@ -117,8 +117,9 @@ def _queue_invitation(template: str, event: Event, session: EventSession,
         ics = invitation_calendar(event, session, user, method, sequence=sequence).to_ical()
     params = {"method": method}
     part = outbox.Attachment("invite.ics", ics, "text", "calendar", params)
+    # The file says it is UTF-8 as well: a strict client reads a title with "ë" as ASCII.
     attachment = outbox.Attachment(outbox.in_language_of(user, _l("uitnodiging.ics")), ics,
-                                   "text", "calendar", params)
+                                   "text", "calendar", {**params, "charset": "utf-8"})
     # A session dropped by an edit is no longer in the list: it keeps no number.
     index = event.sessions.index(session) + 1 if session in event.sessions else None
     suffix = (f" ({index}/{len(event.sessions)})"

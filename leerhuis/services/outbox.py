@@ -7,6 +7,7 @@ that keeps failing stays visible to the Region, who can send it again.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from datetime import timedelta
 from email.charset import QP, Charset
 from email.encoders import encode_base64
 from email.header import Header
+from email.headerregistry import Address
 from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -73,11 +75,15 @@ def build_message(
     for part in msg.walk():  # the classes give every part one; only the message needs it
         if part is not msg:
             del part["MIME-Version"]
-    msg["From"] = _address_header(sender)
-    msg["To"] = _address_header(to)
+    if utf8:
+        # Decided once, here: queue_message serialises with the message's own policy.
+        msg.policy = SMTPUTF8
+    msg["From"] = _address_header("From", sender, utf8)
+    msg["To"] = _address_header("To", to, utf8)
     # One line, whatever an organiser typed into a title: a line break would end the header.
-    subject = " ".join(subject.split())
-    msg["Subject"] = subject if utf8 or subject.isascii() else Header(subject, "utf-8")
+    subject = re.sub(r"\s*[\r\n]+\s*", " ", subject)
+    msg["Subject"] = (subject if utf8 or subject.isascii()
+                      else Header(subject, "utf-8", header_name="Subject"))
     msg["Date"] = formatdate(localtime=False)
     domain = parseaddr(sender)[1].partition("@")[2] or "leerhuis.local"
     msg["Message-ID"] = make_msgid(domain=domain)
@@ -113,25 +119,27 @@ def _attachment_part(attachment: Attachment) -> MIMEBase:
     return part
 
 
-def _address_header(address: str) -> str:
+def _address_header(header: str, address: str, utf8: bool) -> str:
     if "\r" in address or "\n" in address:
         raise ValueError(f"ongeldig e-mailadres: {address!r}")
     name, addr = parseaddr(address)
-    return formataddr((name, addr)) if name else addr  # a name that is not ASCII encoded
+    if not name:
+        return addr
+    if utf8:
+        local, _, domain = addr.rpartition("@")  # as parts: addr_spec= refuses UTF-8
+        return str(Address(display_name=name, username=local, domain=domain))
+    if name.isascii():
+        return formataddr((name, addr))
+    return f"{Header(name, 'utf-8', header_name=header).encode()} <{addr}>"
 
 
 def queue_message(message: Message, *, kind: str = "", user: User | None = None) -> OutboxMessage:
     """Add a built message to the outbox in the current transaction (commit is the caller's),
     stored as it goes over the wire."""
-    recipient = parseaddr(str(message["To"]))[1]
-    if needs_smtputf8(str(message["From"]), recipient):
-        mime = message.as_bytes(policy=SMTPUTF8)
-    else:
-        mime = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     row = OutboxMessage(
-        recipient=recipient.lower(),
+        recipient=parseaddr(str(message["To"]))[1].lower(),
         subject=str(message["Subject"])[:300],
-        mime=mime,
+        mime=message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
         kind=kind,
         user_id=user.id if user is not None else None,
     )
