@@ -136,8 +136,10 @@ def template_html_class() -> type:
         less the footnote, note and form rules that WeasyPrint pays for on every element
         (see _user_agent.css). WeasyPrint's own tests swap the stylesheet the same way."""
 
+        user_agent_stylesheet = user_agent
+
         def _ua_stylesheets(self, forms=False):
-            return [user_agent]
+            return [self.user_agent_stylesheet]
 
     return TemplateHTML
 
