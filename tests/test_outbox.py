@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from leerhuis.extensions import db
@@ -190,4 +191,7 @@ def test_a_line_break_in_a_subject_stays_inside_the_subject(app, region):
     with pytest.raises(ValueError):
         outbox.build_message(to="noor@example.org\r\nBcc: iedereen@example.org", subject="x",
                              text="…")
+    lazy = outbox.build_message(to="noor@example.org", subject=_l("Je bewijs van deelname"),
+                                text="…")
+    assert str(lazy["Subject"]) == "Je bewijs van deelname"
     db.session.rollback()

@@ -81,7 +81,7 @@ def build_message(
     msg["From"] = _address_header("From", sender, utf8)
     msg["To"] = _address_header("To", to, utf8)
     # One line, whatever an organiser typed into a title: a line break would end the header.
-    subject = re.sub(r"\s*[\r\n]+\s*", " ", subject)
+    subject = re.sub(r"\s*[\r\n]+\s*", " ", str(subject))
     msg["Subject"] = (subject if utf8 or subject.isascii()
                       else Header(subject, "utf-8", header_name="Subject"))
     msg["Date"] = formatdate(localtime=False)
