@@ -89,17 +89,13 @@ def run(context: infra.Context, count: int = COUNT) -> dict:
             event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=3),
                                            net_hours=Decimal(3))]
             db.session.add(event)
-            db.session.flush()
-            for user in users:
-                registration = Registration(event_id=event.id, user_id=user.id,
-                                            status=RegistrationStatus.CONFIRMED,
-                                            skj_number=user.skj_number)
-                db.session.add(registration)
-                db.session.flush()
-                db.session.add(Attendance(registration_id=registration.id,
-                                          session_id=event.sessions[0].id,
-                                          state=AttendanceState.PRESENT,
-                                          source=AttendanceSource.ORGANISER))
+            db.session.add_all(
+                Attendance(registration=Registration(event=event, user=user,
+                                                     status=RegistrationStatus.CONFIRMED,
+                                                     skj_number=user.skj_number),
+                           session=event.sessions[0], state=AttendanceState.PRESENT,
+                           source=AttendanceSource.ORGANISER)
+                for user in users)
             events.append(event)
         starter = users[0]
         db.session.commit()

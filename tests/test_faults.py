@@ -79,15 +79,12 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
                        last_name=str(i), region=region, session_nonce="n") for i in range(PEOPLE)]
         db.session.add_all(people)
         db.session.flush()
-        for person in people:
-            registration = Registration(event_id=event.id, user_id=person.id,
-                                        status=RegistrationStatus.CONFIRMED)
-            db.session.add(registration)
-            db.session.flush()
-            db.session.add(Attendance(registration_id=registration.id,
-                                      session_id=event.sessions[0].id,
-                                      state=AttendanceState.PRESENT,
-                                      source=AttendanceSource.ORGANISER))
+        db.session.add_all(
+            Attendance(registration=Registration(event=event, user=person,
+                                                 status=RegistrationStatus.CONFIRMED),
+                       session=event.sessions[0], state=AttendanceState.PRESENT,
+                       source=AttendanceSource.ORGANISER)
+            for person in people)
         run = certificates.start_run(event, by=people[0])
         db.session.commit()
         run_id = run.id
