@@ -1,7 +1,8 @@
 # Two commands for a fresh machine: `make run` and `make test`.
 # Everything goes into .venv; Debian packages are installed when missing (as root).
 
-PYTHON ?= python3
+# The interpreter .venv is made from: Debian's optimised build when there is one (see the script).
+PYTHON ?= $(shell scripts/pick_python.sh)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
