@@ -5,7 +5,8 @@ A backup is a directory holding
   backup API: consistent while the app runs),
 - certificates.tar (the issued PDFs as stored),
 - manifest.json (time, database kind, Alembic revision, SHA-256 of every file).
-Restore checks the manifest's hashes first and refuses a damaged backup.
+Restore checks the manifest's hashes and what the archive holds first, and refuses a damaged
+or foreign backup before it touches anything.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlite3
 import subprocess
 import tarfile
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from sqlalchemy import text
@@ -97,6 +98,8 @@ def restore_backup(source: Path) -> dict:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if manifest["database"] != url.get_backend_name():
         raise BackupError("Deze back-up hoort bij een ander soort database.")
+    certificates_archive = source / manifest["files"]["certificates"]["name"]
+    _check_certificate_archive(certificates_archive)
     db.session.remove()
     db.engine.dispose()
     database_file = source / manifest["files"]["database"]["name"]
@@ -117,9 +120,37 @@ def restore_backup(source: Path) -> dict:
     if store.exists():
         shutil.rmtree(store)
     store.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(source / manifest["files"]["certificates"]["name"]) as tar:
-        tar.extractall(store.parent, filter="data")
-        extracted = store.parent / "certificates"
-        if extracted != store and extracted.exists():
-            extracted.rename(store)
+    _unpack_certificates(certificates_archive, store.parent)
+    extracted = store.parent / "certificates"
+    if extracted != store and extracted.exists():
+        extracted.rename(store)
     return manifest
+
+
+# certificates.tar is unpacked by hand rather than with tarfile.extractall: its "data" filter
+# (no links, devices, absolute paths, owners or modes from the archive) exists from Python
+# 3.11.4 on, and Debian 12's python3 is 3.11.2. The checksums in the manifest prove nothing
+# against a crafted backup, whose manifest is crafted too.
+
+def _check_certificate_archive(archive: Path) -> None:
+    """Folders and regular files under certificates/ only, or BackupError."""
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            path = PurePosixPath(member.name)
+            if (path.is_absolute() or ".." in path.parts or path.parts[:1] != ("certificates",)
+                    or not (member.isdir() or member.isfile())):
+                raise BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen "
+                                  "mappen en bestanden onder certificates/.")
+
+
+def _unpack_certificates(archive: Path, into: Path) -> None:
+    """Write the checked archive's folders and files under ``into`` as this process's own."""
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            target = into.joinpath(*PurePosixPath(member.name).parts)
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as content, target.open("wb") as output:
+                shutil.copyfileobj(content, output)
