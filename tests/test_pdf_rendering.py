@@ -120,21 +120,46 @@ def _layout(document) -> list:
     return [list(walk(page._page_box)) for page in document.pages]
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATE_SAMPLES))
-def test_every_pdf_template_lays_out_as_with_weasyprints_own_user_agent_stylesheet(app, template):
-    """The PDF templates' lean user-agent stylesheet leaves out only what they never use: a
-    template that came to depend on something left out would show up here."""
+def _assert_laid_out_as_by_weasyprint_itself(html: str) -> None:
     from weasyprint import HTML
 
-    assert set(TEMPLATE_SAMPLES) == {p.name for p in pdf.PDF_TEMPLATES.glob("[!_]*.html")}
-    html = pdf.render_html(template, TEMPLATE_SAMPLES[template])
     upstream = HTML(string=html, base_url=str(pdf.PDF_TEMPLATES) + "/",
                     url_fetcher=pdf.safe_url_fetcher_class()())
-    ours = pdf.html_document(html).render(font_config=pdf.font_config())
+    document = pdf.html_document(html)
+    assert vars(document).keys() == vars(upstream).keys()
+    ours = document.render(font_config=pdf.font_config())
     theirs = upstream.render(font_config=pdf.font_config())
     assert _layout(ours) == _layout(theirs)
     assert ours.make_bookmark_tree() == theirs.make_bookmark_tree()
+    assert vars(ours.metadata) == vars(theirs.metadata)  # title, description, language
     assert len(ours.pages) >= 1 and sum(len(page) for page in _layout(ours)) > 20
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATE_SAMPLES))
+def test_every_pdf_template_lays_out_as_with_weasyprints_own_parser_and_stylesheet(app, template):
+    """The PDF templates' lean user-agent stylesheet leaves out only what they never use,
+    and libxml2 makes the tree WeasyPrint's own parser makes of them: a template that came to
+    depend on something left out, or that the two parsers read differently, shows up here."""
+    assert set(TEMPLATE_SAMPLES) == {p.name for p in pdf.PDF_TEMPLATES.glob("[!_]*.html")}
+    _assert_laid_out_as_by_weasyprint_itself(pdf.render_html(template, TEMPLATE_SAMPLES[template]))
+
+
+def test_text_as_people_type_it_is_laid_out_as_with_weasyprints_own_parser(app):
+    """Names and titles come from forms and pasted text: markup characters, entities,
+    control characters, line separators and emoji reach the page as WeasyPrint's own parser
+    would give them."""
+    sample = TEMPLATE_SAMPLES["certificate.html"]["certificates"][0]
+    awkward = {**sample, "participant": "Jo\x0bëlle <b>de Vries</b> & \"Zn\" 😀\x1b",
+               "summary": "Regel één\r\nregel twee\u2028regel drie &amp; &lt;p&gt; \x7f\x85 ﻿",
+               "trainer": "<!-- geen commentaar --> <script>alert(1)</script>"}
+    _assert_laid_out_as_by_weasyprint_itself(
+        pdf.render_html("certificate.html", {"certificates": [awkward]}))
+
+
+def test_html_that_is_not_valid_unicode_fails_instead_of_losing_the_rest_of_the_page():
+    """libxml2 stops reading at a lone surrogate and would hand back half a page."""
+    with pytest.raises(UnicodeEncodeError):
+        pdf.html_document("<!doctype html><title>t</title><p>x\ud800y</p><p>rest</p>")
 
 
 def test_pdfs_are_laid_out_with_the_templates_own_user_agent_stylesheet(app, monkeypatch):

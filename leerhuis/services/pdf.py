@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
@@ -127,7 +128,8 @@ def safe_url_fetcher_class() -> type:
 
 @functools.cache
 def template_html_class() -> type:
-    from weasyprint import CSS, HTML
+    import cssselect2
+    from weasyprint import CSS, HTML, _find_base_url
 
     user_agent = CSS(filename=str(PDF_TEMPLATES / "_user_agent.css"))
 
@@ -141,12 +143,50 @@ def template_html_class() -> type:
         def _ua_stylesheets(self, forms=False):
             return [self.user_agent_stylesheet]
 
+        @classmethod
+        def from_template_output(cls, html: str, base_url: str, url_fetcher) -> TemplateHTML:
+            """What ``HTML(string=html)`` makes, from a tree that libxml2 parsed (lxml) rather
+            than WeasyPrint's pure-Python HTML5 parser: that parser is 5 % of a certificate
+            page. The HTML is our templates' output, of which both make the same tree but
+            for whitespace that layout collapses (tests/test_pdf_rendering.py lays every
+            template out both ways)."""
+            document = cls.__new__(cls)
+            root = parse_html(html)
+            # The attributes HTML.__init__ sets (a test compares the two).
+            document.base_url = _find_base_url(root, base_url)
+            document.url_fetcher = url_fetcher
+            document.media_type = "print"
+            document.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+                root, content_language=None)
+            document.etree_element = document.wrapper_element.etree_element
+            return document
+
     return TemplateHTML
 
 
+class _ElementTreeBuilder(ElementTree.TreeBuilder):
+    """lxml's parser events into the standard library's ElementTree, the kind of tree
+    WeasyPrint is given by its own parser (lxml hands attributes over as a read-only
+    mapping)."""
+
+    def start(self, tag, attrs):
+        return super().start(tag, dict(attrs))
+
+
+def parse_html(html: str) -> ElementTree.Element:
+    """The root element of an HTML document, without comments. Encoded first: a string
+    that is not valid Unicode (a lone surrogate) fails here, where libxml2 would silently
+    stop reading at it."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(target=_ElementTreeBuilder(), encoding="utf-8",
+                              remove_comments=True, remove_pis=True)
+    return etree.fromstring(html.encode("utf-8"), parser)
+
+
 def html_document(html: str):
-    return template_html_class()(string=html, base_url=str(PDF_TEMPLATES) + "/",
-                                 url_fetcher=safe_url_fetcher_class()())
+    return template_html_class().from_template_output(
+        html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
 
 
 def write_pdf(html: str) -> bytes:
