@@ -53,42 +53,66 @@ def test_backup_and_restore_bring_back_database_and_certificates(tmp_path):
     assert json.loads((tmp_path / "backup" / "manifest.json").read_text())["files"]
 
 
+CRAFTED_ARCHIVES = {
+    "outside the store": [("certificates/2026", "dir"), ("../buiten.pdf", "file")],
+    "absolute": [("/tmp/absoluut.pdf", "file")],
+    "a link": [("certificates/link", "symlink")],
+    "another folder": [("elders/bewijs.pdf", "file")],
+    "the store as a file": [("certificates", "file")],
+    "a folder, then a file": [("certificates/a", "dir"), ("certificates/a", "file")],
+    "a file, then inside it": [("certificates/a", "file"), ("certificates/a/b.pdf", "file")],
+    "compressed": [("certificates/a.pdf", "gz")],
+}
+
+
 @pytest.mark.no_rollback
-@pytest.mark.parametrize("member", ["../buiten.pdf", "/tmp/absoluut.pdf", "certificates/link",
-                                    "elders/bewijs.pdf"])
-def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp_path, member):
+@pytest.mark.parametrize("case", sorted(CRAFTED_ARCHIVES))
+def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp_path, case):
     """A backup's manifest proves nothing against a crafted backup (it is crafted too): the
-    archive may hold folders and files under certificates/ only, and is checked first."""
+    archive may hold folders and files under certificates/ only, as create_backup writes it
+    (uncompressed), and is unpacked beside the store before the database or the store is
+    touched."""
     import io
     import tarfile
 
     config = make_test_config(database_url_for(tmp_path, "crafted"), tmp_path)
     app = create_app(config)
+    store = tmp_path / "certificates"
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         create_backup(tmp_path / "backup")
         region = Region(slug="c", name="Na de back-up", leerhuis_name="Leerhuis C")
         db.session.add(region)
         db.session.commit()
+        (store / "2026").mkdir(parents=True)
+        (store / "2026" / "BLIJF-STAAN.pdf").write_bytes(b"%PDF-1.7 bewijs")
 
         archive = tmp_path / "backup" / "certificates.tar"
-        with tarfile.open(archive, "w") as tar:
-            entry = tarfile.TarInfo(member)
-            if member.endswith("link"):
-                entry.type, entry.linkname = tarfile.SYMTYPE, "/etc/passwd"
-                tar.addfile(entry)
-            else:
-                entry.size = 4
-                tar.addfile(entry, io.BytesIO(b"%PDF"))
+        members = CRAFTED_ARCHIVES[case]
+        with tarfile.open(archive, "w:gz" if members[0][1] == "gz" else "w") as tar:
+            for name, kind in members:
+                entry = tarfile.TarInfo(name)
+                if kind == "dir":
+                    entry.type = tarfile.DIRTYPE
+                    tar.addfile(entry)
+                elif kind == "symlink":
+                    entry.type, entry.linkname = tarfile.SYMTYPE, "/etc/passwd"
+                    tar.addfile(entry)
+                else:
+                    entry.size = 4
+                    tar.addfile(entry, io.BytesIO(b"%PDF"))
         manifest_file = tmp_path / "backup" / "manifest.json"
         manifest = json.loads(manifest_file.read_text())
         manifest["files"]["certificates"]["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
         manifest_file.write_text(json.dumps(manifest))
 
-        with pytest.raises(BackupError, match="alleen mappen en bestanden onder certificates/"):
+        with pytest.raises(BackupError, match="geen tar-archief" if members[0][1] == "gz"
+                           else "alleen mappen en bestanden onder certificates/"):
             restore_backup(tmp_path / "backup")
-        # The database is as it was: the region made after the backup is still there.
+        # The database and the store are as they were, and nothing was left beside them.
         assert db.session.scalar(select(func.count()).select_from(Region)) == 1
+        assert (store / "2026" / "BLIJF-STAAN.pdf").read_bytes() == b"%PDF-1.7 bewijs"
+        assert sorted(p.name for p in tmp_path.glob(".restore-*")) == []
         db.session.remove()
         db.engine.dispose()
     assert not (tmp_path.parent / "buiten.pdf").exists()

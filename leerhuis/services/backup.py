@@ -5,18 +5,20 @@ A backup is a directory holding
   backup API: consistent while the app runs),
 - certificates.tar (the issued PDFs as stored),
 - manifest.json (time, database kind, Alembic revision, SHA-256 of every file).
-Restore checks the manifest's hashes and what the archive holds first, and refuses a damaged
-or foreign backup before it touches anything.
+Restore checks the manifest's hashes, the kind of database and the archive first, and refuses
+a damaged or foreign backup before it touches anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -66,8 +68,6 @@ def create_backup(target: Path) -> dict:
         source.close()
         files["database"] = destination
     else:
-        import os
-
         args, env = _pg_args(url)
         destination = target / "database.dump"
         subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(destination), url.database],
@@ -91,6 +91,10 @@ def create_backup(target: Path) -> dict:
 
 
 def restore_backup(source: Path) -> dict:
+    """Bring back the database and the certificate store of a backup. What can be checked is
+    checked before anything is touched: the hashes, the kind of database, and the archive,
+    which is unpacked beside the store first. A database dump is restored as it is: restore
+    only backups this portal made."""
     manifest = json.loads((source / "manifest.json").read_text())
     for info in manifest["files"].values():
         if _sha256(source / info["name"]) != info["sha256"]:
@@ -98,11 +102,27 @@ def restore_backup(source: Path) -> dict:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if manifest["database"] != url.get_backend_name():
         raise BackupError("Deze back-up hoort bij een ander soort database.")
-    certificates_archive = source / manifest["files"]["certificates"]["name"]
-    _check_certificate_archive(certificates_archive)
+    store = Path(current_app.config["CERTIFICATE_DIR"])
+    store.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=store.parent))
+    try:
+        _unpack_certificates(source / manifest["files"]["certificates"]["name"], staging)
+        _restore_database(url, source / manifest["files"]["database"]["name"])
+        if store.exists():
+            shutil.rmtree(store)
+        unpacked = staging / "certificates"
+        if unpacked.exists():
+            unpacked.rename(store)
+        else:  # the store was empty when the backup was made
+            store.mkdir()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _restore_database(url, database_file: Path) -> None:
     db.session.remove()
     db.engine.dispose()
-    database_file = source / manifest["files"]["database"]["name"]
     if url.get_backend_name() == "sqlite":
         target = Path(url.database)
         for suffix in ("-wal", "-shm"):
@@ -110,47 +130,46 @@ def restore_backup(source: Path) -> dict:
         with sqlite3.connect(database_file) as backup, sqlite3.connect(target) as live:
             backup.backup(live)
     else:
-        import os
-
         args, env = _pg_args(url)
         subprocess.run([_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner",
                         "-d", url.database, str(database_file)], check=True,
                        env={**os.environ, **env})
-    store = Path(current_app.config["CERTIFICATE_DIR"])
-    if store.exists():
-        shutil.rmtree(store)
-    store.parent.mkdir(parents=True, exist_ok=True)
-    _unpack_certificates(certificates_archive, store.parent)
-    extracted = store.parent / "certificates"
-    if extracted != store and extracted.exists():
-        extracted.rename(store)
-    return manifest
-
-
-# certificates.tar is unpacked by hand rather than with tarfile.extractall: its "data" filter
-# (no links, devices, absolute paths, owners or modes from the archive) exists from Python
-# 3.11.4 on, and Debian 12's python3 is 3.11.2. The checksums in the manifest prove nothing
-# against a crafted backup, whose manifest is crafted too.
-
-def _check_certificate_archive(archive: Path) -> None:
-    """Folders and regular files under certificates/ only, or BackupError."""
-    with tarfile.open(archive) as tar:
-        for member in tar:
-            path = PurePosixPath(member.name)
-            if (path.is_absolute() or ".." in path.parts or path.parts[:1] != ("certificates",)
-                    or not (member.isdir() or member.isfile())):
-                raise BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen "
-                                  "mappen en bestanden onder certificates/.")
 
 
 def _unpack_certificates(archive: Path, into: Path) -> None:
-    """Write the checked archive's folders and files under ``into`` as this process's own."""
-    with tarfile.open(archive) as tar:
-        for member in tar:
-            target = into.joinpath(*PurePosixPath(member.name).parts)
-            if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as content, target.open("wb") as output:
-                shutil.copyfileobj(content, output)
+    """Unpack certificates.tar into the new, empty folder ``into``: folders and regular files
+    under certificates/ only, written as this process's own (no links, devices, owners or
+    modes from the archive), or BackupError.
+
+    By hand rather than with tarfile.extractall, whose "data" filter exists from Python 3.11.4
+    on (Debian 12's python3 is 3.11.2). The manifest's checksums prove nothing against a
+    crafted backup, whose manifest is crafted too. The archive is read once, uncompressed
+    ("r:", as create_backup writes it) and without sparse members: what it unpacks to is no
+    larger than the archive itself."""
+    try:
+        with tarfile.open(archive, "r:") as tar:
+            for member in tar:
+                _unpack_member(tar, member, into)
+    except tarfile.TarError as exc:
+        raise BackupError("certificates.tar is geen tar-archief zoals een back-up het maakt "
+                          "(ongecomprimeerd).") from exc
+
+
+def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) -> None:
+    path = PurePosixPath(member.name)
+    refused = BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen mappen "
+                          "en bestanden onder certificates/.")
+    if (path.is_absolute() or ".." in path.parts or path.parts[:1] != ("certificates",)
+            or not (member.isdir() or (member.isfile() and len(path.parts) > 1))
+            or member.issparse()):
+        raise refused
+    target = into.joinpath(*path.parts)
+    try:
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tar.extractfile(member) as content, target.open("wb") as output:
+            shutil.copyfileobj(content, output)
+    except OSError as exc:  # a name that is a folder in one member, a file in another
+        raise refused from exc
