@@ -2,7 +2,7 @@
 # Everything goes into .venv; Debian packages are installed when missing (as root).
 
 # The interpreter .venv is made from: Debian's optimised build when there is one (see the script).
-PYTHON ?= $(shell scripts/pick_python.sh)
+PYTHON ?= $(or $(shell bash scripts/pick_python.sh),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000

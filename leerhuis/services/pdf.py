@@ -130,6 +130,7 @@ def safe_url_fetcher_class() -> type:
 def template_html_class() -> type:
     import cssselect2
     from weasyprint import CSS, HTML, _find_base_url
+    from weasyprint.urls import ensure_url
 
     user_agent = CSS(filename=str(PDF_TEMPLATES / "_user_agent.css"))
 
@@ -153,7 +154,7 @@ def template_html_class() -> type:
             document = cls.__new__(cls)
             root = parse_html(html)
             # The attributes HTML.__init__ sets (a test compares the two).
-            document.base_url = _find_base_url(root, base_url)
+            document.base_url = _find_base_url(root, ensure_url(base_url))
             document.url_fetcher = url_fetcher
             document.media_type = "print"
             document.wrapper_element = cssselect2.ElementWrapper.from_html_root(
@@ -174,12 +175,13 @@ class _ElementTreeBuilder(ElementTree.TreeBuilder):
 
 
 def parse_html(html: str) -> ElementTree.Element:
-    """The root element of an HTML document, without comments. Encoded first: a string
-    that is not valid Unicode (a lone surrogate) fails here, where libxml2 would silently
-    stop reading at it."""
+    """The root element of an HTML document, without comments. libxml2 silently stops
+    reading where it cannot go on, and would hand back half a page: the HTML is encoded
+    first, so that a string that is not valid Unicode (a lone surrogate) fails here, and
+    huge_tree lifts its 10 MB limit on a text (a long form field)."""
     from lxml import etree
 
-    parser = etree.HTMLParser(target=_ElementTreeBuilder(), encoding="utf-8",
+    parser = etree.HTMLParser(target=_ElementTreeBuilder(), encoding="utf-8", huge_tree=True,
                               remove_comments=True, remove_pis=True)
     return etree.fromstring(html.encode("utf-8"), parser)
 
