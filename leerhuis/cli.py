@@ -111,7 +111,10 @@ def backup(target) -> None:
 @click.confirmation_option(prompt="Dit vervangt de huidige database en bewijzen. Doorgaan?")
 def restore(source) -> None:
     """Restore the database and the certificate store from a backup directory."""
-    from leerhuis.services.backup import restore_backup
+    from leerhuis.services.backup import BackupError, restore_backup
 
-    manifest = restore_backup(source)
+    try:
+        manifest = restore_backup(source)
+    except BackupError as exc:  # refused before anything was touched: say why, no traceback
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Teruggezet: back-up van {manifest['created_at']}.")

@@ -116,3 +116,18 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
         db.session.remove()
         db.engine.dispose()
     assert not (tmp_path.parent / "buiten.pdf").exists()
+
+
+@pytest.mark.no_rollback
+def test_the_restore_command_says_why_it_refuses_a_backup(tmp_path):
+    app = create_app(make_test_config(database_url_for(tmp_path, "command"), tmp_path))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        create_backup(tmp_path / "backup")
+        db.session.remove()
+        db.engine.dispose()
+    (tmp_path / "backup" / "certificates.tar").write_bytes(b"kapot")
+    result = app.test_cli_runner().invoke(args=["restore", "--yes", str(tmp_path / "backup")])
+    assert result.exit_code == 1
+    assert "Error: certificates.tar is beschadigd: controlegetal klopt niet." in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
