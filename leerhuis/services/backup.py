@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from leerhuis.extensions import db
 
@@ -120,7 +120,7 @@ def restore_backup(source: Path) -> dict:
     return manifest
 
 
-def _restore_database(url, database_file: Path) -> None:
+def _restore_database(url: URL, database_file: Path) -> None:
     db.session.remove()
     db.engine.dispose()
     if url.get_backend_name() == "sqlite":
@@ -157,12 +157,10 @@ def _unpack_certificates(archive: Path, into: Path) -> None:
 
 def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) -> None:
     path = PurePosixPath(member.name)
-    refused = BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen mappen "
-                          "en bestanden onder certificates/.")
     if (path.is_absolute() or ".." in path.parts or path.parts[:1] != ("certificates",)
             or not (member.isdir() or (member.isfile() and len(path.parts) > 1))
             or member.issparse()):
-        raise refused
+        raise _refused(member)
     target = into.joinpath(*path.parts)
     try:
         if member.isdir():
@@ -172,4 +170,9 @@ def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) ->
         with tar.extractfile(member) as content, target.open("wb") as output:
             shutil.copyfileobj(content, output)
     except OSError as exc:  # a name that is a folder in one member, a file in another
-        raise refused from exc
+        raise _refused(member) from exc
+
+
+def _refused(member: tarfile.TarInfo) -> BackupError:
+    return BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen mappen en "
+                       "bestanden onder certificates/.")
