@@ -219,7 +219,7 @@ def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
     os.kill(process.pid, signal.SIGKILL)
     process.join(10)
     html = ('<html lang="nl"><title>t</title><p>Bewijs van deelname</p></html>')
-    assert [len(pages) for pages in pdf.start_pdfs_split_many([html, html])()] == [1, 1]
+    assert [len(pdfs) for pdfs in pdf.start_pdfs_many([[html], [html]])()] == [1, 1]
 
 
 @pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])

@@ -28,8 +28,8 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
             html = pdf.environment().from_string(page).render()
             assert pdf.write_pdf(html).startswith(b"%PDF")
             pdf.warm_pool()  # two layout processes, each with its own fonts
-            pages = pdf.start_pdfs_split_many([html, html])()
-            assert [len(p) for p in pages] == [1, 1]
+            batches = pdf.start_pdfs_many([[html], [html]])()
+            assert [len(pdfs) for pdfs in batches] == [1, 1]
             print(sorted(p.name for p in __import__("pathlib").Path(sys.argv[1]).iterdir()))
     """)
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "PDF_WORKERS": "2",

@@ -320,29 +320,23 @@ def stored_path(certificate: Certificate) -> Path:
     return Path(current_app.config["CERTIFICATE_DIR"]) / certificate.file_name
 
 
-def _certificate_html(datas: list[dict]) -> str:
+def _certificate_html(data: dict) -> str:
     with force_locale("nl"):  # always Dutch, like certificate_data: SKJ is a Dutch register
-        return pdf.render_html("certificate.html", {"certificates": datas})
+        return pdf.render_html("certificate.html", {"certificates": [data]})
 
 
 def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
-    """Start rendering: one layout pass per chunk of the batch, split into one PDF per
-    certificate. Calling the result waits for the PDFs; a chunk in which a certificate did
-    not fit on exactly one page is then rendered again one certificate at a time."""
+    """Start rendering one PDF per certificate, the batch spread over the layout processes;
+    calling the result waits for the PDFs. Certificates of one event differ only in their
+    participant's fields: each process lays such a page out once (pdf.write_pdfs)."""
     if not datas:
         return list
-    chunks = pdf.chunked(datas, pdf.worker_count())
-    pending = pdf.start_pdfs_split_many([_certificate_html(chunk) for chunk in chunks])
+    pending = pdf.start_pdfs_many([[_certificate_html(data) for data in chunk]
+                                   for chunk in pdf.chunked(datas, pdf.worker_count())])
 
     @functools.cache  # waited for once, then read again as often as needed
     def documents() -> list[bytes]:
-        results = []
-        for chunk, pages in zip(chunks, pending(), strict=True):
-            if len(pages) == len(chunk):
-                results.extend(pages)
-            else:
-                results.extend(pdf.write_pdf(_certificate_html([d])) for d in chunk)
-        return results
+        return [document for chunk in pending() for document in chunk]
 
     return documents
 

@@ -30,6 +30,8 @@ from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from leerhuis.services import shared_layout
+
 PDF_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PDF_VARIANT = "pdf/ua-1"
@@ -145,14 +147,13 @@ def template_html_class() -> type:
             return [self.user_agent_stylesheet]
 
         @classmethod
-        def from_template_output(cls, html: str, base_url: str, url_fetcher) -> TemplateHTML:
-            """What ``HTML(string=html)`` makes, from a tree that libxml2 parsed (lxml) rather
-            than WeasyPrint's pure-Python HTML5 parser: that parser is 5 % of a certificate
-            page. The HTML is our templates' output, of which both make the same tree but
-            for whitespace that layout collapses (tests/test_pdf_rendering.py lays every
-            template out both ways)."""
+        def from_tree(cls, root: ElementTree.Element, base_url: str, url_fetcher) -> TemplateHTML:
+            """What ``HTML(string=html)`` makes, from a tree that libxml2 parsed (lxml,
+            parse_html) rather than WeasyPrint's pure-Python HTML5 parser: that parser is 5 %
+            of a certificate page. The HTML is our templates' output, of which both make the
+            same tree but for whitespace that layout collapses (tests/test_pdf_rendering.py
+            lays every template out both ways)."""
             document = cls.__new__(cls)
-            root = parse_html(html)
             # The attributes HTML.__init__ sets (a test compares the two).
             document.base_url = _find_base_url(root, ensure_url(base_url))
             document.url_fetcher = url_fetcher
@@ -186,20 +187,47 @@ def parse_html(html: str) -> ElementTree.Element:
     return etree.fromstring(html.encode("utf-8"), parser)
 
 
-def html_document(html: str):
-    return template_html_class().from_template_output(
-        html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
+def html_document(html: str | ElementTree.Element):
+    root = parse_html(html) if isinstance(html, str) else html
+    return template_html_class().from_tree(
+        root, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
 
 
-def write_pdf(html: str) -> bytes:
+def write_pdf(html: str | ElementTree.Element) -> bytes:
     return html_document(html).write_pdf(pdf_variant=PDF_VARIANT, font_config=font_config())
 
 
-def write_pdfs_split(html: str) -> list[bytes]:
-    """Lay out one multi-page document once, then write each page as its own PDF: layout
-    and font loading are paid once for a whole batch."""
-    document = html_document(html).render(font_config=font_config(), pdf_variant=PDF_VARIANT)
-    return [document.copy([page]).write_pdf(pdf_variant=PDF_VARIANT) for page in document.pages]
+def write_pdfs(htmls: list[str]) -> list[bytes]:
+    """One PDF per document. One-page documents that differ only in their data-field
+    elements are laid out once (shared_layout); any other document on its own."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.images import get_image_from_uri
+
+    url_fetcher = safe_url_fetcher_class()()
+
+    def load_image(url: str, orientation):
+        return get_image_from_uri(cache={}, url_fetcher=url_fetcher, options=DEFAULT_OPTIONS,
+                                  url=url, orientation=orientation)
+
+    pdfs: list[bytes | None] = [None] * len(htmls)
+    groups: dict[bytes, list[tuple[int, shared_layout.Parsed]]] = {}
+    for index, html in enumerate(htmls):
+        parsed = shared_layout.parse(parse_html(html))
+        if parsed.key is None:
+            pdfs[index] = write_pdf(parsed.root)
+        else:
+            groups.setdefault(parsed.key, []).append((index, parsed))
+    for (first, parsed), *others in groups.values():
+        document = html_document(parsed.root).render(font_config=font_config(),
+                                                     pdf_variant=PDF_VARIANT)
+        pdfs[first] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
+        page = shared_layout.SharedPage.of(document, parsed, load_image) if others else None
+        for index, parsed in others:
+            if page is not None and page.fill(parsed.values):
+                pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
+            else:
+                pdfs[index] = write_pdf(parsed.root)
+    return pdfs
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------
@@ -227,9 +255,10 @@ def _warm_child() -> None:
     the first batch arrives (~0.1 s per process)."""
     try:
         fonts_css = environment().get_template("_fonts.css").render()
-        write_pdfs_split(f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
-                         f'<style>{fonts_css} body {{ font-family: "Leerhuis Sans" }}</style>'
-                         '<p>Bewijs van deelname <b>Regionaal Leerhuis</b></p></html>')
+        write_pdfs([f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
+                    f'<style>{fonts_css} body {{ font-family: "Leerhuis Sans" }}</style>'
+                    f'<p>Bewijs van deelname <b data-field>{name}</b></p></html>'
+                    for name in ("Regionaal", "Leerhuis")])
     except Exception:  # only a head start: a real render reports a real problem
         logging.getLogger(__name__).exception("PDF-werkproces: opwarmen mislukt")
 
@@ -256,33 +285,33 @@ def warm_pool() -> None:
         future.result()
 
 
-def start_pdfs_split_many(htmls: list[str]) -> Callable[[], list[list[bytes]]]:
-    """Start writing each document's pages as PDFs and return at once; calling the result
-    waits for them. With more than one document the layout processes do the work, so the
-    caller can go on (record the previous batch) in the meantime."""
-    if len(htmls) <= 1:
-        return lambda: [write_pdfs_split(html) for html in htmls]
-    futures = _submit(htmls)
+def start_pdfs_many(batches: list[list[str]]) -> Callable[[], list[list[bytes]]]:
+    """Start writing each batch's documents as PDFs (write_pdfs) and return at once; calling
+    the result waits for them. With more than one batch the layout processes do the work,
+    so the caller can go on (record the previous batch) in the meantime."""
+    if len(batches) <= 1:
+        return lambda: [write_pdfs(htmls) for htmls in batches]
+    futures = _submit(batches)
 
     def results() -> list[list[bytes]]:
         try:
             return [future.result() for future in futures]
         except BrokenProcessPool:
             _discard_pool()
-            return [future.result() for future in _submit(htmls)]
+            return [future.result() for future in _submit(batches)]
 
     return results
 
 
-def _submit(htmls: list[str]) -> list[Future]:
-    """Hand the documents to the layout processes. A pool whose process died (out of
-    memory, a crash in a C library) is broken for good: start a new one, once, so that one
-    crash does not fail every later run of a long-lived worker."""
+def _submit(batches: list[list[str]]) -> list[Future]:
+    """Hand the batches to the layout processes. A pool whose process died (out of memory,
+    a crash in a C library) is broken for good: start a new one, once, so that one crash
+    does not fail every later run of a long-lived worker."""
     try:
-        return [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
+        return [_layout_pool().submit(write_pdfs, htmls) for htmls in batches]
     except BrokenProcessPool:
         _discard_pool()
-        return [_layout_pool().submit(write_pdfs_split, html) for html in htmls]
+        return [_layout_pool().submit(write_pdfs, htmls) for htmls in batches]
 
 
 def _discard_pool() -> None:

@@ -1,0 +1,118 @@
+"""Certificates that share one layout (services/shared_layout.py) are the very PDFs each
+would be when laid out on its own, byte for byte, whatever the participant is called."""
+
+import pytest
+import weasyprint.document
+
+from leerhuis.services import certificates, pdf, shared_layout
+from tests.test_pdf_rendering import TEMPLATE_SAMPLES
+
+SAMPLE = TEMPLATE_SAMPLES["certificate.html"]["certificates"][0]
+
+# Names as they reach the page from the register and from forms.
+NAMES = [
+    "Joëlle de Vries", "Jan Bakker", "Anne-Marie van den Heuvel-Ouwehand", "Ö", "Ng",
+    "Françoise Çelik-Østergård", "Mohammed el Amrani", "Zoë", "Ilse ter Horst", "Tjitske Dijkstra",
+    # wraps onto a second line: laid out on its own
+    "Maria Magdalena Johanna Wilhelmina Theodora van Oldenbarnevelt-Hohenzollern tot Rechteren",
+    "李小龍",  # another font: the line's height or baseline may change
+    "محمد العمراني",  # right to left: laid out on its own
+    "Jan  de  Wit", "Jan\u00a0de Wit", " Jan", "Jan\u00ad Wit",  # not plain single-spaced text
+    "Jan 😀 de Wit",
+    "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafe",
+]
+
+
+def _certificate_html(number: int, name: str, **changes) -> str:
+    code = f"ABCD-EFGH-{number:04d}"
+    url = f"https://leerhuis.example.org/certificaat/{code}"
+    data = {**SAMPLE, "participant": name, "skj_number": f"1{number:08d}", "code": code,
+            "verify_url": url, "qr": certificates.qr_data_uri(url), **changes}
+    return pdf.render_html("certificate.html", {"certificates": [data]})
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """How many times WeasyPrint lays a document out."""
+    count = []
+    layout_document = weasyprint.document.layout_document
+
+    def counted(*args, **kwargs):
+        count.append(None)
+        return layout_document(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.document, "layout_document", counted)
+    return count
+
+
+def test_certificates_that_share_a_layout_are_the_pdfs_each_would_be_on_its_own(app, layouts):
+    htmls = [_certificate_html(number, name) for number, name in enumerate(NAMES)]
+    shared = pdf.write_pdfs(htmls)
+    shared_layouts = len(layouts)
+    assert shared == [pdf.write_pdf(html) for html in htmls]
+    # The first layout is shared by every plain name that fits on its line, other scripts
+    # and emoji included; the two that do not fit and the five that are not plain text
+    # (right to left, spacing, a soft hyphen) are laid out on their own.
+    assert shared_layouts == 1 + 2 + 5
+
+
+def test_only_certificates_that_differ_in_their_fields_alone_share_a_layout(app, layouts):
+    """Another activity, a second part, another date: another layout, with the same PDFs."""
+    other_event = {"parts": SAMPLE["parts"][:1], "title": "Gezinshuis De Linde"}
+    htmls = [_certificate_html(1, "Jan Bakker"), _certificate_html(2, "Zoë", **other_event),
+             _certificate_html(3, "Ilse ter Horst"), _certificate_html(4, "Ng", **other_event),
+             _certificate_html(5, "Ö", issued_on="5 maart 2026")]
+    shared = pdf.write_pdfs(htmls)
+    assert len(layouts) == 3
+    assert shared == [pdf.write_pdf(html) for html in htmls]
+
+
+def test_a_bulk_run_of_one_event_lays_the_page_out_once(app, layouts):
+    """Guards the template: a field that is no longer one line of text at the end of its
+    line (or an image) makes every certificate of a run lay out on its own again."""
+    htmls = [_certificate_html(number, f"Deelnemer {number}") for number in range(6)]
+    pdf.write_pdfs(htmls)
+    assert len(layouts) == 1
+
+
+PAGE = ('<!doctype html><html lang="nl"><title>t</title><style>p { margin: 0 } '
+        '.before::before { content: "Naam: " }</style><div style="height: 1cm"></div>BODY')
+
+
+@pytest.mark.parametrize(("body", "shared"), [
+    ('<p>Naam: <b data-field>NAME</b></p>', True),
+    ('<div style="height: 29cm"></div><p>Naam: <b data-field>NAME</b></p>', False),  # 2 pages
+    ('<p>Naam: <b data-field><i>NAME</i></b></p>', False),  # markup in the field
+    ('<p><b data-field>NAME</b> is aanwezig</p>', False),  # not last on its line
+    ('<p style="text-align: center" data-field>NAME</p>', False),
+    ('<p class="before" data-field>NAME</p>', False),  # generated content
+    ('<div style="float: left"><p data-field>NAME</p></div>', False),  # width from content
+    ('<table><tr><td data-field>NAME</td></tr></table>', False),
+    ('<p>Naam: <span style="display: inline-block" data-field>NAME</span></p>', False),
+    ('<div style="columns: 2"><p data-field>NAME</p></div>', False),
+    ('<p><a href="https://leerhuis.example.org" data-field>NAME</a></p>', False),  # link area
+    ('<h2 data-field>NAME</h2>', False),  # bookmark label
+    ('<p style="string-set: naam content()" data-field>NAME</p>', False),  # running string
+])
+def test_only_a_field_that_nothing_else_depends_on_shares_a_layout(app, layouts, body, shared):
+    htmls = [PAGE.replace("BODY", body).replace("NAME", name) for name in ("Jan", "Piet", "Klaas")]
+    assert pdf.write_pdfs(htmls) == [pdf.write_pdf(html) for html in htmls]
+    assert len(layouts) == (1 if shared else 3) + 3
+
+
+def test_an_image_of_another_size_lays_out_on_its_own(app, layouts):
+    short, long = (certificates.qr_data_uri(f"https://x.nl/{'a' * n}") for n in (5, 300))
+    htmls = [_certificate_html(1, "Jan", qr=short), _certificate_html(2, "Piet", qr=long),
+             _certificate_html(3, "Klaas", qr=short)]
+    assert pdf.write_pdfs(htmls) == [pdf.write_pdf(html) for html in htmls]
+    assert len(layouts) == 2 + 3
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("Jan de Vries", True), ("Joëlle", True), ("李小龍", True), ("", False), (None, False),
+    (" Jan", False), ("Jan ", False), ("Jan  Wit", False), ("Jan\tWit", False),
+    ("Jan\nWit", False), ("Jan\u00a0Wit", False), ("Jan\u00adWit", False),
+    ("Jan\u200dWit", False), ("محمد", False), ("Jan\u202eWit", False),
+])
+def test_plain_text_is_single_spaced_left_to_right_text_without_control_characters(text, plain):
+    assert shared_layout.plain_text(text) is plain
