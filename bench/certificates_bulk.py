@@ -1,5 +1,6 @@
 """certificates_bulk: 200 certificates issued as in production (rendered in batches on
-every core, split per page, stored, hashed, recorded, mailed to the outbox), beside a naive
+every core, each process laying the event's page out once and shaping only each
+participant's fields, then stored, hashed, recorded, mailed to the outbox), beside a naive
 render of one document per certificate.
 
 The run is repeated for RUNS events of 200 present participants each and the median

@@ -76,28 +76,57 @@ def test_a_bulk_run_of_one_event_lays_the_page_out_once(app, layouts):
 
 
 PAGE = ('<!doctype html><html lang="nl"><title>t</title><style>p { margin: 0 } '
-        '.before::before { content: "Naam: " }</style><div style="height: 1cm"></div>BODY')
+        '.before::before { content: "Naam: " } .leader::after { content: leader(".") }'
+        '</style><div style="height: 1cm"></div>BODY')
+NAMES_3 = ["Jan", "Pietje Puk", "Klaas"]
+LONG_FIRST = ["Wolfeschlegelstein", "Jan", "Klaas"]  # the first one wraps, the others fit
+QR_A, QR_B = (certificates.qr_data_uri(f"https://leerhuis.example.org/{c}") for c in "ab")
+# The same image with its base64 in lines of 76, as a MIME encoder writes it.
+QR_B_IN_LINES = "data:image/png;base64," + "\n".join(
+    QR_B.split(",")[1][i:i + 76] for i in range(0, len(QR_B.split(",")[1]), 76))
+SUMMARY = "Een samenvatting van de activiteit die over meerdere regels loopt. " * 4
 
 
-@pytest.mark.parametrize(("body", "shared"), [
-    ('<p>Naam: <b data-field>NAME</b></p>', True),
-    ('<div style="height: 29cm"></div><p>Naam: <b data-field>NAME</b></p>', False),  # 2 pages
-    ('<p>Naam: <b data-field><i>NAME</i></b></p>', False),  # markup in the field
-    ('<p><b data-field>NAME</b> is aanwezig</p>', False),  # not last on its line
-    ('<p style="text-align: center" data-field>NAME</p>', False),
-    ('<p class="before" data-field>NAME</p>', False),  # generated content
-    ('<div style="float: left"><p data-field>NAME</p></div>', False),  # width from content
-    ('<table><tr><td data-field>NAME</td></tr></table>', False),
-    ('<p>Naam: <span style="display: inline-block" data-field>NAME</span></p>', False),
-    ('<div style="columns: 2"><p data-field>NAME</p></div>', False),
-    ('<p><a href="https://leerhuis.example.org" data-field>NAME</a></p>', False),  # link area
-    ('<h2 data-field>NAME</h2>', False),  # bookmark label
-    ('<p style="string-set: naam content()" data-field>NAME</p>', False),  # running string
+@pytest.mark.parametrize(("body", "values", "layouts_expected"), [
+    ('<p>Naam: <b data-field>NAME</b></p>', NAMES_3, 1),
+    ('<div style="height: 29cm"></div><p>Naam: <b data-field>NAME</b></p>', NAMES_3, 3),  # 2 pages
+    ('<p>Naam: <b data-field><i>NAME</i></b></p>', NAMES_3, 3),  # markup in the field
+    ('<p><b data-field>NAME</b> is aanwezig</p>', NAMES_3, 3),  # not last on its line
+    ('<p style="width: 5cm">Naam: <b data-field>NAME</b> woont hier</p>', LONG_FIRST, 3),
+    # the first one wraps: the next is laid out alone, and shares its layout with the rest
+    ('<p style="width: 7cm">Naam van de deelnemer: <b data-field>NAME</b></p>', LONG_FIRST, 2),
+    ('<div style="float: right; width: 10cm; height: 3cm"></div><p data-field>NAME</p>',
+     ["A" * 39, "Jan", "Klaas"], 2),  # the first one is pushed below the float
+    ('<p style="text-align: center" data-field>NAME</p>', NAMES_3, 3),
+    ('<p style="text-align: center">Naam: <b style="text-align: left" data-field>NAME</b></p>',
+     NAMES_3, 3),  # the line is aligned as its block says
+    (('<p style="text-align: justify; text-align-last: center">Naam: '
+      '<b style="text-align: left" data-field>NAME</b></p>'), NAMES_3, 3),
+    ('<p dir="rtl">Naam: <span dir="ltr" data-field>NAME</span></p>', NAMES_3, 3),
+    ('<p class="before" data-field>NAME</p>', NAMES_3, 3),  # generated content
+    ('<p>Naam<span class="leader"></span><b data-field>NAME</b></p>', NAMES_3, 3),
+    ('<p>Naam: <b style="background: yellow" data-field>NAME</b></p>', NAMES_3, 3),
+    ('<p>Naam: <b style="box-shadow: 2px 2px red" data-field>NAME</b></p>', NAMES_3, 3),
+    ('<div style="float: left"><p data-field>NAME</p></div>', NAMES_3, 3),  # width from content
+    ('<table><tr><td data-field>NAME</td></tr></table>', NAMES_3, 3),
+    ('<p>Naam: <span style="display: inline-block" data-field>NAME</span></p>', NAMES_3, 3),
+    ('<div style="columns: 2"><p data-field>NAME</p></div>', NAMES_3, 3),
+    ('<p><a href="https://leerhuis.example.org" data-field>NAME</a></p>', NAMES_3, 3),  # link area
+    ('<h2 data-field>NAME</h2>', NAMES_3, 3),  # bookmark label
+    ('<p style="string-set: naam content()" data-field>NAME</p>', NAMES_3, 3),  # running string
+    # an ellipsis anywhere on the page is added to its text each time the page is drawn
+    (f'<p style="line-clamp: 2">{SUMMARY}</p><p data-field>NAME</p>', NAMES_3, 3),
+    ('<img data-field alt="QR" style="width: 2cm" src="NAME">', [QR_A, QR_B, QR_A], 1),
+    # named in the PDF after its URL as WeasyPrint reads it, without the line breaks
+    ('<img data-field alt="QR" style="width: 2cm" src="NAME">', [QR_A, QR_B_IN_LINES], 1),
+    # the first image cannot be read and shows its alt text instead
+    ('<img data-field alt="QR" style="width: 2cm" src="NAME">', ["", QR_A, QR_B], 2),
 ])
-def test_only_a_field_that_nothing_else_depends_on_shares_a_layout(app, layouts, body, shared):
-    htmls = [PAGE.replace("BODY", body).replace("NAME", name) for name in ("Jan", "Piet", "Klaas")]
+def test_only_a_field_that_nothing_else_depends_on_shares_a_layout(app, layouts, body, values,
+                                                                    layouts_expected):
+    htmls = [PAGE.replace("BODY", body).replace("NAME", value) for value in values]
     assert pdf.write_pdfs(htmls) == [pdf.write_pdf(html) for html in htmls]
-    assert len(layouts) == (1 if shared else 3) + 3
+    assert len(layouts) == layouts_expected + len(values)
 
 
 def test_an_image_of_another_size_lays_out_on_its_own(app, layouts):

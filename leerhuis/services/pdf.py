@@ -199,34 +199,40 @@ def write_pdf(html: str | ElementTree.Element) -> bytes:
 
 def write_pdfs(htmls: list[str]) -> list[bytes]:
     """One PDF per document. One-page documents that differ only in their data-field
-    elements are laid out once (shared_layout); any other document on its own."""
+    elements share one layout (shared_layout); any other document is laid out alone."""
     from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.html import parse_url
     from weasyprint.images import get_image_from_uri
 
-    url_fetcher = safe_url_fetcher_class()()
+    base_url, url_fetcher = str(PDF_TEMPLATES) + "/", safe_url_fetcher_class()()
+    # As WeasyPrint loads an <img>: the same URL (its name in the PDF) and options.
+    image_options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
 
-    def load_image(url: str, orientation):
-        return get_image_from_uri(cache={}, url_fetcher=url_fetcher, options=DEFAULT_OPTIONS,
-                                  url=url, orientation=orientation)
+    def load_image(src: str, orientation):
+        url = parse_url(src, base_url)
+        return url and get_image_from_uri(cache={}, url_fetcher=url_fetcher,
+                                          options=image_options, url=url,
+                                          orientation=orientation)
 
-    pdfs: list[bytes | None] = [None] * len(htmls)
-    groups: dict[bytes, list[tuple[int, shared_layout.Parsed]]] = {}
+    groups: dict[bytes | int, list[tuple[int, shared_layout.Parsed]]] = {}
     for index, html in enumerate(htmls):
         parsed = shared_layout.parse(parse_html(html))
-        if parsed.key is None:
-            pdfs[index] = write_pdf(parsed.root)
-        else:
-            groups.setdefault(parsed.key, []).append((index, parsed))
-    for (first, parsed), *others in groups.values():
-        document = html_document(parsed.root).render(font_config=font_config(),
-                                                     pdf_variant=PDF_VARIANT)
-        pdfs[first] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
-        page = shared_layout.SharedPage.of(document, parsed, load_image) if others else None
-        for index, parsed in others:
-            if page is not None and page.fill(parsed.values):
-                pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
+        groups.setdefault(parsed.key if parsed.key is not None else index, []).append(
+            (index, parsed))
+    pdfs: list[bytes] = [b""] * len(htmls)
+    for members in groups.values():
+        shared = None
+        for index, parsed in members:
+            if shared is not None and shared.fill(parsed.values):
+                document = shared.document
             else:
-                pdfs[index] = write_pdf(parsed.root)
+                document = html_document(parsed.root).render(font_config=font_config(),
+                                                             pdf_variant=PDF_VARIANT)
+                if shared is None and len(members) > 1:
+                    shared = shared_layout.SharedPage.of(document, parsed, load_image)
+            # Each PDF from a copy: a Document collects the glyphs of every PDF it writes,
+            # and one participant's PDF would carry the letters of the names before it.
+            pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
     return pdfs
 
 

@@ -1,16 +1,23 @@
 """One layout for many one-page documents that differ only in a few marked texts: a bulk
 run's certificates differ only in the participant's name and number, the certificate code
-and its QR code. WeasyPrint lays out the first document of such a group; for each of the
-others, the marked texts are shaped again in place on that page and the page is written
-anew. Layout is two thirds of a certificate's cost, writing the other third.
+and its QR code. WeasyPrint lays out one document of such a group; for each of the others,
+the marked texts are shaped again in place on that page and the page is written anew.
+Layout is two thirds of a certificate's cost, writing the other third.
 
 A template marks such an element with ``data-field``: an element whose only content is
-text on one line, or an ``img`` whose ``src`` differs. Documents share a layout only if
-everything else is the same, element for element. A document is laid out on its own
-whenever sharing could make it differ from a layout of its own: a text that would not fit
-on its line, or that would change the line's height or baseline; a text that is not plain
-single-spaced left-to-right text; an image of another size. tests/test_shared_layout.py
-compares the PDFs made both ways, byte for byte.
+text, or an ``img`` whose ``src`` differs. Documents share a layout only if everything else
+is the same, element for element, and only where nothing else on the page depends on a
+field's text or width. A document is laid out on its own:
+- if a field's text is not plain single-spaced left-to-right text, does not fit on its
+  line, or changes the line's height or baseline (another font); or if an image field is
+  not an image of the same size;
+- if a field is not the only line of its block, at the block's top, and the last thing on
+  that line, left-aligned; or if it sits in anything whose size follows its content (a
+  float, table, inline block, flex or grid item, columns), in or around a link, anchor,
+  bookmark, running string, leader, background, shadow or transform;
+- if anything on the page is drawn differently each time it is written (an ellipsis).
+tests/test_shared_layout.py compares the PDFs made both ways, byte for byte, and shows
+each of these cases.
 
 This reaches into WeasyPrint's layout objects (boxes and Pango layouts), which are not its
 public API: pyproject.toml keeps WeasyPrint to one major version, and the tests fail on a
@@ -23,6 +30,7 @@ import types
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 FIELD = "data-field"
@@ -30,12 +38,13 @@ FIELD = "data-field"
 
 @dataclass
 class Parsed:
-    """A parsed document: its tree, the key that documents sharing its layout have in
-    common (None: it cannot share one), and its fields' values in document order."""
+    """A parsed document: its tree, its fields in document order with their values, and the
+    key that documents sharing its layout have in common (None: it cannot share one)."""
 
     root: ElementTree.Element
-    key: bytes | None
+    fields: list[ElementTree.Element]
     values: list[str]
+    key: bytes | None
 
 
 def parse(root: ElementTree.Element) -> Parsed:
@@ -45,7 +54,7 @@ def parse(root: ElementTree.Element) -> Parsed:
         if element.tag == "img":
             values.append(element.get("src") or "")
         elif len(element) or not plain_text(element.text):
-            return Parsed(root, None, [])
+            return Parsed(root, fields, [], None)
         else:
             values.append(element.text)
     # The document without its fields' values: equal for documents that share a layout.
@@ -54,7 +63,7 @@ def parse(root: ElementTree.Element) -> Parsed:
     key = ElementTree.tostring(root)
     for element, value in zip(fields, values, strict=True):
         _set_value(element, value)
-    return Parsed(root, key, values)
+    return Parsed(root, fields, values, key)
 
 
 def _set_value(element: ElementTree.Element, value: str) -> None:
@@ -76,7 +85,8 @@ def plain_text(text: str | None) -> bool:
 
 
 class SharedPage:
-    """The laid-out page of a group's first document, with the boxes of its fields."""
+    """A laid-out one-page document whose fields' boxes are filled in for each document that
+    shares its layout; write it after each fill."""
 
     def __init__(self, document, slots: list[_TextSlot | _ImageSlot]):
         self.document = document
@@ -84,15 +94,14 @@ class SharedPage:
 
     @classmethod
     def of(cls, document, parsed: Parsed, load_image: Callable) -> SharedPage | None:
-        """The page to share, or None if the layout cannot be shared: more than one page, or
-        a field whose boxes are not one text on one line (or one image)."""
-        if len(document.pages) != 1:
+        """The document's page to share, or None if its layout cannot be shared."""
+        if parsed.key is None or len(document.pages) != 1:
             return None
-        fields = [element for element in parsed.root.iter() if FIELD in element.attrib]
-        found: dict[int, list] = {id(element): [] for element in fields}
-        _collect(document.pages[0]._page_box, [], found)
+        found: dict[int, list] = {id(element): [] for element in parsed.fields}
+        if not _collect(document.pages[0]._page_box, [], found):
+            return None
         slots = []
-        for element, value in zip(fields, parsed.values, strict=True):
+        for element, value in zip(parsed.fields, parsed.values, strict=True):
             boxes = found[id(element)]
             if len(boxes) != 1 or not _independent(*boxes[0]):
                 return None
@@ -108,16 +117,37 @@ class SharedPage:
 
     def fill(self, values: list[str]) -> bool:
         """Put one document's values into the page; False if its layout would differ (the
-        page is then in no fixed state until the next fill)."""
+        page then holds some of them, and the next fill sets every field again)."""
         return all(slot.fill(value) for slot, value in zip(self.slots, values, strict=True))
 
 
+def _collect(box, ancestors: list, found: dict[int, list]) -> bool:
+    """Gather the field elements' text and image boxes with the boxes around them; False
+    if something on the page is drawn differently each time it is written (WeasyPrint
+    appends an ellipsis to the layout's text while drawing it)."""
+    from weasyprint.formatting_structure import boxes
+
+    if box.style["block_ellipsis"] != "none" or box.style["text_overflow"] != "clip":
+        return False
+    element = getattr(box, "element", None)
+    # Generated content (::before, ::marker) counts too, so that such a field is not shared.
+    if id(element) in found and (isinstance(box, (boxes.TextBox, boxes.ReplacedBox))
+                                 or "::" in (box.element_tag or "")):
+        found[id(element)].append((box, list(ancestors)))
+    ancestors.append(box)
+    try:
+        return all(_collect(child, ancestors, found) for child in getattr(box, "children", ()))
+    finally:
+        ancestors.pop()
+
+
 def _independent(box, ancestors: list) -> bool:
-    """Nothing on the page depends on the field's text or width: it sits in blocks in normal
-    flow whose width does not depend on their content (not a float, table cell, inline
-    block, flex or grid item, nor in columns), and neither it nor a box around it is a link,
-    an anchor, a bookmark, a running string or transformed (those read its text or size when
-    the page is made)."""
+    """The boxes around a field do not take their size from it (blocks in normal flow, not
+    a float, table cell, inline block, flex or grid item, nor in columns), and neither it
+    nor a box around it is a link, an anchor, a bookmark, a running string or transformed
+    (Page reads their text or size once, when it is made); the inline boxes around it,
+    whose width follows the text, have no background or shadow (laid out for the first
+    text's width)."""
     from weasyprint.formatting_structure import boxes
 
     for ancestor in ancestors:
@@ -127,35 +157,33 @@ def _independent(box, ancestors: list) -> bool:
             return False
         if ancestor.style["column_count"] != "auto" or ancestor.style["column_width"] != "auto":
             return False
-    return all(getattr(each, "link", None) is None and each.style["anchor"] is None
+    if not all(getattr(each, "link", None) is None and each.style["anchor"] is None
                and each.style["bookmark_level"] == "none" and each.style["string_set"] == "none"
-               and not each.style["transform"] for each in (*ancestors, box))
+               and not each.style["transform"] for each in (*ancestors, box)):
+        return False
+    sized_by_text = [each for each in (*ancestors, box)
+                     if isinstance(each, (boxes.InlineBox, boxes.TextBox))]
+    return all(getattr(each, "background", None) is None and not each.style["box_shadow"]
+               for each in sized_by_text)
 
 
-def _collect(box, ancestors: list, found: dict[int, list]) -> None:
-    """The text and image boxes of the field elements, with their ancestors on the page."""
-    from weasyprint.formatting_structure import boxes
-
-    element = getattr(box, "element", None)
-    # Generated content (::before, ::marker) counts too, so that such a field is not shared.
-    if id(element) in found and (isinstance(box, (boxes.TextBox, boxes.ReplacedBox))
-                                 or "::" in (box.element_tag or "")):
-        found[id(element)].append((box, list(ancestors)))
-    ancestors.append(box)
-    for child in getattr(box, "children", ()):
-        _collect(child, ancestors, found)
-    ancestors.pop()
-
-
-# Pango's layouts need a layout context only for hyphenation dictionaries ('hyphens: auto',
-# which a field may not use).
+# split_first_line reads the layout context only for hyphenation dictionaries ('hyphens:
+# auto', which a field may not use).
 _NO_HYPHENATION = types.SimpleNamespace(dictionaries={})
+
+
+class _Shaped(NamedTuple):
+    layout: object
+    text: str
+    width: float
+    height: float
+    baseline: float  # from the top of the margin box, as the inline layout sets it
 
 
 @dataclass
 class _TextSlot:
     box: object
-    inline_ancestors: list  # the inline boxes around it in its line, and the line box
+    inline_boxes: list  # the line box and the inline boxes around the text in it
     is_line_start: bool
 
     @classmethod
@@ -163,26 +191,40 @@ class _TextSlot:
         from weasyprint.formatting_structure import boxes
 
         style = box.style
-        if (style["direction"] != "ltr" or style["hyphens"] == "auto"
-                or style["text_align_all"] not in ("start", "left")
-                or style["text_align_last"] not in ("auto", "start", "left")
-                or style["white_space"] != "normal" or style["text_transform"] != "none"
-                or style["letter_spacing"] != "normal" or style["word_spacing"] != 0
-                or box.justification_spacing or box.text != text):
+        if (style["hyphens"] == "auto" or style["white_space"] != "normal"
+                or style["text_transform"] != "none" or style["letter_spacing"] != "normal"
+                or style["word_spacing"] != 0 or box.justification_spacing or box.text != text):
             return None
         lines = [i for i, ancestor in enumerate(ancestors) if isinstance(ancestor, boxes.LineBox)]
-        if not lines:
+        if not lines or lines[-1] == 0:
             return None
-        line = ancestors[lines[-1]]
-        leaves = list(_leaves(line))
-        # Last on its line: a longer or shorter text moves nothing after it.
-        if leaves[-1] is not box:
+        block, line = ancestors[lines[-1] - 1], ancestors[lines[-1]]
+        inline_boxes = ancestors[lines[-1]:]
+        # The only line of its block, where the block starts (not pushed down by a float):
+        # laid out alone, a text that fits there would be there too, and nothing follows.
+        if (len(block.children) != 1 or block.children[0] is not line
+                or line.position_y != block.content_box_y()):
             return None
-        slot = cls(box, ancestors[lines[-1]:], is_line_start=leaves[0] is box)
+        # Left to right and left-aligned (the line's own style says how it is aligned), and
+        # last on its line: a longer or shorter text moves nothing else.
+        if (line.style["text_align_all"] not in ("start", "left")
+                or line.style["text_align_last"] not in ("auto", "start", "left")
+                or any(each.style["direction"] != "ltr" for each in (*inline_boxes, box))):
+            return None
+        contents = list(_descendants(line))
+        leaves = [each for each in contents if not getattr(each, "children", None)]
+        if leaves[-1] is not box or any(getattr(each, "is_leader", False) for each in contents):
+            return None
+        slot = cls(box, inline_boxes, is_line_start=leaves[0] is box)
         # Shaping the text again must give the box exactly as layout left it.
-        return slot if slot._shape(text) == (text, box.width, box.height, box.baseline) else None
+        shaped = slot._shape(text)
+        if shaped is None or shaped[1:] != (text, box.width, box.height, box.baseline):
+            return None
+        return slot
 
-    def _shape(self, text: str):
+    def _shape(self, text: str) -> _Shaped | None:
+        """The text on one line at the box's place, as the inline layout would shape it;
+        None if it does not fit."""
         from weasyprint.text.line_break import split_first_line, strut
 
         box = self.box
@@ -191,11 +233,8 @@ class _TextSlot:
             text, box.style, _NO_HYPHENATION, max_width, 0, is_line_start=self.is_line_start)
         if resume_index is not None or max_width is None or width > max_width:
             return None
-        self._layout = layout
-        # As the inline layout sets it: from the top of the margin box, with half the
-        # leading above the text.
         line_height, _ = strut(box.style)
-        return layout.text, width, height, baseline + (line_height - height) / 2
+        return _Shaped(layout, layout.text, width, height, baseline + (line_height - height) / 2)
 
     def fill(self, text: str) -> bool:
         box = self.box
@@ -204,22 +243,19 @@ class _TextSlot:
         if not plain_text(text):
             return False
         shaped = self._shape(text)
-        if shaped is None or shaped[0] != text or shaped[2:] != (box.height, box.baseline):
+        if (shaped is None or shaped.text != text
+                or (shaped.height, shaped.baseline) != (box.height, box.baseline)):
             return False
-        delta = shaped[1] - box.width
-        box.text, box.pango_layout, box.width = text, self._layout, shaped[1]
-        for ancestor in self.inline_ancestors:
-            ancestor.width += delta
+        for each in self.inline_boxes:
+            each.width += shaped.width - box.width
+        box.text, box.pango_layout, box.width = text, shaped.layout, shaped.width
         return True
 
 
-def _leaves(box):
-    children = getattr(box, "children", None)
-    if not children:
-        yield box
-        return
-    for child in children:
-        yield from _leaves(child)
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)
 
 
 @dataclass
@@ -230,6 +266,10 @@ class _ImageSlot:
 
     @classmethod
     def of(cls, box, load_image: Callable) -> _ImageSlot | None:
+        from weasyprint.formatting_structure import boxes
+
+        if not isinstance(box, boxes.ReplacedBox):  # the alt text of an image that failed
+            return None
         size = _raster_size(box.replacement)
         return cls(box, load_image, size) if size is not None else None
 
