@@ -193,7 +193,7 @@ def html_document(html: str | ElementTree.Element):
         root, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
 
 
-def write_pdf(html: str | ElementTree.Element) -> bytes:
+def write_pdf(html: str) -> bytes:
     return html_document(html).write_pdf(pdf_variant=PDF_VARIANT, font_config=font_config())
 
 
