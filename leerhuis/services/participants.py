@@ -7,7 +7,6 @@ otherwise "(naam niet gedeeld)" with organisation and function, enough to plan t
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -19,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
 from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus, User
-from leerhuis.services import audit, outbox, programme, registrations
+from leerhuis.services import audit, outbox, programme, registrations, spreadsheets
 from leerhuis.services.links import external_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -44,7 +43,7 @@ class Row:
     accessibility: str
 
     def values(self) -> list:
-        # str(): a lazy translation (the hidden name) is no value openpyxl or csv accept.
+        # str(): a lazy translation (the hidden name) is no value a spreadsheet or csv takes.
         return [str(self.name), self.email, self.organisation, self.function, self.municipality,
                 self.skj_number, self.status, self.position or "", self.registered_at,
                 self.diet, self.accessibility]
@@ -97,7 +96,7 @@ def _rows(found, positions: dict[int, int], region_view: bool) -> list[Row]:
 
 def as_csv(event: Event, viewer: User) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(HEADER)
     for row in rows(event, viewer):
         writer.writerow(row.values())
@@ -106,16 +105,8 @@ def as_csv(event: Event, viewer: User) -> str:
 
 
 def as_xlsx(event: Event, viewer: User) -> bytes:
-    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Aanmeldingen")
-    sheet.append(HEADER)
-    for row in rows(event, viewer):
-        sheet.append(row.values())
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    content = buffer.getvalue()
+    content = spreadsheets.xlsx([("Aanmeldingen", HEADER,
+                                  [row.values() for row in rows(event, viewer)])])
     audit.record("export.registrations", actor=viewer, subject=f"event:{event.id}", format="xlsx")
     return content
 

@@ -9,7 +9,6 @@ municipalities (domain rule). The full export streams one row per registration Ã
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from leerhuis.models import (
     User,
 )
 from leerhuis.models.programme import event_target_group, event_theme
+from leerhuis.services import spreadsheets
 from leerhuis.services.programme import AMSTERDAM
 
 GROUPINGS = {
@@ -171,7 +171,7 @@ def reached_per_municipality(region: Region, period: Period) -> list[Line]:
 
 def as_csv(lines: list[Line]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(HEADER)
     for line in lines:
         writer.writerow(line.values())
@@ -179,45 +179,40 @@ def as_csv(lines: list[Line]) -> str:
 
 
 def as_xlsx(sheets: dict[str, list[Line]]) -> bytes:
-    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
-
-    workbook = Workbook(write_only=True)
-    for title, lines in sheets.items():
-        sheet = workbook.create_sheet(str(title)[:31])
-        sheet.append([str(h) for h in HEADER])
-        for line in lines:
-            sheet.append(line.values())
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx((title, HEADER, (line.values() for line in lines))
+                             for title, lines in sheets.items())
 
 
 EXPORT_HEADER = ["activiteit", "soort", "bijeenkomst", "organisator", "soort organisatie",
                  "deelnemer", "functie", "organisatie deelnemer", "gemeente", "presentie"]
 
 
-def export_statement(region_id: int, period: Period, *, formatted: bool = False) -> Select:
+def export_statement(region_id: int, period: Period, *, formatted: bool = False,
+                     csv_cells: bool = False) -> Select:
     """The rows of the full attendance export: one per confirmed registration Ã— session.
 
     ``formatted``: PostgreSQL formats every field as text itself, exactly as
-    ``_format_row`` does in Python, so the CSV can come straight out of COPY."""
+    ``_format_row`` does in Python, so the CSV can come straight out of COPY; with
+    ``csv_cells`` also as a CSV cell that no spreadsheet reads as a formula
+    (spreadsheets.csv_cell)."""
     start, end = period.bounds
     organiser = Organisation.__table__.alias("organiser")
     participant_org = Organisation.__table__.alias("participant_org")
-    if formatted:
+    if formatted or csv_cells:
+        cell = spreadsheets.csv_cell_sql if csv_cells else (lambda text: text)
         org_type = type_coerce(participant_org.c.type, String)
         columns = (
-            Event.title, EventType.name_nl,
+            cell(Event.title), cell(EventType.name_nl),
             func.to_char(func.timezone("Europe/Amsterdam", EventSession.starts_at),
                          "YYYY-MM-DD HH24:MI"),
-            organiser.c.name,
+            cell(organiser.c.name),
             case(*((org_type == key, str(label)) for key, label in TYPE_LABELS.items()),
                  else_=func.coalesce(org_type, "")),
-            func.coalesce(func.nullif(func.trim(func.concat_ws(" ", User.first_name,
-                                                                User.last_name)), ""),
-                          "(geanonimiseerd)"),
-            Registration.function, func.coalesce(participant_org.c.name, ""),
-            Registration.municipality_name,
+            cell(func.coalesce(func.nullif(func.trim(func.concat_ws(" ", User.first_name,
+                                                                      User.last_name)), ""),
+                                "(geanonimiseerd)")),
+            cell(Registration.function), cell(func.coalesce(participant_org.c.name, "")),
+            cell(Registration.municipality_name),
             func.coalesce(type_coerce(Attendance.state, String), "niet geregistreerd"))
     else:
         columns = (Event.title, EventType.name_nl, EventSession.starts_at, organiser.c.name,
@@ -284,14 +279,14 @@ def stream_csv(region_id: int, period: Period) -> Iterator[str | bytes]:
     speed of a raw dump. Elsewhere Python's csv module writes the same rows."""
     head = io.StringIO()
     head.write("\ufeff")
-    csv.writer(head, delimiter=";", lineterminator="\n").writerow(
+    spreadsheets.csv_writer(head, lineterminator="\n").writerow(
         [str(title) for title in EXPORT_HEADER])
     if _on_postgresql():
         yield head.getvalue().encode()
-        yield from _copy_csv(export_statement(region_id, period, formatted=True))
+        yield from _copy_csv(export_statement(region_id, period, csv_cells=True))
         return
     buffer = head
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer = spreadsheets.csv_writer(buffer, lineterminator="\n")
     for row in export_rows(region_id, period):
         writer.writerow(row)
         if buffer.tell() >= CHUNK_BYTES:
@@ -315,13 +310,6 @@ def _copy_csv(stmt: Select) -> Iterator[bytes]:
         yield bytes(chunk)
 
 
-def write_xlsx(region_id: int, period: Period, path) -> None:
-    """Write-only workbook: rows go to a temporary file as they come (constant memory)."""
-    from openpyxl import Workbook  # with numpy 30 MB: loaded by the first workbook only
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Presentie")
-    sheet.append(EXPORT_HEADER)
-    for row in export_rows(region_id, period):
-        sheet.append(list(row))
-    workbook.save(path)
+def write_xlsx(region_id: int, period: Period, path: str) -> None:
+    """The full export as a workbook file: rows go to disk as they come (constant memory)."""
+    spreadsheets.write_xlsx(path, [("Presentie", EXPORT_HEADER, export_rows(region_id, period))])

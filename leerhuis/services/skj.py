@@ -16,7 +16,6 @@ Rules (domain brief §3; 1 point = 1 net hour):
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,6 +40,7 @@ from leerhuis.models import (
     SkjKamer,
     User,
 )
+from leerhuis.services import spreadsheets
 from leerhuis.services.programme import AMSTERDAM
 
 PERIOD_YEARS = 5
@@ -236,7 +236,7 @@ KAMER_LABELS = {SkjKamer.JEUGD_EN_GEZINSPROFESSIONALS: _l("jeugd- en gezinsprofe
 
 def as_csv(user: User, period_list: list[Period]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(["periode", "datum", "activiteit", "soort", "categorie", "netto uren",
                      "punten", "accreditatienummer", "certificaatnummer"])
     for period in period_list:

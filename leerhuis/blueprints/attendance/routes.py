@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 
@@ -31,7 +30,16 @@ from leerhuis.models import (
     Event,
     EventSession,
 )
-from leerhuis.services import attendance, audit, certificates, pdf, presence_list, programme, skj
+from leerhuis.services import (
+    attendance,
+    audit,
+    certificates,
+    pdf,
+    presence_list,
+    programme,
+    skj,
+    spreadsheets,
+)
 from leerhuis.services.programme import AMSTERDAM
 
 bp = Blueprint("certificates", __name__)
@@ -304,7 +312,7 @@ def provider_export(event_id: int):
         if certificates.parts_for(registration) and registration.user is not None:
             rows.append(registration)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(["SKJ-registratienummer", "achternaam", "voornaam", "datum",
                      "accreditatienummer", "punten"])
     first = event.sessions[0].starts_at.astimezone(AMSTERDAM) if event.sessions else None
