@@ -1,6 +1,8 @@
 """Certificates that share one layout (services/shared_layout.py) are the very PDFs each
 would be when laid out on its own, byte for byte, whatever the participant is called."""
 
+from collections import OrderedDict
+
 import pytest
 import weasyprint.document
 
@@ -72,6 +74,23 @@ def test_a_bulk_run_of_one_event_lays_the_page_out_once(app, layouts):
     line (or an image) makes every certificate of a run lay out on its own again."""
     htmls = [_certificate_html(number, f"Deelnemer {number}") for number in range(6)]
     pdf.write_pdfs(htmls)
+    assert len(layouts) == 1
+
+
+def test_a_layout_process_keeps_a_page_from_batch_to_batch_and_only_a_few(app, layouts,
+                                                                          monkeypatch):
+    monkeypatch.setattr(pdf, "_kept_pages", OrderedDict())  # as in a layout process
+    batches = [[_certificate_html(number, f"Deelnemer {number}") for number in range(start, start + 3)]
+               for start in (0, 3)]
+    kept = [pdf.write_pdfs(batch) for batch in batches]
+    assert len(layouts) == 1
+    assert kept == [[pdf.write_pdf(html) for html in batch] for batch in batches]
+    # Another event's pages (here: another day) push the oldest out.
+    for day in range(1, pdf.KEPT_PAGES + 1):
+        pdf.write_pdfs([_certificate_html(day, "Jan", issued_on=f"{day} april 2026")])
+    assert len(pdf._kept_pages) == pdf.KEPT_PAGES
+    layouts.clear()
+    assert pdf.write_pdfs(batches[0]) == kept[0]
     assert len(layouts) == 1
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -220,20 +221,43 @@ def write_pdfs(htmls: list[str]) -> list[bytes]:
         groups.setdefault(parsed.key if parsed.key is not None else index, []).append(
             (index, parsed))
     pdfs: list[bytes] = [b""] * len(htmls)
-    for members in groups.values():
-        shared = None
+    for key, members in groups.items():
+        shared = _kept_page(key)
         for index, parsed in members:
             if shared is not None and shared.fill(parsed.values):
                 document = shared.document
             else:
                 document = html_document(parsed.root).render(font_config=font_config(),
                                                              pdf_variant=PDF_VARIANT)
-                if shared is None and len(members) > 1:
+                if shared is None and (len(members) > 1 or _kept_pages is not None):
                     shared = shared_layout.SharedPage.of(document, parsed, load_image)
+                    _keep_page(key, shared)
             # Each PDF from a copy: a Document collects the glyphs of every PDF it writes,
             # and one participant's PDF would carry the letters of the names before it.
             pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
     return pdfs
+
+
+# A layout process keeps the last few shared pages: a bulk run sends it batch after batch of
+# one event's certificates, and it would otherwise lay the same page out for each (~40 ms).
+# Only layout processes keep pages (the pool's initializer turns it on): a web worker that
+# issues one certificate keeps nothing.
+_kept_pages: OrderedDict[bytes, shared_layout.SharedPage] | None = None
+KEPT_PAGES = 4
+
+
+def _kept_page(key: bytes | int) -> shared_layout.SharedPage | None:
+    if _kept_pages is None or key not in _kept_pages:
+        return None
+    _kept_pages.move_to_end(key)
+    return _kept_pages[key]
+
+
+def _keep_page(key: bytes | int, page: shared_layout.SharedPage | None) -> None:
+    if _kept_pages is not None and page is not None and isinstance(key, bytes):
+        _kept_pages[key] = page
+        while len(_kept_pages) > KEPT_PAGES:
+            _kept_pages.popitem(last=False)
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------
@@ -258,7 +282,9 @@ def chunked(items: list, parts: int) -> list[list]:
 
 def _warm_child() -> None:
     """Load the fonts, the PDF fonts' faces and what WeasyPrint builds on first use, before
-    the first batch arrives (~0.1 s per process)."""
+    the first batch arrives (~0.1 s per process), and keep shared pages from batch to batch."""
+    global _kept_pages
+    _kept_pages = OrderedDict()
     try:
         fonts_css = environment().get_template("_fonts.css").render()
         write_pdfs([f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
