@@ -26,11 +26,14 @@ def test_postgresql_formats_the_export_exactly_as_python_does(app, region, data)
     # And text a spreadsheet would read as a formula.
     formula = make_user(region, "formula@example.org", first_name="=cmd|' /C calc'!A0",
                         last_name="", organisation=None)
+    tabbed = make_user(region, "tabbed@example.org", first_name="\t=1+1", last_name="Jansen",
+                       organisation=None)
     db.session.add_all([
         Registration(event_id=course.id, user_id=awkward.id, status=RegistrationStatus.CONFIRMED,
                      function="gezinsvoogd; GI", municipality_name=""),
         Registration(event_id=course.id, user_id=formula.id, status=RegistrationStatus.CONFIRMED,
                      function="@SUM(A1:A9)", municipality_name="+31 6 1234"),
+        Registration(event_id=tour.id, user_id=tabbed.id, status=RegistrationStatus.CONFIRMED),
         Registration(event_id=tour.id, user_id=None, status=RegistrationStatus.CONFIRMED),
         Registration(event_id=tour.id, user_id=awkward.id, status=RegistrationStatus.WAITLISTED)])
     db.session.commit()
@@ -42,11 +45,12 @@ def test_postgresql_formats_the_export_exactly_as_python_does(app, region, data)
                         for part in reports.stream_csv(region.id, period))
     copied = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert copied[0] == reports.EXPORT_HEADER
-    assert len(in_python) == 3 * 2 + 2 * 1 + 2 * 2 + 1
+    assert len(in_python) == 3 * 2 + 2 * 1 + 2 * 2 + 1 + 1
     assert in_sql == in_python  # the XLSX rows: text as typed
     assert copied[1:] == [[spreadsheets.csv_cell(value) for value in row] for row in in_python]
     assert any(row[5] == "'=cmd|' /C calc'!A0" and row[6] == "'@SUM(A1:A9)"
                and row[8] == "'+31 6 1234" for row in copied)
+    assert any(row[5] == "'\t=1+1 Jansen" for row in copied)
     assert any(row[5] == "(geanonimiseerd)" and row[-1] == "niet geregistreerd"
                for row in copied)
     assert any(row[5] == 'Anne "AJ" de Wit; van Dam' and row[4] == "" for row in copied)

@@ -115,6 +115,7 @@ def safe_url_fetcher_class() -> type:
 
         def __init__(self):
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.files: set[Path] = set()  # what the document read from disk
 
         def fetch(self, url, headers=None):
             if not url.startswith("data:"):
@@ -124,6 +125,7 @@ def safe_url_fetcher_class() -> type:
                 if urlsplit(url).scheme != "file" or not any(path.is_relative_to(a)
                                                              for a in allowed):
                     raise UnsafeURL(url)
+                self.files.add(path)
             return super().fetch(url, headers)
 
     return SafeURLFetcher
@@ -201,63 +203,88 @@ def write_pdf(html: str) -> bytes:
 def write_pdfs(htmls: list[str]) -> list[bytes]:
     """One PDF per document. One-page documents that differ only in their data-field
     elements share one layout (shared_layout); any other document is laid out alone."""
-    from weasyprint import DEFAULT_OPTIONS
-    from weasyprint.html import parse_url
-    from weasyprint.images import get_image_from_uri
-
-    base_url, url_fetcher = str(PDF_TEMPLATES) + "/", safe_url_fetcher_class()()
-    # As WeasyPrint loads an <img>: the same URL (its name in the PDF) and options.
-    image_options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
-
-    def load_image(src: str, orientation):
-        url = parse_url(src, base_url)
-        return url and get_image_from_uri(cache={}, url_fetcher=url_fetcher,
-                                          options=image_options, url=url,
-                                          orientation=orientation)
-
-    groups: dict[bytes | int, list[tuple[int, shared_layout.Parsed]]] = {}
-    for index, html in enumerate(htmls):
-        parsed = shared_layout.parse(parse_html(html))
-        groups.setdefault(parsed.key if parsed.key is not None else index, []).append(
-            (index, parsed))
+    groups: dict[bytes, list[tuple[int, shared_layout.Fields]]] = {}
     pdfs: list[bytes] = [b""] * len(htmls)
+    for index, html in enumerate(htmls):
+        fields = shared_layout.read_fields(parse_html(html))
+        if fields.key is None:
+            pdfs[index] = html_document(fields.root).write_pdf(pdf_variant=PDF_VARIANT,
+                                                              font_config=font_config())
+        else:
+            groups.setdefault(fields.key, []).append((index, fields))
     for key, members in groups.items():
-        shared = _kept_page(key)
-        for index, parsed in members:
-            if shared is not None and shared.fill(parsed.values):
+        shared = _kept_page_for(key)
+        for index, fields in members:
+            if shared is not None and shared.fill(fields.values):
                 document = shared.document
             else:
-                document = html_document(parsed.root).render(font_config=font_config(),
-                                                             pdf_variant=PDF_VARIANT)
+                html = html_document(fields.root)
+                document = html.render(font_config=font_config(), pdf_variant=PDF_VARIANT)
                 if shared is None and (len(members) > 1 or _kept_pages is not None):
-                    shared = shared_layout.SharedPage.of(document, parsed, load_image)
-                    _keep_page(key, shared)
+                    shared = shared_layout.SharedPage.of(document, fields, _image_loader(html))
+                    _keep_for_later(key, shared, html.url_fetcher.files)
             # Each PDF from a copy: a Document collects the glyphs of every PDF it writes,
             # and one participant's PDF would carry the letters of the names before it.
             pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
     return pdfs
 
 
+def _image_loader(html) -> Callable:
+    """Loads an <img> src as WeasyPrint does for this document: resolved against its base
+    URL, named in the PDF after that URL, with the same options."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.html import parse_url
+    from weasyprint.images import get_image_from_uri
+
+    options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
+
+    def load_image(src: str | None, orientation):
+        url = parse_url(src, html.base_url)
+        return url and get_image_from_uri(cache={}, url_fetcher=html.url_fetcher,
+                                          options=options, url=url, orientation=orientation)
+
+    return load_image
+
+
 # A layout process keeps the last few shared pages: a bulk run sends it batch after batch of
 # one event's certificates, and it would otherwise lay the same page out for each (~40 ms).
-# Only layout processes keep pages (the pool's initializer turns it on): a web worker that
-# issues one certificate keeps nothing.
-_kept_pages: OrderedDict[bytes, shared_layout.SharedPage] | None = None
+# Four: one event's run at a time, with room for a few that overlap. A kept page is used only
+# while the files it was laid out with (fonts, images) are as they were. Only layout
+# processes keep pages (the pool's initializer turns it on): a web worker that issues one
+# certificate keeps nothing.
+_kept_pages: OrderedDict[bytes, tuple[shared_layout.SharedPage, tuple]] | None = None
 KEPT_PAGES = 4
 
 
-def _kept_page(key: bytes | int) -> shared_layout.SharedPage | None:
+def _kept_page_for(key: bytes) -> shared_layout.SharedPage | None:
     if _kept_pages is None or key not in _kept_pages:
         return None
+    page, files = _kept_pages[key]
+    if _as_they_are(files) != files:
+        del _kept_pages[key]
+        return None
     _kept_pages.move_to_end(key)
-    return _kept_pages[key]
+    return page
 
 
-def _keep_page(key: bytes | int, page: shared_layout.SharedPage | None) -> None:
-    if _kept_pages is not None and page is not None and isinstance(key, bytes):
-        _kept_pages[key] = page
+def _keep_for_later(key: bytes, page: shared_layout.SharedPage | None, files: set[Path]) -> None:
+    if _kept_pages is not None and page is not None:
+        _kept_pages[key] = (page, _as_they_are(sorted(files)))
         while len(_kept_pages) > KEPT_PAGES:
             _kept_pages.popitem(last=False)
+
+
+def _as_they_are(files) -> tuple:
+    """Each file (a path, or an earlier result's entry) with its size and time of change."""
+    result = []
+    for entry in files:
+        path = entry if isinstance(entry, Path) else entry[0]
+        try:
+            stat = path.stat()
+            result.append((path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            result.append((path, None, None))
+    return tuple(result)
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------
@@ -282,9 +309,9 @@ def chunked(items: list, parts: int) -> list[list]:
 
 def _warm_child() -> None:
     """Load the fonts, the PDF fonts' faces and what WeasyPrint builds on first use, before
-    the first batch arrives (~0.1 s per process), and keep shared pages from batch to batch."""
+    the first batch arrives (~0.1 s per process); from then on, keep shared pages from
+    batch to batch."""
     global _kept_pages
-    _kept_pages = OrderedDict()
     try:
         fonts_css = environment().get_template("_fonts.css").render()
         write_pdfs([f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
@@ -293,6 +320,7 @@ def _warm_child() -> None:
                     for name in ("Regionaal", "Leerhuis")])
     except Exception:  # only a head start: a real render reports a real problem
         logging.getLogger(__name__).exception("PDF-werkproces: opwarmen mislukt")
+    _kept_pages = OrderedDict()
 
 
 def _layout_pool() -> ProcessPoolExecutor:

@@ -243,7 +243,8 @@ def _format_row(row) -> tuple:
     return (title, type_name, starts_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"),
             organiser_name,
             str(TYPE_LABELS.get(getattr(org_type, "value", org_type), org_type or "")),
-            f"{first or ''} {last or ''}".strip() or "(geanonimiseerd)", function,
+            # strip(" "): only spaces, as PostgreSQL's trim() in export_statement
+            f"{first or ''} {last or ''}".strip(" ") or "(geanonimiseerd)", function,
             org_name or "", municipality, state.value if state else "niet geregistreerd")
 
 
@@ -276,7 +277,8 @@ def stream_csv(region_id: int, period: Period) -> Iterator[str | bytes]:
 
     On PostgreSQL the rows come straight from COPY … TO STDOUT (FORMAT csv): the database
     formats and quotes them, Python only passes the bytes on, so the export runs at the
-    speed of a raw dump. Elsewhere Python's csv module writes the same rows."""
+    speed of a raw dump. Elsewhere Python's csv module writes the same rows (quoted
+    otherwise, read back the same)."""
     head = io.StringIO()
     head.write("\ufeff")
     spreadsheets.csv_writer(head, lineterminator="\n").writerow(

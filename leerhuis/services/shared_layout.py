@@ -9,13 +9,14 @@ text, or an ``img`` whose ``src`` differs. Documents share a layout only if ever
 is the same, element for element, and only where nothing else on the page depends on a
 field's text or width. A document is laid out on its own:
 - if a field's text is not plain single-spaced left-to-right text, does not fit on its
-  line, or changes the line's height or baseline (another font); or if an image field is
-  not an image of the same size;
+  line (with a hundredth of a pixel to spare), or changes the line's height or baseline
+  (another font); or if an image field is not an image of the same size;
 - if a field is not the only line of its block, at the block's top, and the last thing on
   that line, left-aligned; or if it sits in anything whose size follows its content (a
   float, table, inline block, flex or grid item, columns), in or around a link, anchor,
   bookmark, running string, leader, background, shadow or transform;
-- if anything on the page is drawn differently each time it is written (an ellipsis).
+- if anything on the page is drawn differently each time it is written (an ellipsis), or
+  a style selects an image by its src (or comes from a linked stylesheet, unseen here).
 tests/test_shared_layout.py compares the PDFs made both ways, byte for byte, and shows
 each of these cases.
 
@@ -37,40 +38,48 @@ FIELD = "data-field"
 
 
 @dataclass
-class Parsed:
-    """A parsed document: its tree, its fields in document order with their values, and the
-    key that documents sharing its layout have in common (None: it cannot share one)."""
+class Fields:
+    """A parsed document's fields in document order with their values, and the key that
+    documents sharing its layout have in common (None: it cannot share one)."""
 
     root: ElementTree.Element
-    fields: list[ElementTree.Element]
-    values: list[str]
+    elements: list[ElementTree.Element]
+    values: list[str | None]
     key: bytes | None
 
 
-def parse(root: ElementTree.Element) -> Parsed:
-    fields = [element for element in root.iter() if FIELD in element.attrib]
+def read_fields(root: ElementTree.Element) -> Fields:
+    """The fields of a parsed document (which is left as it was)."""
+    elements = [element for element in root.iter() if FIELD in element.attrib]
     values = []
-    for element in fields:
+    for element in elements:
         if element.tag == "img":
-            values.append(element.get("src") or "")
+            values.append(element.get("src"))
         elif len(element) or not plain_text(element.text):
-            return Parsed(root, fields, [], None)
+            return Fields(root, elements, [], None)
         else:
             values.append(element.text)
+    # A style may select an image by its src ([src$=".png"]), which then is more than a
+    # value: such a document is laid out alone.
+    if any("[src" in (style.text or "").lower() for style in root.iter("style")) or any(
+            "stylesheet" in (link.get("rel") or "").lower() for link in root.iter("link")):
+        return Fields(root, elements, [], None)
     # The document without its fields' values: equal for documents that share a layout.
-    for element in fields:
+    for element in elements:
         _set_value(element, "")
     key = ElementTree.tostring(root)
-    for element, value in zip(fields, values, strict=True):
+    for element, value in zip(elements, values, strict=True):
         _set_value(element, value)
-    return Parsed(root, fields, values, key)
+    return Fields(root, elements, values, key)
 
 
-def _set_value(element: ElementTree.Element, value: str) -> None:
-    if element.tag == "img":
-        element.set("src", value)
-    else:
+def _set_value(element: ElementTree.Element, value: str | None) -> None:
+    if element.tag != "img":
         element.text = value
+    elif value is None:
+        element.attrib.pop("src", None)
+    else:
+        element.set("src", value)
 
 
 def plain_text(text: str | None) -> bool:
@@ -93,15 +102,16 @@ class SharedPage:
         self.slots = slots
 
     @classmethod
-    def of(cls, document, parsed: Parsed, load_image: Callable) -> SharedPage | None:
-        """The document's page to share, or None if its layout cannot be shared."""
-        if parsed.key is None or len(document.pages) != 1:
+    def of(cls, document, fields: Fields, load_image: Callable) -> SharedPage | None:
+        """The document's page to share, or None if its layout cannot be shared.
+        ``load_image(src, orientation)`` loads an image as the layout did."""
+        if fields.key is None or len(document.pages) != 1:
             return None
-        found: dict[int, list] = {id(element): [] for element in parsed.fields}
+        found: dict[int, list] = {id(element): [] for element in fields.elements}
         if not _collect(document.pages[0]._page_box, [], found):
             return None
         slots = []
-        for element, value in zip(parsed.fields, parsed.values, strict=True):
+        for element, value in zip(fields.elements, fields.values, strict=True):
             boxes = found[id(element)]
             if len(boxes) != 1 or not _independent(*boxes[0]):
                 return None
@@ -115,7 +125,7 @@ class SharedPage:
             slots.append(slot)
         return cls(document, slots)
 
-    def fill(self, values: list[str]) -> bool:
+    def fill(self, values: list[str | None]) -> bool:
         """Put one document's values into the page; False if its layout would differ (the
         page then holds some of them, and the next fill sets every field again)."""
         return all(slot.fill(value) for slot, value in zip(self.slots, values, strict=True))
@@ -218,7 +228,8 @@ class _TextSlot:
         slot = cls(box, inline_boxes, is_line_start=leaves[0] is box)
         # Shaping the text again must give the box exactly as layout left it.
         shaped = slot._shape(text)
-        if shaped is None or shaped[1:] != (text, box.width, box.height, box.baseline):
+        if shaped is None or (shaped.text, shaped.width, shaped.height, shaped.baseline) != (
+                text, box.width, box.height, box.baseline):
             return None
         return slot
 
@@ -231,7 +242,10 @@ class _TextSlot:
         max_width = box.pango_layout.max_width
         layout, _, resume_index, width, height, baseline = split_first_line(
             text, box.style, _NO_HYPHENATION, max_width, 0, is_line_start=self.is_line_start)
-        if resume_index is not None or max_width is None or width > max_width:
+        # With room to spare: WeasyPrint lets each nested inline box overflow its limit by a
+        # hair (1e-9 of it), and a text that ends within that hair may wrap when laid out
+        # alone. A hundredth of a pixel is far above it and below anything visible.
+        if resume_index is not None or max_width is None or width > max_width - 0.01:
             return None
         line_height, _ = strut(box.style)
         return _Shaped(layout, layout.text, width, height, baseline + (line_height - height) / 2)
@@ -273,7 +287,7 @@ class _ImageSlot:
         size = _raster_size(box.replacement)
         return cls(box, load_image, size) if size is not None else None
 
-    def fill(self, src: str) -> bool:
+    def fill(self, src: str | None) -> bool:
         image = self.load_image(src, self.box.style["image_orientation"])
         if image is None or _raster_size(image) != self.size:
             return False
