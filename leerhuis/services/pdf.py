@@ -196,7 +196,7 @@ def html_document(html: str | ElementTree.Element):
         root, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
 
 
-def write_pdf(html: str) -> bytes:
+def write_pdf(html: str | ElementTree.Element) -> bytes:
     return html_document(html).write_pdf(pdf_variant=PDF_VARIANT, font_config=font_config())
 
 
@@ -208,8 +208,7 @@ def write_pdfs(htmls: list[str]) -> list[bytes]:
     for index, html in enumerate(htmls):
         fields = shared_layout.read_fields(parse_html(html))
         if fields.key is None:
-            pdfs[index] = html_document(fields.root).write_pdf(pdf_variant=PDF_VARIANT,
-                                                              font_config=font_config())
+            pdfs[index] = write_pdf(fields.root)
         else:
             groups.setdefault(fields.key, []).append((index, fields))
     for key, members in groups.items():
@@ -252,15 +251,16 @@ def _image_loader(html) -> Callable:
 # while the files it was laid out with (fonts, images) are as they were. Only layout
 # processes keep pages (the pool's initializer turns it on): a web worker that issues one
 # certificate keeps nothing.
-_kept_pages: OrderedDict[bytes, tuple[shared_layout.SharedPage, tuple]] | None = None
+# Each kept page with the files it read and what they were then.
+_kept_pages: OrderedDict[bytes, tuple[shared_layout.SharedPage, list[Path], list]] | None = None
 KEPT_PAGES = 4
 
 
 def _kept_page_for(key: bytes) -> shared_layout.SharedPage | None:
     if _kept_pages is None or key not in _kept_pages:
         return None
-    page, files = _kept_pages[key]
-    if _as_they_are(files) != files:
+    page, files, versions = _kept_pages[key]
+    if _versions(files) != versions:
         del _kept_pages[key]
         return None
     _kept_pages.move_to_end(key)
@@ -269,22 +269,22 @@ def _kept_page_for(key: bytes) -> shared_layout.SharedPage | None:
 
 def _keep_for_later(key: bytes, page: shared_layout.SharedPage | None, files: set[Path]) -> None:
     if _kept_pages is not None and page is not None:
-        _kept_pages[key] = (page, _as_they_are(sorted(files)))
+        paths = list(files)
+        _kept_pages[key] = (page, paths, _versions(paths))
         while len(_kept_pages) > KEPT_PAGES:
             _kept_pages.popitem(last=False)
 
 
-def _as_they_are(files) -> tuple:
-    """Each file (a path, or an earlier result's entry) with its size and time of change."""
-    result = []
-    for entry in files:
-        path = entry if isinstance(entry, Path) else entry[0]
+def _versions(files) -> list:
+    """Each file's size and time of change (None if it is gone)."""
+    versions = []
+    for path in files:
         try:
             stat = path.stat()
-            result.append((path, stat.st_size, stat.st_mtime_ns))
+            versions.append((stat.st_size, stat.st_mtime_ns))
         except OSError:
-            result.append((path, None, None))
-    return tuple(result)
+            versions.append(None)
+    return versions
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------

@@ -112,10 +112,11 @@ class SharedPage:
             return None
         slots = []
         for element, value in zip(fields.elements, fields.values, strict=True):
-            boxes = found[id(element)]
-            if len(boxes) != 1 or not _independent(*boxes[0]):
+            if len(found[id(element)]) != 1:
                 return None
-            box, ancestors = boxes[0]
+            [(box, ancestors)] = found[id(element)]
+            if not _independent(box, ancestors):
+                return None
             if element.tag == "img":
                 slot = _ImageSlot.of(box, load_image)
             else:
@@ -221,7 +222,7 @@ class _TextSlot:
                 or line.style["text_align_last"] not in ("auto", "start", "left")
                 or any(each.style["direction"] != "ltr" for each in (*inline_boxes, box))):
             return None
-        contents = list(_descendants(line))
+        contents = list(line.descendants())[1:]
         leaves = [each for each in contents if not getattr(each, "children", None)]
         if leaves[-1] is not box or any(getattr(each, "is_leader", False) for each in contents):
             return None
@@ -264,12 +265,6 @@ class _TextSlot:
             each.width += shaped.width - box.width
         box.text, box.pango_layout, box.width = text, shaped.layout, shaped.width
         return True
-
-
-def _descendants(box):
-    for child in getattr(box, "children", ()):
-        yield child
-        yield from _descendants(child)
 
 
 @dataclass
