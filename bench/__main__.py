@@ -21,6 +21,7 @@ from bench import (
     load_test,
     programme_page,
     registration_race,
+    sqlite_concurrency,
 )
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -32,6 +33,7 @@ SCENARIOS = {
     "calendar_feed": calendar_feed.run,
     "attendance_export": attendance_export.run,
     "registration_race": registration_race.run,
+    "sqlite_concurrency": sqlite_concurrency.run,
     "anonymisation_guard": anonymisation_guard.run,
     "load_test": load_test.run,
 }

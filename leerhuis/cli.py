@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask import Flask
 
-from leerhuis.extensions import db
+from leerhuis.extensions import db, writing
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +20,20 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore)
 
 
+def writes(command):
+    """A command writes beside a running portal: on SQLite each of its transactions waits
+    for the write lock when it begins, as the worker's do."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with writing():
+            return command(*args, **kwargs)
+
+    return run
+
+
 @click.command("seed-demo")
+@writes
 def seed_demo() -> None:
     """Load the demo regions, organisations, professionals and programme (idempotent)."""
     from leerhuis.services import demo
@@ -30,6 +45,7 @@ def seed_demo() -> None:
 
 
 @click.command("deliver-mail")
+@writes
 def deliver_mail() -> None:
     """Deliver the mail outbox once (the worker does this continuously)."""
     from leerhuis.services.outbox import deliver_due_messages
@@ -43,6 +59,7 @@ def deliver_mail() -> None:
 @click.option("--last-name", default="Beheerder")
 @click.option("--region", "region_slug", default=None, help="slug of the region")
 @click.password_option()
+@writes
 def create_admin(email: str, first_name: str, last_name: str, region_slug: str | None,
                  password: str) -> None:
     """Create a verified regio-beheerder (the first account of a fresh installation)."""
@@ -70,6 +87,7 @@ def create_admin(email: str, first_name: str, last_name: str, region_slug: str |
 
 @click.command("seed-large")
 @click.option("--scale", default=1.0, show_default=True, help="fraction of the full data set")
+@writes
 def seed_large(scale: float) -> None:
     """Load the region-sized benchmark data set into an empty, migrated database."""
     import time
@@ -88,6 +106,7 @@ def seed_large(scale: float) -> None:
 
 @click.command("issue-certificates")
 @click.argument("run_id", type=int)
+@writes
 def issue_certificates(run_id: int) -> None:
     """Run (or resume) a bulk certificate run in the foreground."""
     from leerhuis.services.certificates import process_run

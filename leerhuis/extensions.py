@@ -2,9 +2,11 @@
 
 import contextlib
 import time
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -77,18 +79,69 @@ def _amsterdam_month(value: str | None) -> str | None:
 
 
 def take_sqlite_write_lock(session) -> None:
-    """SQLite has one write lock and no row locks. A transaction that read first fails at
-    once ("database is locked") when it then writes beside another writer, but one whose
-    first statement is a write waits its turn on busy_timeout: call this first in a
-    transaction that will write. No-op on PostgreSQL, which locks rows."""
+    """Take SQLite's write lock now, in a transaction that began without it. No-op on
+    PostgreSQL, which locks rows, and in a transaction that began with BEGIN IMMEDIATE,
+    which holds it already."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("UPDATE region SET id = id WHERE 1 = 0"))
+
+
+# SQLite has one writer at a time. A transaction that read first and writes afterwards
+# cannot wait for that writer: if anyone committed since its first read, its snapshot is
+# stale and SQLite refuses at once (SQLITE_BUSY_SNAPSHOT), whatever busy_timeout says. So a
+# transaction that may write asks for the write lock in its BEGIN (BEGIN IMMEDIATE) and
+# waits its turn there, up to busy_timeout; readers (WAL) never wait. A request may write
+# when its method is not safe (POST …); the background worker's transactions may write
+# (``writing``); a GET that writes does so in a ``write_transaction`` of its own.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing: ContextVar[bool] = ContextVar("leerhuis_writing", default=False)
+
+
+@contextlib.contextmanager
+def writing():
+    """Transactions begun inside this block take SQLite's write lock first (the worker)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """A short transaction of its own for a write in a request that otherwise reads (a GET
+    that records an export in the audit log, a link that confirms an address): what was read
+    so far is committed (nothing was written), and the block's transaction begins by waiting
+    for SQLite's write lock. Committed at the end of the block."""
+    db.session.commit()
+    with writing():
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+
+
+def _transaction_may_write() -> bool:
+    if _writing.get():
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_may_write() else "BEGIN")
+        connection.info["DETECT_deferred"] = not _transaction_may_write()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _DETECT(connection, _c, statement, _p, _ctx, _m):
+    if connection.dialect.name == "sqlite" and connection.info.get("DETECT_deferred") and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and has_request_context():
+        import os
+        with open("/tmp/detect.log", "a") as f:
+            f.write(f"{request.method} {request.endpoint} {os.environ.get('PYTEST_CURRENT_TEST','')[:80]} {statement[:60]!r}\n")
 
 
 # PostgreSQL plans a statement anew each time unless it is prepared. psycopg prepares a

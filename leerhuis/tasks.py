@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import has_app_context
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+from leerhuis.extensions import writing
 
 
 def _make_huey():
@@ -30,16 +32,21 @@ huey = _make_huey()
 _worker_app = None
 
 
+@contextmanager
 def app_context():
-    """The current app's context, or one of an app created once per worker process."""
+    """The current app's context, or one of an app created once per worker process. A task
+    writes: on SQLite each of its transactions waits for the write lock when it begins."""
     global _worker_app
     if has_app_context():
-        return nullcontext()
+        with writing():
+            yield
+        return
     if _worker_app is None:
         from leerhuis import create_app
 
         _worker_app = create_app()
-    return _worker_app.app_context()
+    with _worker_app.app_context(), writing():
+        yield
 
 
 @huey.task()

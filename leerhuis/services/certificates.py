@@ -507,6 +507,9 @@ def process_run(run_id: int) -> CertificateRun:
         pending = next(started, None)
         while pending is not None:
             upcoming = next(started, None)  # rendering starts now, recording comes next round
+            # End the transaction before waiting for the layout processes: on SQLite it
+            # holds the database's one write lock, which the web must not wait for.
+            db.session.commit()
             pending.documents()  # wait for the PDFs first: then check who is still due one
             _record(_still_due(pending, run.event), by=by, run=run)
             run.done = db.session.scalar(select(db.func.count()).select_from(Certificate).where(

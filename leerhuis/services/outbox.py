@@ -11,7 +11,7 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.encoders import encode_base64
 from email.header import Header
@@ -258,7 +258,7 @@ class MailTransport:
     def uses_files(self) -> bool:
         return not self.config.get("MAIL_SERVER")
 
-    def send(self, row: OutboxMessage) -> str:
+    def send(self, row: ClaimedMessage) -> str:
         if self.uses_files:
             return self._write_file(row)
         smtp = self._connection()
@@ -267,7 +267,7 @@ class MailTransport:
         smtp.sendmail(sender, [row.recipient], row.mime, mail_options=options)
         return ""
 
-    def _write_file(self, row: OutboxMessage) -> str:
+    def _write_file(self, row: ClaimedMessage) -> str:
         directory = Path(self.config["MAIL_FILE_DIR"])
         directory.mkdir(parents=True, exist_ok=True)
         name = f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:06d}.eml"
@@ -307,25 +307,44 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+# A claimed message is due again this long after it was claimed: if the worker dies while
+# sending, a later sweep sends it again (at-least-once), and nobody else sends it meanwhile.
+CLAIM_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What sending needs of a message, read while it was claimed: sending runs outside any
+    transaction, so that a slow mail server never holds a database lock."""
+
+    id: int
+    recipient: str
+    mime: bytes
+    created_at: datetime
+
+
 def deliver_due_messages(limit: int = 200) -> dict[str, int]:
     """Send every pending message whose time has come. Returns counts per outcome.
 
-    Each message is claimed under a row lock (PostgreSQL: SKIP LOCKED, so several workers
-    share the work) and committed on its own, so a crash loses at most the state of the
-    message in flight, which is then sent again: at-least-once delivery.
+    Each message is claimed in a short transaction of its own (PostgreSQL: SKIP LOCKED, so
+    several workers share the work; SQLite: its write lock), which moves its next attempt
+    CLAIM_SECONDS ahead and commits; then it is sent with no transaction open, and the
+    outcome is recorded in another short transaction. A crash loses at most the outcome of
+    the message in flight, which is then sent again: at-least-once delivery.
     """
     counts = {"sent": 0, "retry": 0, "failed": 0}
     transport = MailTransport(current_app.config)
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     try:
         for _ in range(limit):
-            row = _claim_next_due()
-            if row is None:
+            claimed = _claim_next_due()
+            if claimed is None:
                 break
             try:
-                row.file_name = transport.send(row) or row.file_name
+                file_name = transport.send(claimed)
             except (smtplib.SMTPException, OSError) as exc:
                 transport.reset()
+                row = db.session.get(OutboxMessage, claimed.id)
                 row.attempts += 1
                 row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 if row.attempts >= max_attempts:
@@ -339,6 +358,8 @@ def deliver_due_messages(limit: int = 200) -> dict[str, int]:
                     # The server is unreachable: the rest would fail the same way.
                     break
                 continue
+            row = db.session.get(OutboxMessage, claimed.id)
+            row.file_name = file_name or row.file_name
             row.attempts += 1
             row.status = OutboxStatus.SENT
             row.sent_at = utcnow()
@@ -350,7 +371,7 @@ def deliver_due_messages(limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def _claim_next_due() -> OutboxMessage | None:
+def _claim_next_due() -> ClaimedMessage | None:
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING,
@@ -364,7 +385,14 @@ def _claim_next_due() -> OutboxMessage | None:
         # No row locks on SQLite: holding its write lock keeps a second worker from claiming
         # the same message.
         take_sqlite_write_lock(db.session)
-    return db.session.scalars(stmt).first()
+    row = db.session.scalars(stmt).first()
+    if row is None:
+        db.session.commit()
+        return None
+    claimed = ClaimedMessage(row.id, row.recipient, row.mime, row.created_at)
+    row.next_attempt_at = utcnow() + timedelta(seconds=CLAIM_SECONDS)
+    db.session.commit()
+    return claimed
 
 
 def retry_message(message: OutboxMessage) -> None:

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm, SkjPeriodForm
 from leerhuis.blueprints.region.forms import EmptyForm
-from leerhuis.extensions import configured_limit, db, limiter
+from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import (
     AttendanceState,
     Certificate,
@@ -86,9 +86,10 @@ def attendance_sheet(event_id: int):
             return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
         db.session.commit()
         return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
-    for session in event.sessions:
-        attendance.ensure_checkin_code(session)
-    db.session.commit()
+    if any(not session.checkin_code for session in event.sessions):
+        with write_transaction():  # once per session: the code people check in with
+            for session in event.sessions:
+                attendance.ensure_checkin_code(session)
     runs = db.session.scalars(db.select(CertificateRun).where(CertificateRun.event_id == event.id)
                               .order_by(CertificateRun.id.desc())).all()
     return render_template(
@@ -322,8 +323,8 @@ def provider_export(event_id: int):
                          user.first_name, f"{first:%d-%m-%Y}" if first else "",
                          event.accreditation_number,
                          f"{event.accreditation_points.normalize():f}".replace(".", ",")])
-    audit.record("export.skj_points", actor=current_user, subject=f"event:{event.id}",
-                 rows=len(rows))
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.skj_points", actor=current_user, subject=f"event:{event.id}",
+                     rows=len(rows))
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="skj-punten-{event.id}.csv"'})

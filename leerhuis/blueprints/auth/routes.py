@@ -17,7 +17,7 @@ from leerhuis.blueprints.auth.forms import (
     SignUpForm,
 )
 from leerhuis.blueprints.forms_common import to_choices
-from leerhuis.extensions import configured_limit, db, limiter
+from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
 from leerhuis.services.tokens import TokenError
@@ -91,11 +91,11 @@ def sign_up():
 @bp.get("/bevestigen/<token>")
 def verify_email(token: str):
     try:
-        user = accounts.verify_email(token)
+        with write_transaction():
+            user = accounts.verify_email(token)
     except TokenError as exc:
         return render_template("auth/token_problem.html", reason=exc.reason,
                                message=TOKEN_MESSAGES[exc.reason], resend=True), 400
-    db.session.commit()
     flash(_("Je e-mailadres is bevestigd. Je kunt nu inloggen."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("main.home"))

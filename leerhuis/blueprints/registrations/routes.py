@@ -13,7 +13,7 @@ from leerhuis.blueprints.registrations.forms import (
     MessageForm,
     RegistrationForm,
 )
-from leerhuis.extensions import configured_limit, db, limiter
+from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.labels import label
 from leerhuis.models import Event, Registration, utcnow
 from leerhuis.services import calendar_invites, participants, programme, registrations
@@ -263,8 +263,8 @@ def remove_participant(event_id: int, registration_id: int):
 @login_required
 def participants_csv(event_id: int):
     event = _staff_event(event_id)
-    body = participants.as_csv(event, current_user)
-    db.session.commit()
+    with write_transaction():  # the export is recorded in the audit log
+        body = participants.as_csv(event, current_user)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="deelnemers-{event.id}.csv"'})
 
@@ -273,8 +273,8 @@ def participants_csv(event_id: int):
 @login_required
 def participants_xlsx(event_id: int):
     event = _staff_event(event_id)
-    content = participants.as_xlsx(event, current_user)
-    db.session.commit()
+    with write_transaction():  # the export is recorded in the audit log
+        content = participants.as_xlsx(event, current_user)
     return Response(content, headers={
         "Content-Disposition": f'attachment; filename="deelnemers-{event.id}.xlsx"'},
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leerhuis.extensions import db
+from leerhuis.extensions import write_transaction
 from leerhuis.formatting import format_day
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import audit, charts, pdf, reports
@@ -65,8 +65,8 @@ def grouping_csv(grouping: str):
         abort(404)
     period = _period()
     body = reports.as_csv(reports.overview(current_user.region, period, grouping))
-    audit.record("export.overview", actor=current_user, subject=grouping, format="csv")
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.overview", actor=current_user, subject=grouping, format="csv")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="overzicht-{grouping}.csv"'})
 
@@ -77,8 +77,8 @@ def all_xlsx():
     period = _period()
     content = reports.as_xlsx({title: reports.overview(current_user.region, period, key)
                                for key, title in reports.GROUPINGS.items()})
-    audit.record("export.overview", actor=current_user, subject="all", format="xlsx")
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.overview", actor=current_user, subject="all", format="xlsx")
     return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="overzichten.xlsx"'})
 
@@ -94,8 +94,8 @@ def all_pdf():
                                     for v in line.values()] for line in s["lines"]]}
                          for s in _sections(period)]}
     content = pdf.write_pdf(pdf.render_html("region_report.html", data))
-    audit.record("export.overview", actor=current_user, subject="all", format="pdf")
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.overview", actor=current_user, subject="all", format="pdf")
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="overzichten.pdf"'})
 
@@ -107,8 +107,8 @@ def attendance_csv():
     period = _period()
     region = current_user.region
     region_id = region.id
-    audit.record("export.attendance", actor=current_user, subject=region.slug, format="csv")
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.attendance", actor=current_user, subject=region.slug, format="csv")
     return Response(stream_with_context(reports.stream_csv(region_id, period)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="presentie.csv"'})
 
@@ -121,8 +121,8 @@ def attendance_xlsx():
     # Removed when the response closes, so no context manager here.
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
     reports.write_xlsx(region.id, period, handle.name)
-    audit.record("export.attendance", actor=current_user, subject=region.slug, format="xlsx")
-    db.session.commit()
+    with write_transaction():
+        audit.record("export.attendance", actor=current_user, subject=region.slug, format="xlsx")
     response = send_file(handle.name, as_attachment=True, download_name="presentie.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.call_on_close(handle.close)
