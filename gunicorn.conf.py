@@ -9,6 +9,8 @@ still loading it, and each replacement starts over.
 preload_app = True
 timeout = 60
 keepalive = 30
+# The access log (when switched on with --access-logfile) without the tokens of secret links.
+logger_class = "leerhuis.access_log.RedactingLogger"
 
 
 def pre_fork(server, worker):

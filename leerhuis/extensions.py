@@ -133,15 +133,6 @@ def _transaction_may_write() -> bool:
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_may_write() else "BEGIN")
-        connection.info["DETECT_deferred"] = not _transaction_may_write()
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _DETECT(connection, _c, statement, _p, _ctx, _m):
-    if connection.dialect.name == "sqlite" and connection.info.get("DETECT_deferred") and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and has_request_context():
-        import os
-        with open("/tmp/detect.log", "a") as f:
-            f.write(f"{request.method} {request.endpoint} {os.environ.get('PYTEST_CURRENT_TEST','')[:80]} {statement[:60]!r}\n")
 
 
 # PostgreSQL plans a statement anew each time unless it is prepared. psycopg prepares a

@@ -124,12 +124,36 @@ def enqueue_outbox_delivery() -> None:
 
 @huey.task(retries=2, retry_delay=30)
 def issue_certificates(run_id: int) -> int:
-    """Issue an event's certificates in the background; resumes safely after a crash."""
+    """Issue an event's certificates in the background; resumes safely after a crash (a run
+    another worker holds is left to it)."""
     from leerhuis.services.certificates import process_run
 
     with app_context():
         run = process_run(run_id)
         return run.done if run is not None else 0
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_stalled_certificate_runs() -> list[int]:
+    """Every minute: queue again the runs whose worker died (its lease ran out); the task
+    takes a run over only if nobody renewed the lease meanwhile."""
+    from leerhuis.services.certificates import stalled_run_ids
+
+    with app_context():
+        run_ids = stalled_run_ids()
+    for run_id in run_ids:
+        issue_certificates(run_id)
+    return run_ids
+
+
+@huey.periodic_task(crontab(minute="23"))
+def remove_orphan_certificate_files() -> list[str]:
+    """Hourly: PDFs a dead worker wrote but never recorded leave the certificate store (and
+    so the backups)."""
+    from leerhuis.services.certificates import remove_orphan_files
+
+    with app_context():
+        return remove_orphan_files()
 
 
 @huey.task(retries=3, retry_delay=30)

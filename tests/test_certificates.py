@@ -1,5 +1,6 @@
 """Attendance and bewijzen van deelname: who gets one, what it says, verification."""
 
+import multiprocessing
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -23,6 +24,7 @@ from leerhuis.models import (
     ProgrammeYear,
     Registration,
     RegistrationStatus,
+    RunStatus,
     utcnow,
 )
 from leerhuis.services import attendance, certificates
@@ -154,10 +156,121 @@ def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, reg
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     certificates.process_run(run.id)
-    run.status = run.status.__class__.RUNNING  # as if the worker died and the task is retried
+    # as if the worker died and the task is retried once its lease ran out
+    run.status = RunStatus.RUNNING
+    run.heartbeat_at = utcnow() - certificates.run_lease() - timedelta(seconds=1)
     db.session.commit()
     certificates.process_run(run.id)
     assert db.session.query(Certificate).count() == 3
+
+
+def _present_people(event, organisator, region, count, prefix="p"):
+    registrations = []
+    for i in range(count):
+        registration = _register(event, make_user(region, f"{prefix}{i}@example.org"))
+        for session in event.sessions:
+            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registrations.append(registration)
+    attendance.close_attendance(event, by=organisator)
+    return registrations
+
+
+def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certificate_each(
+        accredited, organisator, region):
+    from leerhuis import tasks
+
+    registrations = _present_people(accredited, organisator, region, 3)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+    # The dead worker had issued the first certificate, then went silent.
+    certificates.issue(registrations[:1], by=organisator, run=run)
+    run.status, run.lease_token = RunStatus.RUNNING, "dood-werkproces"
+    run.heartbeat_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+
+    assert tasks.resume_stalled_certificate_runs.call_local() == [run.id]
+    assert any(task.args == (run.id,) for task in tasks.huey.pending()
+               if task.name.endswith("issue_certificates"))
+    tasks.issue_certificates.call_local(run.id)  # what the consumer does with the queued task
+
+    issued = db.session.scalars(select(Certificate.registration_id).where(
+        Certificate.status == CertificateStatus.VALID)).all()
+    assert sorted(issued) == sorted(r.id for r in registrations)
+    db.session.refresh(run)
+    assert run.status is RunStatus.DONE and run.done == run.total == 3
+    assert run.lease_token is None
+    assert tasks.resume_stalled_certificate_runs.call_local() == []
+
+
+def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker(accredited, organisator, region):
+    from leerhuis import tasks
+
+    _present_people(accredited, organisator, region, 2)
+    run = certificates.start_run(accredited, by=organisator)
+    run.status, run.lease_token, run.heartbeat_at = RunStatus.RUNNING, "levend", utcnow()
+    db.session.commit()
+    assert run.id not in tasks.resume_stalled_certificate_runs.call_local()
+    certificates.process_run(run.id)  # a second worker, e.g. the task retried too early
+    db.session.refresh(run)
+    assert run.status is RunStatus.RUNNING and run.lease_token == "levend"
+    assert db.session.scalars(select(Certificate)).all() == []
+
+
+def test_of_two_workers_claiming_a_run_at_once_exactly_one_gets_it(accredited, organisator,
+                                                                   region):
+    _present_people(accredited, organisator, region, 1)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+    leases = [certificates.claim_run(run.id), certificates.claim_run(run.id)]
+    assert leases[0] is not None and leases[1] is None
+    later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
+    assert certificates.claim_run(run.id, now=later) not in (None, leases[0])
+
+
+def test_a_failing_run_records_failed_and_a_retry_finishes_it(
+        accredited, organisator, region, app, tmp_path, monkeypatch):
+    _present_people(accredited, organisator, region, 2)
+    run = certificates.start_run(accredited, by=organisator)
+    db.session.commit()
+    blocked = tmp_path / "geen-map"
+    blocked.write_text("een bestand waar de map had moeten staan")
+    monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(blocked))
+    with pytest.raises(OSError):
+        certificates.process_run(run.id)
+    db.session.refresh(run)
+    assert run.status is RunStatus.FAILED and "Error" in run.error
+    assert run.lease_token is None and run.heartbeat_at is None
+    assert db.session.scalars(select(Certificate)).all() == []
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path / "bewijzen"))
+    certificates.process_run(run.id)  # the task's retry
+    assert run.status is RunStatus.DONE and run.done == 2
+
+
+def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisator, region, app,
+                                                        tmp_path, monkeypatch):
+    import os
+
+    from leerhuis import tasks
+
+    monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path))
+    (registration,) = _present_people(accredited, organisator, region, 1)
+    recorded = certificates.issue_one(registration, by=organisator)
+    db.session.commit()
+    year = recorded.file_name.split("/")[0]
+    orphan = tmp_path / year / "ORPH-AN00-0001.pdf"
+    half_written = tmp_path / year / "ORPH-AN00-0002.tmp"
+    recent = tmp_path / year / "ORPH-AN00-0003.pdf"  # a live run may be about to record it
+    for path in (orphan, half_written, recent):
+        path.write_bytes(b"%PDF-1.7")
+    old = (utcnow() - certificates.ORPHAN_AGE - timedelta(minutes=1)).timestamp()
+    for path in (orphan, half_written, certificates.stored_path(recorded)):
+        os.utime(path, (old, old))
+
+    assert tasks.remove_orphan_certificate_files.call_local() == [
+        f"{year}/ORPH-AN00-0001.pdf", f"{year}/ORPH-AN00-0002.tmp"]
+    assert not orphan.exists() and not half_written.exists()
+    assert recent.exists() and certificates.stored_path(recorded).exists()
 
 
 def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_longer_due(
@@ -192,7 +305,9 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
         return record(batch, **kwargs)
 
     monkeypatch.setattr(certificates, "_record", record_after_changes_meanwhile)
+    before = set(multiprocessing.active_children())
     certificates.process_run(run.id)
+    assert set(multiprocessing.active_children()) == before  # the layout processes ended
 
     issued = db.session.scalars(select(Certificate).order_by(Certificate.registration_id)).all()
     assert [c.registration_id for c in issued] == [registrations[i].id for i in (0, 1, 2, 4)]

@@ -38,7 +38,7 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
 
     from conftest import MIGRATIONS, database_url_for
     from flask_migrate import upgrade
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, update
 
     from leerhuis.extensions import db
     from leerhuis.models import (
@@ -46,6 +46,7 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         AttendanceSource,
         AttendanceState,
         Certificate,
+        CertificateRun,
         Event,
         EventSession,
         EventStatus,
@@ -55,6 +56,7 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         Region,
         Registration,
         RegistrationStatus,
+        RunStatus,
         User,
         utcnow,
     )
@@ -107,8 +109,23 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         interrupted_at = count()
         assert 4 <= interrupted_at < PEOPLE, "the worker must die in the middle of the run"
 
+        # The dead worker's lease still looks alive; once it runs out, the run is resumed.
+        assert certificates.stalled_run_ids() == []
         certificates.process_run(run_id)
+        assert count() == interrupted_at  # left to the worker that seemed alive
+        later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
+        assert certificates.stalled_run_ids(now=later) == [run_id]
+        db.session.execute(update(CertificateRun).where(CertificateRun.id == run_id)
+                           .values(heartbeat_at=utcnow() - certificates.run_lease() * 2))
+        db.session.commit()
+        run = certificates.process_run(run_id)
+        assert run.status is RunStatus.DONE
         rows = db.session.execute(select(Certificate.registration_id)).scalars().all()
         assert len(rows) == PEOPLE == len(set(rows))
+        # A PDF the killed worker wrote but never recorded goes once it is old enough.
+        store = Path(config["CERTIFICATE_DIR"])
+        certificates.remove_orphan_files(now=utcnow() + certificates.ORPHAN_AGE * 2)
+        stored = {p.relative_to(store).as_posix() for p in store.rglob("*") if p.is_file()}
+        assert stored == set(db.session.scalars(select(Certificate.file_name)))
         db.session.remove()
         db.engine.dispose()

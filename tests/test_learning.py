@@ -1,6 +1,7 @@
 """Klankbordgroep, uitvoeringsagenda, lessons register with Dutch search, anonymous evaluations."""
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -10,7 +11,7 @@ from decimal import Decimal
 import pytest
 from conftest import make_user
 from pypdf import PdfReader
-from sqlalchemy import func, inspect, select
+from sqlalchemy import DateTime, func, inspect, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -21,6 +22,7 @@ from leerhuis.models import (
     AttendanceSource,
     AttendanceState,
     EvaluationResponse,
+    EvaluationToken,
     Event,
     EventSession,
     EventStatus,
@@ -242,7 +244,7 @@ def attended(region, provider, deelnemer):
 def test_evaluation_links_go_to_present_participants_and_work_once(
         attended, client, smtp, deliver_mail, deelnemer):
     _, _, absent = attended
-    assert evaluations.evaluation_link_for(absent) is None
+    assert evaluations.invite(absent) is None
     assert evaluations.send_due_invitations() == 1
     db.session.commit()
     deliver_mail()
@@ -269,7 +271,8 @@ def _present(event, region, email):
 
 
 def _answer(client, registration, grade, text):
-    link = evaluations.evaluation_link_for(registration).replace("http://leerhuis.test", "")
+    link = evaluations.invite(registration).replace("http://leerhuis.test", "")
+    db.session.commit()
     response = client.post(link, data={"grade": str(grade), "usefulness": "3",
                                        "do_differently": text, "suggestions": ""})
     assert response.status_code == 200, response.text
@@ -279,12 +282,12 @@ def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, 
     event, present, _ = attended
     others = [_present(event, region, f"aanwezig{n}@example.org") for n in (1, 2)]
     _answer(client, present, 7, "Vaker doorvragen.")
-    columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_response")}
+    columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
     assert columns == {"id", "event_id", "answered_on", "grade", "usefulness", "do_differently", "suggestions"}
-    foreign = {fk["referred_table"] for fk in inspect(db.engine).get_foreign_keys("evaluation_response")}
+    foreign = {fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
     assert foreign == {"event"}
-    receipt_columns = {c["name"] for c in inspect(db.engine).get_columns("evaluation_receipt")}
-    assert not receipt_columns & {"grade", "usefulness", "do_differently", "suggestions", "response_id"}
+    token_columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
+    assert token_columns == {"token_hash", "event_id", "expires_on", "used"}
     # One answer of a small group would give its author away: nothing is shown yet.
     page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
     assert "Vaker doorvragen." not in page and "vanaf 3 antwoorden" in page
@@ -297,10 +300,85 @@ def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, 
         assert registration.user.full_name not in page and registration.user.email not in page
 
 
+def test_an_evaluation_link_holds_a_random_token_of_which_only_the_hash_is_stored(attended):
+    event, present, _ = attended
+    token = evaluations.invite(present).rsplit("/", 1)[1]
+    db.session.commit()
+    assert str(present.id) not in token and "." not in token and len(token) >= 40
+    (stored,) = db.session.scalars(select(EvaluationToken)).all()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() != token
+    assert stored.event_id == event.id and stored.used is False
+    assert present.evaluation_invited is True
+    assert evaluations.invite(present) is None  # one link per person
+
+
+def test_an_evaluation_link_works_once(attended, client):
+    _, present, _ = attended
+    path = evaluations.invite(present).replace("http://leerhuis.test", "")
+    db.session.commit()
+    answer = {"grade": "8", "usefulness": "4", "do_differently": "", "suggestions": ""}
+    assert client.post(path, data=answer).status_code == 200
+    for again in (client.get(path), client.post(path, data=answer)):
+        assert again.status_code == 400
+        assert "Je hebt deze activiteit al geëvalueerd. Dank je wel!" in again.text
+    assert db.session.scalar(select(func.count()).select_from(EvaluationResponse)) == 1
+
+
+def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a_registration(
+        attended, client, region):
+    event, present, _ = attended
+    others = [_present(event, region, f"anoniem{n}@example.org") for n in (1, 2)]
+    for n, registration in enumerate((present, *others)):
+        _answer(client, registration, 6 + n, f"Antwoord {n}")
+    responses = db.session.scalars(select(EvaluationResponse)).all()
+    assert len(responses) == 3
+    for response in responses:
+        assert isinstance(response.id, str) and len(response.id) == 32
+        assert not response.id.isdigit()
+        assert type(response.answered_on) is date
+    columns = {c["name"]: c["type"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
+    assert not any(isinstance(t, DateTime) for t in columns.values())
+    # No value of an answer row equals a registration's or user's id, nor a token's hash.
+    people = {r.id for r in (present, *others)} | {r.user_id for r in (present, *others)}
+    hashes = set(db.session.scalars(select(EvaluationToken.token_hash)))
+    for response in responses:
+        values = {response.id, response.grade, response.usefulness, response.do_differently}
+        assert not values & hashes
+        assert response.id not in {str(p) for p in people}
+    assert not {"registration", "user_account", "evaluation_token"} & {
+        fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
+    assert "registration_id" not in {
+        c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
+
+
+def test_an_old_signed_evaluation_link_shows_that_it_is_no_longer_valid(attended, client):
+    from leerhuis.services.tokens import make_token
+
+    _, present, _ = attended
+    old = client.get(f"/evaluatie/{make_token('evaluation', {'r': present.id})}")
+    assert old.status_code == 400
+    assert ("Deze link is niet meer geldig. Om evaluaties echt anoniem te maken werken we met "
+            "nieuwe links; deze oude link kan niet meer worden gebruikt.") in old.text
+    unknown = client.get("/evaluatie/bestaat-niet")
+    assert unknown.status_code == 400
+    assert "Deze evaluatielink is ongeldig of verlopen." in unknown.text
+
+
+def test_an_expired_evaluation_link_is_refused(attended, client):
+    _, present, _ = attended
+    path = evaluations.invite(present).replace("http://leerhuis.test", "")
+    db.session.scalars(select(EvaluationToken)).one().expires_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Deze evaluatielink is ongeldig of verlopen." in response.text
+
+
 def test_the_guard_checks_evaluation_answers_and_a_proposed_lesson_waits_for_review(
         attended, client, regio_admin):
     event, present, _ = attended
-    link = evaluations.evaluation_link_for(present).replace("http://leerhuis.test", "")
+    link = evaluations.invite(present).replace("http://leerhuis.test", "")
+    db.session.commit()
     answer = {"grade": "8", "usefulness": "4", "suggestions": "",
               "do_differently": "Moeder belde vanaf 06-12345678."}
     blocked = client.post(link, data=answer)

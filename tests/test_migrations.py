@@ -62,3 +62,61 @@ def test_the_email_index_survives_every_revision_on_sqlite(fresh_app):
             names = [row[0] for row in connection.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='user_account'")]
         assert "uq_user_account_email_lower" in names
+
+
+@pytest.mark.no_rollback
+def test_evaluation_answers_keep_their_content_and_get_random_ids_when_links_become_tokens(
+        fresh_app):
+    from datetime import date, timedelta
+
+    from sqlalchemy import select, text
+
+    from leerhuis.models import (
+        EvaluationResponse,
+        Event,
+        EventStatus,
+        EventType,
+        Organisation,
+        OrganisationType,
+        Region,
+        Registration,
+        RegistrationStatus,
+        User,
+        utcnow,
+    )
+
+    with fresh_app.app_context():
+        upgrade(directory=MIGRATIONS)
+        region = Region(slug="r", name="R", leerhuis_name="Leerhuis R")
+        organisation = Organisation(name="O", type=OrganisationType.ZORGAANBIEDER, region=region)
+        training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+        event = Event(region=region, type=training, organisation=organisation,
+                      programme_year=2026, status=EventStatus.FINISHED, title="T", address="A",
+                      city="B", attendance_closed_at=utcnow() - timedelta(days=1))
+        user = User(email="m@example.org", password_hash="x", first_name="M", last_name="N",
+                    region=region, session_nonce="n")
+        registration = Registration(event=event, user=user, status=RegistrationStatus.CONFIRMED)
+        db.session.add_all([event, registration])
+        db.session.commit()
+        event_id, registration_id = event.id, registration.id
+        db.session.remove()
+
+        downgrade(directory=MIGRATIONS, revision="0011_session_order_index")
+        with db.engine.begin() as connection:
+            for n, grade in enumerate((7, 9), 1):
+                connection.execute(text(
+                    "INSERT INTO evaluation_response (id, event_id, answered_on, grade, usefulness,"
+                    " do_differently, suggestions) VALUES (:id, :event, :day, :grade, 4, :text, '')"),
+                    {"id": n, "event": event_id, "day": date(2026, 11, 2), "grade": grade,
+                     "text": f"Antwoord {n}"})
+            connection.execute(text("INSERT INTO evaluation_receipt (registration_id, responded)"
+                                    " VALUES (:id, true)"), {"id": registration_id})
+        upgrade(directory=MIGRATIONS)
+
+        answers = db.session.scalars(select(EvaluationResponse)).all()
+        assert sorted((a.grade, a.do_differently, a.answered_on) for a in answers) == [
+            (7, "Antwoord 1", date(2026, 11, 2)), (9, "Antwoord 2", date(2026, 11, 2))]
+        assert all(len(a.id) == 32 and not a.id.isdigit() for a in answers)
+        invited = db.session.execute(text("SELECT id, evaluation_invited FROM registration")).all()
+        assert invited == [(registration_id, True)], invited
+        assert "evaluation_receipt" not in inspect(db.engine).get_table_names()

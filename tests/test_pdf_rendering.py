@@ -42,6 +42,50 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
     assert "Exception ignored" not in result.stderr
 
 
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status  # ended; only its parent's bookkeeping is left
+
+
+def test_layout_processes_end_when_the_worker_that_started_them_is_killed():
+    """A worker killed with SIGKILL cannot shut its layout processes down: they notice that
+    their parent is gone and end themselves."""
+    import os
+    import signal
+    import time
+
+    script = textwrap.dedent("""
+        import os, time
+        from leerhuis.services import pdf
+
+        if __name__ == "__main__":
+            with pdf.layout_processes():
+                pdf.warm_pool()
+                pool = pdf._layout_pool()
+                print(pool.submit(os.getpid).result(), flush=True)
+                time.sleep(120)
+    """)
+    env = {"PATH": "/usr/bin:/bin", "PDF_WORKERS": "1", "PYTHONPATH": str(ROOT)}
+    worker = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        layout_pid = int(worker.stdout.readline())
+        assert not _gone(layout_pid)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        worker.stdout.close()
+    deadline = time.monotonic() + 20
+    while not _gone(layout_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not _gone(layout_pid):
+        os.kill(layout_pid, signal.SIGKILL)
+        pytest.fail("the layout process outlived its worker")
+
+
 def test_the_pdf_url_fetcher_serves_only_the_apps_own_files():
     fetcher = pdf.safe_url_fetcher_class()()
     font = (pdf.STATIC / "fonts" / "LeerhuisSans-Regular.ttf").as_uri()

@@ -150,5 +150,10 @@ class CertificateRun(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The worker that runs it holds a lease: it renews heartbeat_at with every batch. A run
+    # whose heartbeat is older than the lease lost its worker (killed, restarted) and is
+    # taken over; lease_token tells the holder whether it still holds it.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(32))
 
     event: Mapped[Event] = relationship()

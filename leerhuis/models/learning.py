@@ -4,6 +4,7 @@ the register of lessons from experts by experience, and anonymous evaluations.""
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -260,13 +261,24 @@ class Lesson(db.Model):
                    "follow_up_proposal")
 
 
+def _random_id() -> str:
+    return uuid.uuid4().hex
+
+
+# Stored in primary-key order on SQLite (no rowid): the order of the rows on disk is random,
+# not the order in which people answered.
+_UNORDERED = {"sqlite_with_rowid": False}
+
+
 class EvaluationResponse(db.Model):
-    """An anonymous answer: deliberately no reference to a person or registration, and only
-    the date, so an answer cannot be tied back to who gave it."""
+    """An anonymous answer: deliberately no reference to a person, registration or token, a
+    random id instead of a counter, and only the date, so an answer cannot be tied back to
+    who gave it (by id order, by time, or by the moment a link was used)."""
 
     __tablename__ = "evaluation_response"
+    __table_args__ = (_UNORDERED,)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_random_id)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     answered_on: Mapped[date] = mapped_column(Date)
     grade: Mapped[int] = mapped_column(Integer)
@@ -275,12 +287,15 @@ class EvaluationResponse(db.Model):
     suggestions: Mapped[str] = mapped_column(Text, default="")
 
 
-class EvaluationReceipt(db.Model):
-    """That a registration has answered (one answer each) — nothing about the answer."""
+class EvaluationToken(db.Model):
+    """One evaluation link, by the SHA-256 of its random token: the link itself is only in
+    the invitation mail. Deliberately no registration or person: that someone was invited is
+    kept on the registration (Registration.evaluation_invited), and nothing joins the two."""
 
-    __tablename__ = "evaluation_receipt"
+    __tablename__ = "evaluation_token"
+    __table_args__ = (_UNORDERED,)
 
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True)
-    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    responded: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    expires_on: Mapped[date] = mapped_column(Date)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leerhuis.extensions import db
@@ -67,6 +67,10 @@ class Registration(db.Model):
     # unregister and when they register again, so their CANCEL and a later REQUEST each
     # outrank what they got before, without touching anyone else's calendar.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # That this person got an evaluation link (one each). Which link is not kept: the
+    # answer must not be traceable to them.
+    evaluation_invited: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     event: Mapped[Event] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])

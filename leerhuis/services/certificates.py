@@ -25,12 +25,14 @@ import base64
 import functools
 import hashlib
 import io
+import logging
 import math
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +41,8 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
@@ -487,50 +490,160 @@ def start_run(event: Event, *, by: User) -> CertificateRun:
     return run
 
 
-def process_run(run_id: int) -> CertificateRun:
-    """The worker's part: issue in batches, committing each, until nobody is left. While a
-    batch is recorded the layout processes already render the next one. Safe to run again
-    after a crash: it only picks registrations without a valid certificate."""
+# A worker renews its lease with every batch (a batch takes seconds); a run whose heartbeat
+# is older than this lost its worker. Generous: a run taken over while its worker is alive
+# but slow only wastes that worker's current batch, never issues twice.
+def run_lease() -> timedelta:
+    return timedelta(seconds=current_app.config["CERTIFICATE_RUN_LEASE_SECONDS"])
+
+
+# A run records a PDF seconds after writing it; an unrecorded PDF this old was left by a
+# worker that died in between.
+ORPHAN_AGE = timedelta(minutes=10)
+FAILURE_RECORD_ATTEMPTS = 5
+
+
+class LeaseLost(Exception):
+    """Another worker took the run over: this one stops without recording anything."""
+
+
+def claim_run(run_id: int, now: datetime | None = None) -> str | None:
+    """Take the run over, unless a worker holds it: only a run that is new, failed, or whose
+    heartbeat is older than the run lease. One conditional UPDATE, so of two workers that try at
+    once exactly one gets it. Returns the new lease token, or None."""
+    now = now or utcnow()
+    lease = secrets.token_hex(16)
+    claimed = db.session.execute(
+        update(CertificateRun)
+        .where(CertificateRun.id == run_id, CertificateRun.status != RunStatus.DONE,
+               or_(CertificateRun.heartbeat_at.is_(None),
+                   CertificateRun.heartbeat_at < now - run_lease()))
+        .values(status=RunStatus.RUNNING, heartbeat_at=now, lease_token=lease)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()
+    return lease if claimed else None
+
+
+def _renew_lease(run_id: int, lease: str) -> None:
+    """Renew the heartbeat, in the transaction that records the batch: if another worker
+    took the run over meanwhile, nothing of this batch is recorded."""
+    renewed = db.session.execute(
+        update(CertificateRun)
+        .where(CertificateRun.id == run_id, CertificateRun.lease_token == lease)
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not renewed:
+        raise LeaseLost(run_id)
+
+
+def stalled_run_ids(now: datetime | None = None) -> list[int]:
+    """Runs that should be running but whose worker is gone: queued or running, and no
+    heartbeat (or, never started, no creation) within the run lease."""
+    cutoff = (now or utcnow()) - run_lease()
+    return list(db.session.scalars(select(CertificateRun.id).where(
+        CertificateRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+        func.coalesce(CertificateRun.heartbeat_at, CertificateRun.created_at) < cutoff)
+        .order_by(CertificateRun.id)))
+
+
+def process_run(run_id: int) -> CertificateRun | None:
+    """The worker's part: take the run's lease, then issue in batches, committing each with a
+    new heartbeat, until nobody is left. While a batch is recorded the layout processes
+    already render the next one; they end with the run. A run another worker holds is left
+    alone. Safe to run again after a crash: it only picks registrations without a valid
+    certificate."""
     run = db.session.get(CertificateRun, run_id)
     if run is None or run.status is RunStatus.DONE:
         return run
-    run.status = RunStatus.RUNNING
-    db.session.commit()
+    lease = claim_run(run_id)
+    if lease is None:
+        return run
     by = db.session.get(User, run.started_by_id) if run.started_by_id else None
     session = db.session()
     # The next batch is prepared from objects loaded before this batch's commit; keep them
     # as read (the PDFs being rendered show exactly that) instead of reloading each one.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        started = (_start_batch(batch, skip_unentitled=True)
-                   for batch in _batches(eligible_registrations(run.event)))
-        pending = next(started, None)
-        while pending is not None:
-            upcoming = next(started, None)  # rendering starts now, recording comes next round
-            # End the transaction before waiting for the layout processes: on SQLite it
-            # holds the database's one write lock, which the web must not wait for.
-            db.session.commit()
-            pending.documents()  # wait for the PDFs first: then check who is still due one
-            _record(_still_due(pending, run.event), by=by, run=run)
-            run.done = db.session.scalar(select(db.func.count()).select_from(Certificate).where(
-                Certificate.run_id == run.id)) or 0
-            run.total = max(run.total, run.done)
-            db.session.commit()
-            pending = upcoming
+        with pdf.layout_processes():
+            started = (_start_batch(batch, skip_unentitled=True)
+                       for batch in _batches(eligible_registrations(run.event)))
+            pending = next(started, None)
+            while pending is not None:
+                upcoming = next(started, None)  # rendering starts now, recording next round
+                # End the transaction before waiting for the layout processes: on SQLite it
+                # holds the database's one write lock, which the web must not wait for.
+                db.session.commit()
+                pending.documents()  # wait for the PDFs first: then check who is still due one
+                _renew_lease(run_id, lease)
+                _record(_still_due(pending, run.event), by=by, run=run)
+                run.done = db.session.scalar(select(func.count()).select_from(Certificate)
+                                             .where(Certificate.run_id == run.id)) or 0
+                run.total = max(run.total, run.done)
+                db.session.commit()
+                pending = upcoming
+        _renew_lease(run_id, lease)
+        run.status = RunStatus.DONE
+        run.finished_at = utcnow()
+        run.total = run.done
+        run.lease_token = None
+        db.session.commit()
+    except LeaseLost:
+        db.session.rollback()
+        return db.session.get(CertificateRun, run_id)
     except Exception as exc:
         db.session.rollback()
-        run = db.session.get(CertificateRun, run_id)
-        run.status = RunStatus.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
+        _record_failure(run_id, lease, exc)
         raise
     finally:
         session.expire_on_commit = expire_on_commit
-    run.status = RunStatus.DONE
-    run.finished_at = utcnow()
-    run.total = run.done
-    db.session.commit()
     return run
+
+
+def _record_failure(run_id: int, lease: str, exc: Exception) -> None:
+    """Mark the run FAILED in a transaction of its own, after the failed one was rolled
+    back. The failure may be the database being busy (SQLite: "database is locked" while
+    another run writes), so a busy database is tried again a few times. The lease is
+    released: a retry of the task takes the run over at once."""
+    for attempt in range(FAILURE_RECORD_ATTEMPTS):
+        try:
+            db.session.execute(
+                update(CertificateRun)
+                .where(CertificateRun.id == run_id, CertificateRun.lease_token == lease)
+                .values(status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+                        heartbeat_at=None, lease_token=None)
+                .execution_options(synchronize_session=False))
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
+            time.sleep(0.2 * 2 ** attempt)
+        else:
+            db.session.expire_all()
+            return
+    logging.getLogger(__name__).error("certificate run %s failed and its status could not be "
+                                      "recorded", run_id, exc_info=exc)
+
+
+def remove_orphan_files(now: datetime | None = None) -> list[str]:
+    """Remove PDFs from the certificate store that no certificate record names: written by a
+    run whose worker died before the batch was recorded. Only files older than ORPHAN_AGE:
+    a live run records each file seconds after writing it. The files are listed before the
+    records are read, so a file recorded in between counts as recorded."""
+    root = Path(current_app.config["CERTIFICATE_DIR"])
+    if not root.is_dir():
+        return []
+    cutoff = ((now or utcnow()) - ORPHAN_AGE).timestamp()
+    old = {path.relative_to(root).as_posix(): path for path in root.rglob("*")
+           if path.suffix in (".pdf", ".tmp") and path.is_file()
+           and path.stat().st_mtime < cutoff}
+    names = list(old)
+    recorded: set[str] = set()
+    for start in range(0, len(names), 500):
+        recorded.update(db.session.scalars(select(Certificate.file_name).where(
+            Certificate.file_name.in_(names[start:start + 500]))))
+    removed = sorted(set(old) - recorded)
+    for name in removed:
+        old[name].unlink(missing_ok=True)
+    return removed
 
 
 def _batches(queue: list[Registration]) -> list[list[Registration]]:

@@ -1,28 +1,33 @@
 """Evaluations after every activity, anonymous by construction.
 
 Rules enforced here:
-- every participant recorded as present gets one personal link (signed token), usable once;
-- the answer is stored without any reference to the person or registration and with its
-  date only; a separate receipt records *that* the registration answered;
+- every participant recorded as present gets one personal link, usable once: a random token
+  of which only the SHA-256 is stored, with the event and nothing about the person (the
+  registration only records *that* it was invited). A link cannot be traced back to whom it
+  was sent without the mail itself;
+- the answer is stored without any reference to the person, registration or token, with a
+  random id and its date only;
 - organisers see the results of their own activities, the Region sees everything, with
   averages per type, theme and organiser and per year.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import secrets
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
     AttendanceState,
-    EvaluationReceipt,
     EvaluationResponse,
+    EvaluationToken,
     Event,
     EventSession,
     EventType,
@@ -41,9 +46,12 @@ from leerhuis.models.programme import event_theme
 from leerhuis.services import lesson_search, outbox, spreadsheets
 from leerhuis.services.links import external_url
 from leerhuis.services.programme import guard_texts
-from leerhuis.services.tokens import TokenError, make_token, read_token
+from leerhuis.services.tokens import TokenError, read_token
 
-TOKEN_AGE = 60 * 24 * 3600
+TOKEN_DAYS = 60
+# Links of before the random tokens: signed, they named the registration. They no longer
+# open the form (reading one only tells it apart from a mistyped link).
+OLD_LINK_AGE = 10 * 365 * 24 * 3600
 
 
 class EvaluationError(Exception):
@@ -58,48 +66,73 @@ def was_present(registration: Registration) -> bool:
         Attendance.state == AttendanceState.PRESENT).limit(1)) is not None
 
 
-def evaluation_link_for(registration: Registration) -> str | None:
-    if registration.status is not RegistrationStatus.CONFIRMED or not was_present(registration):
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def invite(registration: Registration) -> str | None:
+    """A new single-use evaluation link for a present participant who has not had one; None
+    for anyone else. Only the link's hash is stored, with the event: not the registration."""
+    if (registration.evaluation_invited or registration.status is not RegistrationStatus.CONFIRMED
+            or not was_present(registration)):
         return None
-    return external_url("evaluations.answer", token=make_token("evaluation", {"r": registration.id}))
+    token = secrets.token_urlsafe(32)
+    db.session.add(EvaluationToken(token_hash=token_hash(token), event_id=registration.event_id,
+                                   expires_on=date.today() + timedelta(days=TOKEN_DAYS),
+                                   used=False))
+    registration.evaluation_invited = True
+    return external_url("evaluations.answer", token=token)
 
 
-def registration_for_token(token: str) -> Registration:
-    try:
-        data = read_token("evaluation", token, TOKEN_AGE)
-    except TokenError as exc:
-        raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen.")) from exc
-    registration = db.session.get(Registration, data.get("r", 0))
-    if registration is None or not was_present(registration):
+def event_for_token(token: str) -> Event:
+    """The activity a link evaluates, while the link is unused and not expired."""
+    link = db.session.get(EvaluationToken, token_hash(token))
+    if link is None:
+        if _is_old_signed_link(token):
+            raise EvaluationError(_("Deze link is niet meer geldig. Om evaluaties echt anoniem te "
+                                    "maken werken we met nieuwe links; deze oude link kan niet "
+                                    "meer worden gebruikt."))
         raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen."))
-    receipt = db.session.get(EvaluationReceipt, registration.id)
-    if receipt is not None and receipt.responded:
+    if link.used:
         raise EvaluationError(_("Je hebt deze activiteit al geëvalueerd. Dank je wel!"))
-    return registration
+    if link.expires_on < date.today():
+        raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen."))
+    return db.session.get(Event, link.event_id)
+
+
+def _is_old_signed_link(token: str) -> bool:
+    try:
+        read_token("evaluation", token, OLD_LINK_AGE)
+    except TokenError:
+        return False
+    return True
 
 
 def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
            suggestions: str, lesson: str = "", privacy_confirmed: bool = False
            ) -> EvaluationResponse:
-    """Store an anonymous answer. Its free texts pass the anonymisation guard (participants
-    may write about cases); an optional lesson enters the register for the Region's review,
-    without an author."""
-    registration = registration_for_token(token)
+    """Store an anonymous answer and use up its link. Its free texts pass the anonymisation
+    guard (participants may write about cases); an optional lesson enters the register for
+    the Region's review, without an author."""
+    event = event_for_token(token)
     if not 1 <= grade <= 10 or not 1 <= usefulness <= 5:
         raise EvaluationError(_("Geef een cijfer van 1 tot 10 en een bruikbaarheid van 1 tot 5."))
     findings = guard_texts({"do_differently": do_differently, "suggestions": suggestions,
                             "lesson": lesson}, confirmed=privacy_confirmed)
+    # Used up in one statement: of two answers sent at once with one link, one counts.
+    used = db.session.execute(
+        update(EvaluationToken)
+        .where(EvaluationToken.token_hash == token_hash(token), EvaluationToken.used.is_(False))
+        .values(used=True).execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        raise EvaluationError(_("Je hebt deze activiteit al geëvalueerd. Dank je wel!"))
     if lesson.strip():
-        _propose_lesson(registration.event, lesson.strip(),
-                        [f for f in findings if f["field"] == "lesson"])
-    response = EvaluationResponse(event_id=registration.event_id, answered_on=date.today(),
+        _propose_lesson(event, lesson.strip(), [f for f in findings if f["field"] == "lesson"])
+    response = EvaluationResponse(event_id=event.id, answered_on=date.today(),
                                   grade=grade, usefulness=usefulness,
                                   do_differently=do_differently.strip(),
                                   suggestions=suggestions.strip())
-    receipt = db.session.get(EvaluationReceipt, registration.id) or EvaluationReceipt(
-        registration_id=registration.id)
-    receipt.responded = True
-    db.session.add_all([response, receipt])
+    db.session.add(response)
     return response
 
 
@@ -116,27 +149,30 @@ def _propose_lesson(event: Event, text: str, findings: list[dict]) -> Lesson:
 
 
 def send_due_invitations(now=None) -> int:
-    """The day after an activity: one evaluation mail per present participant."""
+    """The day after an activity: one evaluation mail per present participant, once."""
     now = now or utcnow()
     ended = (select(EventSession.event_id).group_by(EventSession.event_id)
              .having(func.max(EventSession.ends_at) <= now - timedelta(hours=12))
              .having(func.max(EventSession.ends_at) > now - timedelta(days=14)))
-    candidates = db.session.scalars(
+    candidates = list(db.session.scalars(
         select(Registration).where(Registration.event_id.in_(ended),
                                    Registration.status == RegistrationStatus.CONFIRMED,
-                                   Registration.id.not_in(select(EvaluationReceipt.registration_id)))
-    ).all()
+                                   Registration.evaluation_invited.is_(False))))
+    # Links are made in no particular order: the order of the stored hashes must not follow
+    # the order of the registrations.
+    secrets.SystemRandom().shuffle(candidates)
     sent = 0
     for registration in candidates:
-        link = evaluation_link_for(registration)
-        if link is None or registration.user is None:
+        if registration.user is None:
+            continue
+        link = invite(registration)
+        if link is None:
             continue
         user = registration.user
         outbox.queue_template_mail(
             "evaluation_invite", to=user.email, user=user, kind="evaluation",
             subject=outbox.in_language_of(user, _l("Hoe was het?"))
             + f" {registration.event.title}", event=registration.event, link=link)
-        db.session.add(EvaluationReceipt(registration_id=registration.id, invited_at=now))
         sent += 1
     return sent
 

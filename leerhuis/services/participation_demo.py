@@ -19,7 +19,6 @@ from leerhuis.models import (
     Attendance,
     AttendanceSource,
     AttendanceState,
-    EvaluationReceipt,
     EvaluationResponse,
     Event,
     EventStatus,
@@ -143,13 +142,8 @@ def _evaluations(event: Event, rng: random.Random) -> int:
             Attendance.state == AttendanceState.PRESENT)))).all()
     answered = 0
     for registration in present:
-        receipt = db.session.get(EvaluationReceipt, registration.id)
-        if receipt is None:
-            receipt = EvaluationReceipt(registration_id=registration.id,
-                                        invited_at=event.ends_at + timedelta(days=1))
-            db.session.add(receipt)
+        registration.evaluation_invited = True
         if rng.random() < 0.67:
-            receipt.responded = True
             db.session.add(EvaluationResponse(
                 event_id=event.id, answered_on=(event.ends_at + timedelta(days=2)).date(),
                 grade=rng.choice([6, 7, 7, 8, 8, 8, 9, 9, 10]), usefulness=rng.choice([3, 4, 4, 5]),

@@ -10,6 +10,7 @@ of every web worker's start, and most workers never render a PDF.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import functools
 import logging
@@ -18,9 +19,11 @@ import multiprocessing.util
 import os
 import shutil
 import tempfile
+import threading
+import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -307,11 +310,26 @@ def chunked(items: list, parts: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _exit_with_parent() -> None:
+    """End this layout process when the process that started it ends, however it ends. A
+    worker killed with SIGKILL cannot shut its pool down, and its layout processes would
+    wait for work forever (they hold their own end of the queue open)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()  # returns once the parent is gone
+    else:
+        started_by = os.getppid()
+        while os.getppid() == started_by:
+            time.sleep(1)
+    os._exit(1)
+
+
 def _warm_child() -> None:
-    """Load the fonts, the PDF fonts' faces and what WeasyPrint builds on first use, before
-    the first batch arrives (~0.1 s per process); from then on, keep shared pages from
-    batch to batch."""
+    """Watch the parent; load the fonts, the PDF fonts' faces and what WeasyPrint builds on
+    first use, before the first batch arrives (~0.1 s per process); from then on, keep
+    shared pages from batch to batch."""
     global _kept_pages
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     try:
         fonts_css = environment().get_template("_fonts.css").render()
         write_pdfs([f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
@@ -330,6 +348,21 @@ def _layout_pool() -> ProcessPoolExecutor:
                                     mp_context=multiprocessing.get_context("forkserver"),
                                     initializer=_warm_child)
     return _pool
+
+
+@contextlib.contextmanager
+def layout_processes() -> Iterator[None]:
+    """Layout processes for one bulk run: started when the run first needs them, ended with
+    it (also when it fails), so none outlive it. A pool kept for the life of a worker would
+    outlive a killed worker."""
+    global _pool
+    outer, _pool = _pool, None
+    try:
+        yield
+    finally:
+        own, _pool = _pool, outer
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
 
 
 def _ready() -> bool:

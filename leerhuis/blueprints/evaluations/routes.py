@@ -19,7 +19,7 @@ bp = Blueprint("evaluations", __name__)
 @bp.route("/evaluatie/<token>", methods=["GET", "POST"])
 def answer(token: str):
     try:
-        registration = evaluations.registration_for_token(token)
+        event = evaluations.event_for_token(token)
     except evaluations.EvaluationError as exc:
         return render_template("evaluations/closed.html", message=_(exc.message)), 400
     form, privacy = EvaluationForm(), None
@@ -30,6 +30,9 @@ def answer(token: str):
                                suggestions=form.suggestions.data or "",
                                lesson=form.lesson.data or "",
                                privacy_confirmed=form.privacy_confirmed.data)
+        except evaluations.EvaluationError as exc:  # the link was used meanwhile
+            db.session.rollback()
+            return render_template("evaluations/closed.html", message=_(exc.message)), 400
         except PrivacyCheckFailed as exc:
             db.session.rollback()
             privacy = exc
@@ -41,7 +44,7 @@ def answer(token: str):
         else:
             db.session.commit()
             return render_template("evaluations/thanks.html")
-    return render_template("evaluations/form.html", form=form, event=registration.event,
+    return render_template("evaluations/form.html", form=form, event=event,
                            privacy=privacy), 400 if form.errors else 200
 
 
