@@ -109,7 +109,7 @@ def event_page(event_id: int):
     # Cached details exist only for an event the public could see at this data version;
     # the facts the registration box needs of it were stored with them.
     event = cached[1]["event"]
-    programme.remember_published(event.region_id, event.programme_year)
+    programme.remember_public(event)
     return render_event_page(event, cache_key=key, cached=cached)
 
 
