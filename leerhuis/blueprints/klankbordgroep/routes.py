@@ -41,7 +41,7 @@ from leerhuis.models import (
     MeetingDocument,
 )
 from leerhuis.permissions import region_admin_required
-from leerhuis.services import accounts, agenda
+from leerhuis.services import accounts, agenda, form_tokens
 from leerhuis.services import klankbordgroep as kbg
 
 bp = Blueprint("klankbordgroep", __name__)
@@ -136,9 +136,18 @@ def group_page(group_id: int):
                     return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
         elif "bijeenkomst-day" in request.form and meeting_form.validate_on_submit():
             try:
-                meeting = kbg.plan_meeting(group, day=meeting_form.day.data,
-                                           start=meeting_form.start.data, end=meeting_form.end.data,
-                                           place=meeting_form.place.data, by=current_user)
+                meeting = form_tokens.create_once(
+                    meeting_form.submitted_token(), by=current_user,
+                    create=lambda: kbg.plan_meeting(
+                        group, day=meeting_form.day.data, start=meeting_form.start.data,
+                        end=meeting_form.end.data, place=meeting_form.place.data,
+                        by=current_user))
+            except form_tokens.AlreadySubmitted as done:
+                db.session.rollback()
+                return redirect(url_for("klankbordgroep.meeting_page", meeting_id=done.object_id))
+            except form_tokens.TokenRefused:
+                db.session.rollback()
+                abort(400)
             except kbg.KlankbordError as exc:
                 db.session.rollback()
                 meeting_form.end.errors = [_(exc.message)]
