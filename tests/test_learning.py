@@ -532,3 +532,80 @@ def test_only_members_and_the_region_register_for_a_meeting(group, organisator, 
     assert klankbordgroep.may_attend(organisator, meeting.event)
     assert klankbordgroep.may_attend(regio_admin, meeting.event)
     assert not klankbordgroep.may_attend(deelnemer, meeting.event)
+
+
+# --- Who writes a partner's contribution ---------------------------------------------------
+
+NO_ROLE = ("Je kunt alleen bijdragen namens een organisatie waarvoor de regio je als "
+           "organisator heeft goedgekeurd. Vraag die rol aan via ‘Organisator worden voor een "
+           "organisatie’ op je profielpagina.")
+
+
+@pytest.fixture
+def contribution(region, group, organisator, provider):
+    """Action 1 with the provider's contribution, written by its approved organiser."""
+    action = AgendaAction(region_id=region.id, number=1, title="Faciliteren toegang en toeleiding")
+    db.session.add(action)
+    db.session.flush()
+    half = agenda.current_half_year()
+    agenda.write_progress(action, half, "Wij bemensen het loket op dinsdag.", by=organisator,
+                          organisation=provider)
+    db.session.commit()
+    return action, half
+
+
+def test_a_member_who_only_names_an_organisation_in_the_profile_cannot_overwrite_its_contribution(
+        client, auth, region, group, provider, contribution):
+    action, half = contribution
+    group_, _meeting = group
+    claimant = make_user(region, "claim@example.org", organisation=provider)  # self-declared
+    db.session.add(KlankbordMember(group_id=group_.id, user_id=claimant.id,
+                                   organisation_id=provider.id))
+    db.session.commit()
+    auth.login(claimant)
+    page = client.get(f"/uitvoeringsagenda?halfjaar={half}")
+    assert page.status_code == 200 and NO_ROLE in page.text
+    assert 'name="text"' not in page.text
+    refused = client.post(f"/uitvoeringsagenda?halfjaar={half}", data={
+        "action_id": action.id, "text": "Overschreven."})
+    assert refused.status_code == 403 and NO_ROLE in refused.text
+    assert agenda.progress_for(region, half)[action.id]["partners"] == [
+        (provider, "Wij bemensen het loket op dinsdag.")]
+    with pytest.raises(agenda.AgendaError, match="Vraag die rol aan"):
+        agenda.write_progress(action, half, "Overschreven.", by=claimant, organisation=provider)
+
+
+def test_an_approved_organiser_writes_for_that_organisation_only(
+        client, auth, region, group, organisator, provider, other_provider, contribution):
+    action, half = contribution
+    auth.login(organisator)
+    other = client.post(f"/uitvoeringsagenda?halfjaar={half}&organisatie={other_provider.id}",
+                        data={"action_id": action.id, "text": "Namens een ander."})
+    assert other.status_code == 403 and NO_ROLE in other.text
+    with pytest.raises(agenda.AgendaError, match="Vraag die rol aan"):
+        agenda.write_progress(action, half, "Namens een ander.", by=organisator,
+                              organisation=other_provider)
+    own = client.post(f"/uitvoeringsagenda?halfjaar={half}", data={
+        "action_id": action.id, "text": "Wij bemensen het loket op dinsdag en donderdag."})
+    assert own.status_code == 302
+    assert agenda.progress_for(region, half)[action.id]["partners"] == [
+        (provider, "Wij bemensen het loket op dinsdag en donderdag.")]
+
+
+def test_an_organiser_of_two_organisations_picks_the_one_to_write_for(
+        client, auth, region, group, organisator, provider, other_provider, contribution):
+    from leerhuis.models import ApprovalStatus, OrganiserRole
+
+    action, half = contribution
+    db.session.add(OrganiserRole(user=organisator, organisation=other_provider,
+                                 status=ApprovalStatus.APPROVED, decided_at=utcnow()))
+    db.session.commit()
+    auth.login(organisator)
+    url = f"/uitvoeringsagenda?halfjaar={half}&organisatie={other_provider.id}"
+    page = client.get(url).text
+    assert f"Bijdrage van {other_provider.name}" in page
+    assert client.post(url, data={"action_id": action.id, "text": "Het Baken doet mee."}
+                       ).status_code == 302
+    partners = dict(agenda.progress_for(region, half)[action.id]["partners"])
+    assert partners == {provider: "Wij bemensen het loket op dinsdag.",
+                        other_provider: "Het Baken doet mee."}

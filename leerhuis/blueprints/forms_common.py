@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from wtforms import HiddenField, ValidationError
+
+from leerhuis.services import form_tokens
 
 COMMON_PASSWORDS = {
     "wachtwoord", "wachtwoord1", "wachtwoord123", "password", "password1", "password123",
@@ -66,3 +68,17 @@ def to_choices(pairs) -> list:
 
     return [SelectChoice("" if p[0] is None else p[0], p[1], optgroup=p[2] if len(p) > 2 else None)
             for p in pairs]
+
+
+class OneTimeFormMixin:
+    """For a form that creates something: ``class EventForm(OneTimeFormMixin, FlaskForm)``,
+    and ``{{ form.form_token }}`` in its template. Each rendering carries a fresh random
+    token; pass ``form.submitted_token()`` to ``form_tokens.create_once`` so a second
+    submission of the same page creates nothing."""
+
+    form_token = HiddenField(default=form_tokens.new_token)
+
+    def submitted_token(self) -> str | None:
+        """The token this submission carried (not the default made for a re-rendering)."""
+        raw = self.form_token.raw_data  # type: ignore[attr-defined]
+        return raw[0] if raw and form_tokens.is_well_formed(raw[0]) else None

@@ -13,6 +13,7 @@ from leerhuis.models.attendance import (
 from leerhuis.models.audit import AuditEvent
 from leerhuis.models.base import utcnow
 from leerhuis.models.data_version import DataVersion
+from leerhuis.models.form_submissions import FormSubmission
 from leerhuis.models.invitations import BatchStatus, Invitation, InvitationBatch
 from leerhuis.models.learning import (
     ActionItem,
@@ -84,6 +85,7 @@ __all__ = [
     "EventStatus",
     "EventType",
     "FollowUpStatus",
+    "FormSubmission",
     "GroupType",
     "Invitation",
     "InvitationBatch",

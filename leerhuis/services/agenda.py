@@ -1,5 +1,12 @@
 """The uitvoeringsagenda: actions, progress per half-year and partner contributions, and the
-voortgangsrapportage (PDF with the Leerhuis's own figures as charts)."""
+voortgangsrapportage (PDF with the Leerhuis's own figures as charts).
+
+Rules enforced here:
+- the Region (its regio-beheerders) writes its own progress text per action and half-year;
+- a partner's contribution is written on behalf of an organisation only by someone the
+  Region approved as organiser for it (an approved OrganiserRole); the organisation in a
+  person's profile is self-declared and gives no right to write for it.
+"""
 
 from __future__ import annotations
 
@@ -111,11 +118,45 @@ def progress_for(region: Region, half_year: str) -> dict[int, dict]:
     return result
 
 
+def no_role_message() -> str:
+    return _("Je kunt alleen bijdragen namens een organisatie waarvoor de regio je als "
+             "organisator heeft goedgekeurd. Vraag die rol aan via ‘Organisator worden voor een "
+             "organisatie’ op je profielpagina.")
+
+
+def contributing_organisations(user: User, region: Region) -> list[Organisation]:
+    """The organisations of ``region`` that ``user`` may write contributions for: those the
+    Region approved them as organiser for."""
+    return sorted((o for o in user.organiser_of() if o.region_id == region.id),
+                  key=lambda o: o.name)
+
+
+def writing_organisation(user: User, region: Region,
+                         organisation_id: int | None) -> Organisation | None:
+    """Whom ``user`` writes for on the agenda page: None for the Region's own text, else the
+    organisation asked for (or their only one). Raises AgendaError without the right."""
+    if user.is_region_admin and user.region_id == region.id:
+        return None
+    organisations = contributing_organisations(user, region)
+    if organisation_id is None and len(organisations) >= 1:
+        return organisations[0]
+    found = next((o for o in organisations if o.id == organisation_id), None)
+    if found is None:
+        raise AgendaError(no_role_message())
+    return found
+
+
 def write_progress(action: AgendaAction, half_year: str, text: str, *, by: User,
                    organisation: Organisation | None = None) -> ActionProgress:
     """The Region's own text (organisation None) or a partner's contribution; one each per
-    half-year, updated in place."""
+    half-year, updated in place. Only the Region writes its text; only an approved
+    organiser of the organisation writes (or overwrites) its contribution."""
     half_year_bounds(half_year)
+    if organisation is None:
+        if not (by.is_region_admin and by.region_id == action.region_id):
+            raise AgendaError(_("Alleen de regio beschrijft de voortgang van de regio."))
+    elif organisation.region_id != action.region_id or not by.is_organiser_for(organisation.id):
+        raise AgendaError(no_role_message())
     organisation_id = organisation.id if organisation is not None else None
     row = db.session.scalars(select(ActionProgress).where(
         ActionProgress.action_id == action.id, ActionProgress.half_year == half_year,

@@ -16,17 +16,14 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     Organisation,
-    ProgrammeStatus,
-    ProgrammeYear,
     Region,
     TargetGroup,
     Theme,
     User,
 )
 from leerhuis.models.programme import event_target_group, event_theme
+from leerhuis.services import programme
 from leerhuis.services.programme import AMSTERDAM
-
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED)
 
 
 @dataclass
@@ -51,9 +48,7 @@ def seats_taken_subquery():
 def visible_events(region: Region, year: int, viewer: User | None) -> Select:
     """Events of ``region`` in ``year`` that ``viewer`` may see in the programme, plus the
     published events of other regions that are open to this one."""
-    public = and_(Event.status.in_(PUBLIC_STATUSES), exists().where(
-        ProgrammeYear.region_id == Event.region_id, ProgrammeYear.year == Event.programme_year,
-        ProgrammeYear.status == ProgrammeStatus.PUBLISHED))
+    public = programme.public_clause()
     own_region = Event.region_id == region.id
     conditions = [and_(own_region, public),
                   and_(Event.region_id != region.id, Event.open_to_other_regions, public)]
@@ -67,9 +62,9 @@ def visible_events(region: Region, year: int, viewer: User | None) -> Select:
         if any(o.region_id == region.id for o in organisations):
             # Next year's programme in preparation: the region's organisers see every
             # approved event of it, not only their own (other concepts stay hidden).
-            conditions.append(and_(own_region, or_(
-                Event.status.in_([EventStatus.PUBLISHED, EventStatus.FINISHED]),
-                and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None)))))
+            # Klankbordgroep meetings stay with their members.
+            conditions.append(and_(own_region, programme.was_published_clause(),
+                                   ~programme.members_only_clause()))
     return select(Event).where(Event.programme_year == year, or_(*conditions))
 
 
@@ -177,12 +172,9 @@ def organiser_events(user: User, page: int = 1, per_page: int = 50):
 def public_events(*, region_slug: str | None = None, year: int | None = None,
                   type_code: str | None = None, theme: str | None = None,
                   target_group: str | None = None, limit: int = 200, offset: int = 0):
-    """Published events in published programme years, for the API and the iCal feed."""
+    """What the public sees (``programme.public_clause``), for the API and the iCal feed."""
     stmt = (select(Event).join(Region, Event.region_id == Region.id)
-            .where(Event.status.in_(PUBLIC_STATUSES), exists().where(
-                ProgrammeYear.region_id == Event.region_id,
-                ProgrammeYear.year == Event.programme_year,
-                ProgrammeYear.status == ProgrammeStatus.PUBLISHED)))
+            .where(programme.public_clause()))
     if region_slug:
         stmt = stmt.where(Region.slug == region_slug)
     if year:

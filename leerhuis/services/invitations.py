@@ -94,7 +94,7 @@ def not_invitable_reason(event: Event | None, region: Region,
         if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
             return _("Deze activiteit is geannuleerd of al afgelopen: je kunt er niet meer voor "
                      "uitnodigen.")
-        if event.status is not EventStatus.PUBLISHED or not programme.is_publicly_visible(event):
+        if event.status is not EventStatus.PUBLISHED or not programme.is_released(event):
             return _("Deze activiteit is nog niet gepubliceerd (of het jaarprogramma nog niet). "
                      "Genodigden zouden een pagina krijgen die ze niet kunnen openen. Nodig uit "
                      "zodra de activiteit gepubliceerd is.")

@@ -2,7 +2,8 @@
 and action items.
 
 Rules enforced here:
-- only members of a group and the Region see its pages and documents;
+- only members of a group and the Region see its pages, documents and meetings (a meeting
+  is never in the public programme: services/programme.public_clause);
 - the Region invites and removes members and plans meetings; the chair and the Region
   keep agenda, minutes, decisions and action items;
 - documents are PDF, DOCX or XLSX, checked by content (not only by name), at most 10 MB,
@@ -74,7 +75,8 @@ def is_member(user: User, group: KlankbordGroup) -> bool:
 
 
 def is_any_member(user: User) -> bool:
-    """Partners: members of any klankbordgroep of their region write agenda contributions."""
+    """Partners: members of any klankbordgroep of their region see the uitvoeringsagenda;
+    writing a contribution also takes an approved organiser role (services/agenda.py)."""
     return user.is_authenticated and db.session.scalar(select(KlankbordMember.id).where(
         KlankbordMember.user_id == user.id).limit(1)) is not None
 

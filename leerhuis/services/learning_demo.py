@@ -16,6 +16,7 @@ from leerhuis.models import (
     ActionItem,
     ActionStatus,
     AgendaAction,
+    ApprovalStatus,
     Event,
     FollowUpStatus,
     GroupType,
@@ -29,6 +30,7 @@ from leerhuis.models import (
     LessonStatus,
     MeetingAgendaItem,
     Organisation,
+    OrganiserRole,
     Region,
     Registration,
     RegistrationStatus,
@@ -217,8 +219,33 @@ def _progress(region, admin, organisations, actions) -> None:
         for number, text in REGION_PROGRESS.items():
             agenda.write_progress(by_number[number], half_year, text, by=admin)
         for org_name, number, text in CONTRIBUTIONS:
-            agenda.write_progress(by_number[number], half_year, text, by=admin,
-                                  organisation=organisations[org_name])
+            organisation = organisations[org_name]
+            writer = _partner_writer(organisation)
+            if writer is not None:
+                agenda.write_progress(by_number[number], half_year, text, by=writer,
+                                      organisation=organisation)
+
+
+def _partner_writer(organisation: Organisation) -> User | None:
+    """A partner writes its contribution through an organiser role the Region approved;
+    the demo approves one for a colleague of the organisation when it has none."""
+    from leerhuis.services.programme import organisers_of
+
+    organisers = organisers_of(organisation.id)
+    if organisers:
+        return organisers[0]
+    # The newest colleague: one of the generated professionals, so the demo accounts keep
+    # the rights their login shows off.
+    colleague = db.session.scalars(select(User).where(
+        User.organisation_id == organisation.id, User.is_region_admin.is_(False))
+        .order_by(User.id.desc())).first()
+    if colleague is None:
+        return None
+    colleague.organiser_roles.append(OrganiserRole(
+        organisation=organisation, status=ApprovalStatus.APPROVED, decided_at=utcnow(),
+        motivation="Demo: schrijft de bijdrage aan de uitvoeringsagenda"))
+    db.session.flush()
+    return colleague
 
 
 def _lesson(region, author, admin, spec, *, published: bool) -> Lesson:

@@ -6,7 +6,10 @@ Rules enforced here:
 - states go concept → ingediend → gepubliceerd → afgerond, or geannuleerd; only concept
   and returned events can be edited by the organiser;
 - an event is shown to the public only when it is published *and* its programme year is
-  published (next year's programme is prepared as a draft in the autumn);
+  published (next year's programme is prepared as a draft in the autumn); a never-published
+  event is never public, in any state (a concept or returned proposal that is cancelled
+  stays hidden; one cancelled after publication stays visible as geannuleerd);
+- klankbordgroep meetings are never public: their members and the Region see them;
 - sessions end after they start, do not overlap, and a new event does not start in the past;
 - an on-site event needs an address, an accredited one a number and points;
 - texts of case discussions (learning goals included) pass the anonymisation guard: clear
@@ -25,11 +28,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from leerhuis.extensions import db
 from leerhuis.formatting import format_day
@@ -38,6 +42,7 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    KlankbordMeeting,
     Municipality,
     Organisation,
     ProgrammeStatus,
@@ -51,6 +56,9 @@ from leerhuis.models import (
 )
 from leerhuis.services import anonymisation, audit, outbox
 from leerhuis.services.links import external_url
+
+if TYPE_CHECKING:
+    from leerhuis.services.catalogue import EventFacts
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EDITABLE_BY_ORGANISER = {EventStatus.CONCEPT}
@@ -173,12 +181,58 @@ def is_organiser_of(user: User, event: Event) -> bool:
     return any(user.is_organiser_for(org_id) for org_id in event.organisation_ids())
 
 
-def is_publicly_visible(event: Event) -> bool:
-    if event.status not in (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED):
-        return False
-    if event.status is EventStatus.CANCELLED and event.published_at is None:
-        return False
-    return programme_is_published(event.region_id, event.programme_year)
+# What the public sees. One rule, in two forms that tests/test_public_visibility.py keeps
+# equal: SQL for the lists, API and feeds, Python for one event's page.
+
+def was_published_clause():
+    """Approved by the Region once: published or finished, or cancelled after publication.
+    A concept or a returned proposal that is cancelled was never published."""
+    return or_(Event.status.in_((EventStatus.PUBLISHED, EventStatus.FINISHED)),
+               and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None)))
+
+
+def members_only_clause():
+    """Klankbordgroep meetings are for the group's members and the Region."""
+    return exists().where(KlankbordMeeting.event_id == Event.id)
+
+
+def released_clause():
+    """Approved, in a programme year the Region has published: open to its audience."""
+    return and_(was_published_clause(), exists().where(
+        ProgrammeYear.region_id == Event.region_id, ProgrammeYear.year == Event.programme_year,
+        ProgrammeYear.status == ProgrammeStatus.PUBLISHED))
+
+
+def public_clause():
+    """The condition every public list, page, API answer and feed applies: released and not
+    members-only. A never-published event is never public, whatever its state."""
+    return and_(released_clause(), ~members_only_clause())
+
+
+def was_published(event: Event | EventFacts) -> bool:
+    return event.status in (EventStatus.PUBLISHED, EventStatus.FINISHED) or (
+        event.status is EventStatus.CANCELLED and event.published_at is not None)
+
+
+def is_released(event: Event | EventFacts) -> bool:
+    """Approved and in a published programme year (registration and invitations need it;
+    whether a person may attend a members-only meeting is asked apart)."""
+    return was_published(event) and programme_is_published(event.region_id, event.programme_year)
+
+
+def is_publicly_visible(event: Event | EventFacts) -> bool:
+    return is_released(event) and not is_members_only(event.id)
+
+
+def is_members_only(event_id: int) -> bool:
+    """Asked by every event page: answered once per request."""
+    from flask import g, has_request_context
+
+    memo = g.setdefault("members_only", {}) if has_request_context() else {}
+    if event_id not in memo:
+        memo[event_id] = db.session.scalar(select(KlankbordMeeting.id).where(
+            KlankbordMeeting.event_id == event_id)) is not None
+    return memo[event_id]
 
 
 def is_organiser_in_region(user: User, region_id: int) -> bool:
@@ -187,15 +241,25 @@ def is_organiser_in_region(user: User, region_id: int) -> bool:
 
 
 def in_draft_programme(user: User, event: Event) -> bool:
-    """Approved events of a year still in preparation: the region's organisers see them."""
-    approved = event.status in (EventStatus.PUBLISHED, EventStatus.FINISHED) or (
-        event.status is EventStatus.CANCELLED and event.published_at is not None)
-    return approved and is_organiser_in_region(user, event.region_id)
+    """Approved events of a year still in preparation: the region's organisers see them
+    (not the klankbordgroep meetings, which are for their members)."""
+    return (was_published(event) and is_organiser_in_region(user, event.region_id)
+            and not is_members_only(event.id))
+
+
+def attends_meeting(user: User, event: Event) -> bool:
+    """A member of the klankbordgroep whose (approved) meeting this is."""
+    from leerhuis.services import klankbordgroep
+
+    if not (user.is_authenticated and was_published(event) and is_members_only(event.id)):
+        return False
+    return klankbordgroep.may_attend(user, event)
 
 
 def can_view(user: User, event: Event) -> bool:
     return (is_publicly_visible(event) or is_region_admin_for(user, event)
-            or is_organiser_of(user, event) or in_draft_programme(user, event))
+            or is_organiser_of(user, event) or in_draft_programme(user, event)
+            or attends_meeting(user, event))
 
 
 def can_edit(user: User, event: Event) -> bool:
@@ -210,12 +274,13 @@ def can_create_for(user: User, organisation: Organisation) -> bool:
     return user.is_organiser_for(organisation.id)
 
 
-def remember_published(region_id: int, year: int) -> None:
-    """The page cache knows the programme year was published at this data version: spare
-    the request the question."""
+def remember_public(event: EventFacts) -> None:
+    """The page cache kept ``event`` as public at this data version: its programme year is
+    published and it is no members-only meeting. Spare the request the questions."""
     from flask import g
 
-    g.setdefault("published_years", {})[(region_id, year)] = True
+    g.setdefault("published_years", {})[(event.region_id, event.programme_year)] = True
+    g.setdefault("members_only", {})[event.id] = False
 
 
 def programme_is_published(region_id: int, year: int) -> bool:

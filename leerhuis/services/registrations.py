@@ -109,7 +109,7 @@ class RegistrationBusy(Exception):
 def registration_closed_reason(event: Event, user: User, now: datetime | None = None) -> str | None:
     """Why ``user`` cannot register now, in Dutch, or None."""
     now = now or utcnow()
-    if event.status is not EventStatus.PUBLISHED or not programme.is_publicly_visible(event):
+    if event.status is not EventStatus.PUBLISHED or not programme.is_released(event):
         return _("Voor deze activiteit kun je je (nog) niet aanmelden.")
     if event.region_id != user.region_id and not event.open_to_other_regions:
         return _("Deze activiteit is alleen voor professionals uit de eigen regio.")

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from leerhuis.blueprints.forms_common import strip_filter, to_choices
+from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
 
 REQUIRED = _l("Dit veld is verplicht.")
 
@@ -16,7 +16,7 @@ class MemberForm(FlaskForm):
                         validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OneTimeFormMixin, FlaskForm):
     day = DateField(_l("Datum"), validators=[InputRequired(REQUIRED)])
     start = TimeField(_l("Begintijd"), validators=[InputRequired(REQUIRED)])
     end = TimeField(_l("Eindtijd"), validators=[InputRequired(REQUIRED)])

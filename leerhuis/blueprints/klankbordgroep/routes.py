@@ -41,7 +41,7 @@ from leerhuis.models import (
     MeetingDocument,
 )
 from leerhuis.permissions import region_admin_required
-from leerhuis.services import accounts, agenda
+from leerhuis.services import accounts, agenda, form_tokens
 from leerhuis.services import klankbordgroep as kbg
 
 bp = Blueprint("klankbordgroep", __name__)
@@ -136,9 +136,18 @@ def group_page(group_id: int):
                     return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
         elif "bijeenkomst-day" in request.form and meeting_form.validate_on_submit():
             try:
-                meeting = kbg.plan_meeting(group, day=meeting_form.day.data,
-                                           start=meeting_form.start.data, end=meeting_form.end.data,
-                                           place=meeting_form.place.data, by=current_user)
+                meeting = form_tokens.create_once(
+                    meeting_form.submitted_token(), by=current_user,
+                    create=lambda: kbg.plan_meeting(
+                        group, day=meeting_form.day.data, start=meeting_form.start.data,
+                        end=meeting_form.end.data, place=meeting_form.place.data,
+                        by=current_user))
+            except form_tokens.AlreadySubmitted as done:
+                db.session.rollback()
+                return redirect(url_for("klankbordgroep.meeting_page", meeting_id=done.object_id))
+            except form_tokens.TokenRefused:
+                db.session.rollback()
+                abort(400)
             except kbg.KlankbordError as exc:
                 db.session.rollback()
                 meeting_form.end.errors = [_(exc.message)]
@@ -266,6 +275,12 @@ def agenda_page():
     except ValueError:
         abort(404)
     form = ProgressForm()
+    try:
+        organisation = agenda.writing_organisation(current_user, region,
+                                                   request.args.get("organisatie", type=int))
+        refusal = None
+    except agenda.AgendaError as exc:
+        organisation, refusal = None, exc.message
     if request.method == "POST":
         action_id = request.form.get("action_id", type=int)
         if action_id is None:
@@ -273,21 +288,21 @@ def agenda_page():
         action = db.get_or_404(AgendaAction, action_id)
         if action.region_id != region.id:
             abort(403)
-        if form.validate_on_submit():
-            organisation = None if current_user.is_region_admin else current_user.organisation
-            if organisation is None and not current_user.is_region_admin:
-                abort(403)
+        if refusal is None and form.validate_on_submit():
             agenda.write_progress(action, half_year, form.text.data, by=current_user,
                                   organisation=organisation)
             db.session.commit()
             flash(_("De voortgang is opgeslagen."), "success")
-            return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year))
-    own_organisation = None if current_user.is_region_admin else current_user.organisation
+            return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year,
+                                    organisatie=organisation.id if organisation else None))
+    status = 403 if refusal and request.method == "POST" else 400 if form.errors else 200
     return render_template("klankbordgroep/agenda.html", actions=agenda.actions(region),
                            progress=agenda.progress_for(region, half_year), half_year=half_year,
                            half_years=agenda.recent_half_years(half_year), form=form,
-                           own_texts=agenda.own_texts(region, half_year, own_organisation),
-                           ), 400 if form.errors else 200
+                           organisation=organisation, refusal=refusal,
+                           organisations=agenda.contributing_organisations(current_user, region),
+                           own_texts=agenda.own_texts(region, half_year, organisation)
+                           if refusal is None else {}), status
 
 
 def _action_form_page(action: AgendaAction | None):

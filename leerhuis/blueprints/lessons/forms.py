@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from leerhuis.blueprints.forms_common import strip_filter, to_choices
+from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
 from leerhuis.blueprints.programme.forms import MultiCheckboxField
 
 SOURCES = [("spiegelbijeenkomst", _l("Spiegelbijeenkomst")),
@@ -30,7 +30,7 @@ def _optional_int(value):
     return None if value in (None, "", "None") else int(value)
 
 
-class LessonForm(FlaskForm):
+class LessonForm(OneTimeFormMixin, FlaskForm):
     title = StringField(_l("Korte titel"), filters=[strip_filter],
                         validators=[DataRequired(_l("Dit veld is verplicht.")), Length(max=200)])
     source = SelectField(_l("Bron"), choices=to_choices(SOURCES))

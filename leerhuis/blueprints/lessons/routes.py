@@ -20,7 +20,7 @@ from leerhuis.models import (
     Visibility,
 )
 from leerhuis.permissions import region_admin_required
-from leerhuis.services import catalogue, lessons
+from leerhuis.services import catalogue, form_tokens, lessons
 from leerhuis.services.programme import PrivacyCheckFailed
 
 bp = Blueprint("lessons", __name__)
@@ -80,7 +80,17 @@ def _lesson_form_page(lesson: Lesson | None):
             event_id=lesson.event_id if lesson else None,
             privacy_confirmed=form.privacy_confirmed.data)
         try:
-            lesson = lessons.save_lesson(data, by=current_user, lesson=lesson)
+            # Only a new lesson is made once per form token; an edit may be saved again.
+            saving = lesson
+            lesson = form_tokens.create_once(
+                form.submitted_token() if saving is None else None, by=current_user,
+                create=lambda: lessons.save_lesson(data, by=current_user, lesson=saving))
+        except form_tokens.AlreadySubmitted as done:
+            db.session.rollback()
+            return redirect(url_for("lessons.show", lesson_id=done.object_id))
+        except form_tokens.TokenRefused:
+            db.session.rollback()
+            abort(400)
         except PrivacyCheckFailed as exc:
             db.session.rollback()
             privacy, failed = exc, True

@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from leerhuis.blueprints.forms_common import strip_filter, to_choices
+from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
 from leerhuis.models import VenueKind
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
 
@@ -75,7 +75,7 @@ VENUE_CHOICES = to_choices([("", _l("Kies een soort locatie")),
                             (VenueKind.OVERIG.value, _l("Anders"))])
 
 
-class EventForm(FlaskForm):
+class EventForm(OneTimeFormMixin, FlaskForm):
     type_id = SelectField(_l("Soort activiteit"), coerce=_optional_int,
                           validators=[InputRequired(REQUIRED)])
     organisation_id = SelectField(_l("Organiserende organisatie"), coerce=_optional_int,

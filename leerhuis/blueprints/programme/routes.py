@@ -21,6 +21,7 @@ from leerhuis.services import (
     calendar_invites,
     catalogue,
     directory,
+    form_tokens,
     programme,
     registrations,
     seats,
@@ -109,7 +110,7 @@ def event_page(event_id: int):
     # Cached details exist only for an event the public could see at this data version;
     # the facts the registration box needs of it were stored with them.
     event = cached[1]["event"]
-    programme.remember_published(event.region_id, event.programme_year)
+    programme.remember_public(event)
     return render_event_page(event, cache_key=key, cached=cached)
 
 
@@ -203,6 +204,13 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
     elif form.validate_on_submit():
         try:
             event = save(form.to_input())
+        except form_tokens.AlreadySubmitted as done:
+            # A double click: show what the first submission made.
+            db.session.rollback()
+            return redirect(url_for("programme.event_page", event_id=done.object_id))
+        except form_tokens.TokenRefused:
+            db.session.rollback()
+            abort(400)
         except programme.PrivacyCheckFailed as exc:
             db.session.rollback()
             failed = True
@@ -231,6 +239,12 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
                            loose_errors=loose_errors, **template_args), status
 
 
+def _once(form: EventForm, save):
+    """``save`` for a creating form: once per form token (a double submit creates once)."""
+    return lambda data: form_tokens.create_once(form.submitted_token(), by=current_user,
+                                                create=lambda: save(data))
+
+
 def _default_input(organisation_id: int | None, type_id: int | None) -> EventInput:
     day = date.today() + timedelta(days=30)
     return EventInput(type_id=type_id, title="", organisation_id=organisation_id, sessions=[
@@ -250,7 +264,7 @@ def new_event():
         form.fill_from(_default_input(organisations[0].id if organisations else None,
                                       event_type.id if event_type else None))
     return _handle_event_form(
-        form, lambda data: programme.create_event(data, by=current_user),
+        form, _once(form, lambda data: programme.create_event(data, by=current_user)),
         {"heading": _("Nieuwe activiteit"), "action": url_for("programme.new_event")})
 
 
@@ -296,7 +310,8 @@ def couple_case_discussion(event_id: int):
         data.sessions = [SessionInput(last.ends_at, last.ends_at + timedelta(hours=1, minutes=30))]
         form.fill_from(data)
     return _handle_event_form(
-        form, lambda data: programme.couple_case_discussion(werkbezoek, data, by=current_user),
+        form, _once(form, lambda data: programme.couple_case_discussion(werkbezoek, data,
+                                                                         by=current_user)),
         {"heading": _("Casuïstiekbespreking koppelen"), "coupled_to": werkbezoek,
          "action": url_for("programme.couple_case_discussion", event_id=werkbezoek.id)})
 
@@ -320,7 +335,7 @@ def new_series():
         flash(_("%(n)d activiteiten aangemaakt als concept.", n=len(events)), "success")
         return events[0]
 
-    return _handle_event_form(form, save, {"heading": _("Reeks activiteiten"),
+    return _handle_event_form(form, _once(form, save), {"heading": _("Reeks activiteiten"),
                                            "recurrence": recurrence,
                                            "action": url_for("programme.new_series")})
 
