@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import email
-from email.policy import default as default_policy
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -165,15 +162,10 @@ def _region_mail_or_404(message_id: int) -> OutboxMessage:
 @region_admin_required
 def mail_message(message_id: int):
     row = _region_mail_or_404(message_id)
-    parsed = email.message_from_bytes(row.mime, policy=default_policy)
-    text_part = parsed.get_body(preferencelist=("plain",))
-    attachments = [part.get_filename() or part.get_content_type()
-                   for part in parsed.iter_attachments()]
-    return render_template(
-        "region/mail_message.html", row=row, message=parsed,
-        text=text_part.get_content() if text_part is not None else "",
-        attachments=attachments, form=EmptyForm(),
-    )
+    view = region_admin.read_message(row, by=current_user)
+    db.session.commit()
+    return render_template("region/mail_message.html", row=row, text=view.text,
+                           attachments=view.attachments, form=EmptyForm())
 
 
 @bp.post("/mail/<int:message_id>/opnieuw")
@@ -195,4 +187,4 @@ def retry_mail(message_id: int):
 @region_admin_required
 def audit_log():
     page = request.args.get("page", 1, type=int)
-    return render_template("region/audit_log.html", pagination=region_admin.audit_page(page))
+    return render_template("region/audit_log.html", pagination=region_admin.audit_page(current_user.region, page))
