@@ -279,4 +279,8 @@ def _error_page(error):
         db.session.rollback()
     if request.path.startswith("/api/"):
         return {"error": getattr(error, "name", "Error"), "status": code}, code
-    return render_template("errors/error.html", code=code), code
+    # abort(400, description=_("…")) says what was wrong; Werkzeug's own English
+    # descriptions are replaced by the page's Dutch explanation.
+    description = getattr(error, "description", None)
+    message = description if description != getattr(type(error), "description", None) else None
+    return render_template("errors/error.html", code=code, message=message), code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from flask import (
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm, SkjPeriodForm
+from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import (
@@ -52,6 +54,19 @@ def _managed_event(event_id: int) -> Event:
     return event
 
 
+_MARK_FIELD = re.compile(r"mark-(\d{1,10})-(\d{1,10})")
+
+
+def _mark_field(name: str) -> tuple[int, int]:
+    """``mark-<registration id>-<session id>``, as the sheet names its fields; anything else
+    is not a form this page made."""
+    found = _MARK_FIELD.fullmatch(name)
+    if found is None:
+        abort(400, description=_("De presentielijst bevat een onbekend veld. Laad de pagina "
+                                 "opnieuw en probeer het nog eens."))
+    return int(found.group(1)), int(found.group(2))
+
+
 @bp.route("/activiteiten/<int:event_id>/presentie", methods=["GET", "POST"])
 @login_required
 def attendance_sheet(event_id: int):
@@ -70,14 +85,14 @@ def attendance_sheet(event_id: int):
                 for key, value in request.form.items():
                     if not key.startswith("mark-"):
                         continue
-                    _prefix, registration_id, session_id = key.split("-")
-                    registration = registrations.get(int(registration_id))
-                    session = sessions.get(int(session_id))
+                    registration_id, session_id = _mark_field(key)
+                    registration = registrations.get(registration_id)
+                    session = sessions.get(session_id)
                     if registration is None or session is None or not value:
                         continue
                     state = next((s for s in AttendanceState if s.value == value), None)
                     if state is None:
-                        abort(400)
+                        abort(400, description=_("Kies aanwezig, afwezig of afgemeld."))
                     attendance.mark(registration, session, state, by=current_user)
                 flash(_("De presentie is opgeslagen."), "success")
         except attendance.AttendanceError as exc:
@@ -242,7 +257,7 @@ def manage(code: str):
 @bp.get("/mijn-leerhuis/bewijzen")
 @login_required
 def my_certificates():
-    pagination = certificates.page_for_user(current_user, request.args.get("page", 1, type=int))
+    pagination = certificates.page_for_user(current_user, page_arg())
     return render_template("attendance/my_certificates.html", pagination=pagination,
                            certificates=pagination.items, statuses=CertificateStatus)
 

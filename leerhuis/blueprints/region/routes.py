@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import (
     SKJ_CATEGORY_LABELS,
     DecisionForm,
@@ -39,7 +40,7 @@ def requests():
     region = current_user.region
     return render_template(
         "region/requests.html",
-        pagination=region_admin.organiser_requests_page(region, request.args.get("page", 1, type=int)),
+        pagination=region_admin.organiser_requests_page(region, page_arg()),
         organisations=region_admin.pending_organisations(region),
         form=DecisionForm(),
     )
@@ -140,7 +141,7 @@ def edit_event_type(type_id: int):
 def mail_outbox():
     status_value = request.args.get("status", "")
     status = next((s for s in OutboxStatus if s.value == status_value), None)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template(
         "region/mail_outbox.html",
         pagination=region_admin.outbox_page(current_user.region, status, page),
@@ -186,5 +187,5 @@ def retry_mail(message_id: int):
 @bp.get("/audit")
 @region_admin_required
 def audit_log():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template("region/audit_log.html", pagination=region_admin.audit_page(current_user.region, page))
