@@ -173,7 +173,7 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     return Response(calendar_invites.personal_feed(user), mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
+                    headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/mijn-leerhuis/agenda-link")
