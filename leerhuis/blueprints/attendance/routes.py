@@ -144,8 +144,21 @@ def presence_list_pdf(event_id: int, session_id: int):
         "Content-Disposition": f'inline; filename="presentielijst-{event.id}-{session.id}.pdf"'})
 
 
+def _checkin_key() -> str:
+    # Per person and session (each session has its own code): one guesser cannot lock
+    # out a room, and a shared wifi address is not a shared count.
+    return f"checkin:{current_user.get_id()}:{request.view_args['session_id']}"
+
+
 @bp.route("/inchecken/<int:session_id>", methods=["GET", "POST"])
 @login_required
+# Only refused attempts count (a wrong code is a 400): the code has six characters, and
+# without a limit a participant could try them all from home.
+@limiter.limit(configured_limit("checkin"), methods=["POST"], key_func=_checkin_key,
+               deduct_when=lambda response: response.status_code == 400,
+               error_message=lambda: _("Je hebt te vaak een verkeerde code ingevuld. Wacht een "
+                                       "kwartier en probeer het dan opnieuw, of vraag de "
+                                       "organisator je aanwezigheid te registreren."))
 def checkin(session_id: int):
     session = db.get_or_404(EventSession, session_id)
     if not programme.can_view(current_user, session.event):
