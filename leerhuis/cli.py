@@ -118,7 +118,8 @@ def issue_certificates(run_id: int) -> None:
 @click.command("backup")
 @click.argument("target", type=click.Path(path_type=__import__("pathlib").Path))
 def backup(target) -> None:
-    """Back up the database and the certificate store into TARGET (a new directory)."""
+    """Back up the database, the certificates and the uploaded documents into TARGET (a new
+    directory)."""
     from leerhuis.services.backup import create_backup
 
     manifest = create_backup(target)
@@ -127,9 +128,10 @@ def backup(target) -> None:
 
 @click.command("restore")
 @click.argument("source", type=click.Path(exists=True, path_type=__import__("pathlib").Path))
-@click.confirmation_option(prompt="Dit vervangt de huidige database en bewijzen. Doorgaan?")
+@click.confirmation_option(
+    prompt="Dit vervangt de huidige database, bewijzen en documenten. Doorgaan?")
 def restore(source) -> None:
-    """Restore the database and the certificate store from a backup directory."""
+    """Restore the database, the certificates and the uploaded documents from a backup."""
     from leerhuis.services.backup import BackupError, restore_backup
 
     try:

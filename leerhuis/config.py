@@ -57,7 +57,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "login": "20 per 10 minutes", "sign_up": "10 per hour", "resend": "5 per hour",
             "reset": "5 per 15 minutes", "registration": "30 per minute",
             "verify": "60 per minute", "feed": "120 per hour", "api": "120 per minute",
-            "export": "10 per hour",
+            "export": "10 per hour", "checkin": "5 per 15 minutes",
         },
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",

@@ -125,6 +125,7 @@ AUDIT_ACTION = {
     "klankbord.group_created": _l("klankbordgroep aangemaakt"),
     "klankbord.member_added": _l("lid aan klankbordgroep toegevoegd"),
     "klankbord.member_removed": _l("lid uit klankbordgroep verwijderd"),
+    "mail.viewed": _l("verzonden e-mail bekeken"),
     "lesson.published": _l("les gepubliceerd"),
     "lesson.rejected": _l("les afgewezen"),
     "organisation.approved": _l("organisatie goedgekeurd"),

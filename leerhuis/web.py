@@ -167,6 +167,13 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+# Exports and downloads: participant lists, overviews, certificates, one's own data.
+DOWNLOAD_TYPES = frozenset({
+    "text/csv", "application/pdf", "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+})
+
+
 def init_app(app: Flask) -> None:
     # Before the blueprints add their rules: each rule picks its converter when added.
     app.url_map.converters["int"] = DatabaseIntConverter
@@ -233,6 +240,19 @@ def init_app(app: Flask) -> None:
                                  if name.lower() not in present])
         return response
 
+    @app.after_request
+    def _no_store_for_personal_responses(response):
+        # A logged-in person's pages and every download hold personal data: no shared or
+        # back-button cache may keep them (Django's never_cache). A view that allows caching
+        # itself (public or max-age) keeps its own choice; static files are nobody's. The
+        # anonymous public pages stay cacheable (page_cache is on the server, not here).
+        if request.endpoint == "static" or response.cache_control.public \
+                or response.cache_control.max_age is not None:
+            return response
+        if response.mimetype in DOWNLOAD_TYPES or current_user.is_authenticated:
+            response.cache_control.no_store = True
+        return response
+
     for code in (400, 403, 404, 405, 429, 500, 503):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OperationalError, _database_unavailable)
@@ -278,5 +298,18 @@ def _error_page(error):
     if code == 500:
         db.session.rollback()
     if request.path.startswith("/api/"):
-        return {"error": getattr(error, "name", "Error"), "status": code}, code
-    return render_template("errors/error.html", code=code), code
+        return {"error": getattr(error, "name", "Error"), "status": code}, code, \
+            _allow_header(error)
+    # abort(400, description=_("…")) says what was wrong; Werkzeug's own English
+    # descriptions are replaced by the page's Dutch explanation.
+    description = getattr(error, "description", None)
+    message = description if description != getattr(type(error), "description", None) else None
+    return render_template("errors/error.html", code=code, message=message), code, \
+        _allow_header(error)
+
+
+def _allow_header(error) -> dict:
+    """A 405 names the methods the URL does take (RFC 9110 15.5.6), as Werkzeug's own
+    MethodNotAllowed response does; a page of our own must not drop it."""
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}

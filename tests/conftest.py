@@ -109,7 +109,7 @@ def make_test_config(database_url: str, tmp_dir: Path, **extra) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATE_LIMITS": {name: "100000 per minute" for name in (
             "login", "sign_up", "resend", "reset", "registration", "verify", "feed", "api",
-            "export")},
+            "export", "checkin")},
         "MAIL_SERVER": "",
         "MAIL_FILE_DIR": str(tmp_dir / "mail"),
         "CERTIFICATE_DIR": str(tmp_dir / "certificates"),

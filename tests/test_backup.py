@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import shutil
+import tarfile
 
 import pytest
 from conftest import MIGRATIONS, database_url_for, make_test_config
@@ -116,6 +118,69 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
         db.session.remove()
         db.engine.dispose()
     assert not (tmp_path.parent / "buiten.pdf").exists()
+
+
+@pytest.mark.no_rollback
+def test_an_uploaded_klankbordgroep_document_comes_back_after_a_restore(tmp_path):
+    from leerhuis.models import (
+        Event,
+        EventStatus,
+        EventType,
+        GroupType,
+        KlankbordGroup,
+        KlankbordMeeting,
+        MeetingDocument,
+        Organisation,
+        OrganisationType,
+    )
+    from leerhuis.services import klankbordgroep
+
+    app = create_app(make_test_config(database_url_for(tmp_path, "uploads"), tmp_path))
+    content = b"%PDF-1.7 verslag van de klankbordgroep"
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        region = Region(slug="u", name="Uploads", leerhuis_name="Leerhuis U")
+        organisation = Organisation(name="Regio", type=OrganisationType.REGIO, region=region)
+        user = User(email="regio@example.org", password_hash="x", first_name="R",
+                    last_name="B", region=region, session_nonce="n", is_region_admin=True)
+        db.session.add_all([region, organisation])
+        db.session.flush()
+        visit = db.session.scalars(select(EventType).where(EventType.code == "werkbezoek")).one()
+        event = Event(region_id=region.id, type=visit, organisation=organisation, programme_year=2026,
+                      status=EventStatus.PUBLISHED, title="Klankbordgroep", address="A", city="B")
+        group = KlankbordGroup(region_id=region.id, name="Partners", type=GroupType.PARTNERS)
+        meeting = KlankbordMeeting(group=group, event=event)
+        db.session.add_all([user, meeting])
+        db.session.flush()
+        document = klankbordgroep.store_document(meeting, "verslag.pdf", content, by=user)
+        db.session.commit()
+        document_id = document.id
+
+        manifest = create_backup(tmp_path / "backup")
+        assert manifest["files"]["uploads"]["sha256"] == hashlib.sha256(
+            (tmp_path / "backup" / "uploads.tar").read_bytes()).hexdigest()
+
+        # Disaster: the upload folder is lost.
+        shutil.rmtree(tmp_path / "uploads")
+        restore_backup(tmp_path / "backup")
+        restored = db.session.get(MeetingDocument, document_id)
+        assert klankbordgroep.document_path(restored).read_bytes() == content
+
+        # A crafted uploads archive is refused like a crafted certificate archive.
+        archive = tmp_path / "backup" / "uploads.tar"
+        with tarfile.open(archive, "w") as tar:
+            entry = tarfile.TarInfo("uploads/link")
+            entry.type, entry.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(entry)
+        manifest_file = tmp_path / "backup" / "manifest.json"
+        manifest = json.loads(manifest_file.read_text())
+        manifest["files"]["uploads"]["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
+        manifest_file.write_text(json.dumps(manifest))
+        with pytest.raises(BackupError, match="alleen mappen en bestanden onder uploads/"):
+            restore_backup(tmp_path / "backup")
+        assert klankbordgroep.document_path(restored).read_bytes() == content
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.mark.no_rollback

@@ -117,7 +117,8 @@ def test_the_outbox_shows_the_mail_status_in_the_readers_language(as_regio, regi
 
 def test_the_audit_log_reads_as_sentences(as_regio, regio_admin):
     db.session.add(AuditEvent(action="certificate.revoked", actor_id=regio_admin.id,
-                              subject="certificate:LH-1", details={}))
+                              region_id=regio_admin.region_id, subject="certificate:LH-1",
+                              details={}))
     db.session.commit()
     page = as_regio.get("/regio/audit").get_data(as_text=True)
     assert "bewijs van deelname ingetrokken" in page

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, ValidationError
 
@@ -82,3 +84,34 @@ class OneTimeFormMixin:
         """The token this submission carried (not the default made for a re-rendering)."""
         raw = self.form_token.raw_data  # type: ignore[attr-defined]
         return raw[0] if raw and form_tokens.is_well_formed(raw[0]) else None
+
+
+def page_arg() -> int:
+    """The ``page`` of a list page. A number that is no page (``?page=abc``, ``?page=0``,
+    ``?page=10**20``) shows the first page, as Django's ``Paginator.get_page`` does: the
+    reader followed a mangled link and wants the list, not an error."""
+    return int_arg("page", 1)
+
+
+# The days a filter may name: a Period adds a day to its end and converts to UTC, which
+# overflows at year 1 and 9999; nobody means a day outside this programme's century.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def date_arg(name: str, default: date) -> date:
+    """A day from the query string (YYYY-MM-DD), ``default`` when it is missing; a 400 that
+    says what is wrong when it is no day or outside FIRST_DAY..LAST_DAY."""
+    from flask import abort, request
+
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=_("%(value)s is geen datum: gebruik de vorm jjjj-mm-dd.",
+                                 value=raw[:20]))
+    if not FIRST_DAY <= day <= LAST_DAY:
+        abort(400, description=_("Kies een datum tussen %(first)s en %(last)s.",
+                                 first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day

@@ -1,12 +1,13 @@
-"""Backup and restore of the database and the certificate store.
+"""Backup and restore of the database and every store of files.
 
 A backup is a directory holding
 - database.dump (PostgreSQL: pg_dump custom format) or database.sqlite (SQLite online
   backup API: consistent while the app runs),
-- certificates.tar (the issued PDFs as stored),
+- one archive per store of files (STORES): certificates.tar (the issued PDFs as stored)
+  and uploads.tar (the klankbordgroep documents),
 - manifest.json (time, database kind, Alembic revision, SHA-256 of every file).
-Restore checks the manifest's hashes, the kind of database and the archive first, and refuses
-a damaged or foreign backup before it touches anything.
+Restore checks the manifest's hashes, the kind of database and every archive first, and
+refuses a damaged or foreign backup before it touches anything.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ def _pg_tool(name: str) -> str:
     raise BackupError(f"{name} niet gevonden: installeer postgresql-client.")
 
 
+# Manifest key (also the archive's name and its one top folder) → the setting naming the
+# folder. The database refers to these files by name: a restore without them is broken.
+STORES = {"certificates": "CERTIFICATE_DIR", "uploads": "UPLOAD_DIR"}
+
+
+def _store(key: str) -> Path:
+    return Path(current_app.config[STORES[key]])
+
+
 def create_backup(target: Path) -> dict:
     target.mkdir(parents=True, exist_ok=False)
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
@@ -73,12 +83,13 @@ def create_backup(target: Path) -> dict:
         subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(destination), url.database],
                        check=True, env={**os.environ, **env})
         files["database"] = destination
-    archive = target / "certificates.tar"
-    store = Path(current_app.config["CERTIFICATE_DIR"])
-    with tarfile.open(archive, "w") as tar:
-        if store.exists():
-            tar.add(store, arcname="certificates")
-    files["certificates"] = archive
+    for key in STORES:
+        archive = target / f"{key}.tar"
+        store = _store(key)
+        with tarfile.open(archive, "w") as tar:
+            if store.exists():
+                tar.add(store, arcname=key)
+        files[key] = archive
     revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
@@ -91,10 +102,11 @@ def create_backup(target: Path) -> dict:
 
 
 def restore_backup(source: Path) -> dict:
-    """Bring back the database and the certificate store of a backup. What can be checked is
-    checked before anything is touched: the hashes, the kind of database, and the archive,
-    which is unpacked beside the store first. A database dump is restored as it is: restore
-    only backups this portal made."""
+    """Bring back the database and the stores of files of a backup. What can be checked is
+    checked before anything is touched: the hashes, the kind of database, and every
+    archive, which is unpacked beside its store first. A store the backup has no archive
+    for (a backup from before uploads were backed up) is left as it is. A database dump is
+    restored as it is: restore only backups this portal made."""
     manifest = json.loads((source / "manifest.json").read_text())
     for info in manifest["files"].values():
         if _sha256(source / info["name"]) != info["sha256"]:
@@ -102,21 +114,28 @@ def restore_backup(source: Path) -> dict:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if manifest["database"] != url.get_backend_name():
         raise BackupError("Deze back-up hoort bij een ander soort database.")
-    store = Path(current_app.config["CERTIFICATE_DIR"])
-    store.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=store.parent))
+    staged: dict[str, Path] = {}
     try:
-        _unpack_certificates(source / manifest["files"]["certificates"]["name"], staging)
+        for key in STORES:
+            if key not in manifest["files"]:
+                continue
+            store = _store(key)
+            store.parent.mkdir(parents=True, exist_ok=True)
+            staged[key] = Path(tempfile.mkdtemp(prefix=".restore-", dir=store.parent))
+            _unpack_store(key, source / manifest["files"][key]["name"], staged[key])
         _restore_database(url, source / manifest["files"]["database"]["name"])
-        if store.exists():
-            shutil.rmtree(store)
-        unpacked = staging / "certificates"
-        if unpacked.exists():
-            unpacked.rename(store)
-        else:  # the store was empty when the backup was made
-            store.mkdir()
+        for key, staging in staged.items():
+            store = _store(key)
+            if store.exists():
+                shutil.rmtree(store)
+            unpacked = staging / key
+            if unpacked.exists():
+                unpacked.rename(store)
+            else:  # the store was empty when the backup was made
+                store.mkdir()
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
 
@@ -136,9 +155,9 @@ def _restore_database(url: URL, database_file: Path) -> None:
                        env={**os.environ, **env})
 
 
-def _unpack_certificates(archive: Path, into: Path) -> None:
-    """Unpack certificates.tar into the new, empty folder ``into``: folders and regular files
-    under certificates/ only, written as this process's own (no links, devices, owners or
+def _unpack_store(key: str, archive: Path, into: Path) -> None:
+    """Unpack ``<key>.tar`` into the new, empty folder ``into``: folders and regular files
+    under ``<key>/`` only, written as this process's own (no links, devices, owners or
     modes from the archive), or BackupError.
 
     By hand rather than with tarfile.extractall, whose "data" filter exists from Python 3.11.4
@@ -149,18 +168,18 @@ def _unpack_certificates(archive: Path, into: Path) -> None:
     try:
         with tarfile.open(archive, "r:") as tar:
             for member in tar:
-                _unpack_member(tar, member, into)
+                _unpack_member(key, tar, member, into)
     except tarfile.TarError as exc:
-        raise BackupError("certificates.tar is geen tar-archief zoals een back-up het maakt "
+        raise BackupError(f"{key}.tar is geen tar-archief zoals een back-up het maakt "
                           "(ongecomprimeerd).") from exc
 
 
-def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) -> None:
+def _unpack_member(key: str, tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) -> None:
     path = PurePosixPath(member.name)
-    if (path.is_absolute() or ".." in path.parts or path.parts[:1] != ("certificates",)
+    if (path.is_absolute() or ".." in path.parts or path.parts[:1] != (key,)
             or not (member.isdir() or (member.isfile() and len(path.parts) > 1))
             or member.issparse()):
-        raise _refused(member)
+        raise _refused(key, member)
     target = into.joinpath(*path.parts)
     try:
         if member.isdir():
@@ -170,9 +189,9 @@ def _unpack_member(tar: tarfile.TarFile, member: tarfile.TarInfo, into: Path) ->
         with tar.extractfile(member) as content, target.open("wb") as output:
             shutil.copyfileobj(content, output)
     except OSError as exc:  # a name that is a folder in one member, a file in another
-        raise _refused(member) from exc
+        raise _refused(key, member) from exc
 
 
-def _refused(member: tarfile.TarInfo) -> BackupError:
-    return BackupError(f"certificates.tar bevat {member.name!r}: daarin horen alleen mappen en "
-                       "bestanden onder certificates/.")
+def _refused(key: str, member: tarfile.TarInfo) -> BackupError:
+    return BackupError(f"{key}.tar bevat {member.name!r}: daarin horen alleen mappen en "
+                       f"bestanden onder {key}/.")

@@ -410,7 +410,7 @@ def _record(batch: _Batch, *, by: User | None, run: CertificateRun | None = None
         )
         db.session.add(certificate)
         audit.record("certificate.issued", actor=by, subject=f"certificate:{code}",
-                     registration_id=registration.id)
+                     region_id=event.region_id, registration_id=registration.id)
         if user is not None:
             _mail(certificate, user, content)
         certificates.append(certificate)
@@ -460,6 +460,7 @@ def revoke(certificate: Certificate, *, by: User, reason: str) -> None:
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason.strip()
     audit.record("certificate.revoked", actor=by, subject=f"certificate:{certificate.code}",
+                 region_id=certificate.event.region_id if certificate.event else None,
                  reason=reason.strip())
 
 

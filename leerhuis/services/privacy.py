@@ -110,7 +110,7 @@ def delete_account(user: User, *, by: User) -> None:
     db.session.execute(delete(OutboxMessage).where(
         (OutboxMessage.user_id == user_id) | (func.lower(OutboxMessage.recipient) == user.email)))
     audit.record("account.deleted", actor=by if by.id != user_id else None,
-                 subject=f"user:{user_id}", by_self=by.id == user_id)
+                 subject=f"user:{user_id}", region_id=user.region_id, by_self=by.id == user_id)
     db.session.delete(user)
 
 

@@ -430,7 +430,8 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
         event.coupled_to = coupled_to
     db.session.add(event)
     db.session.flush()
-    audit.record("event.created", actor=by, subject=f"event:{event.id}")
+    audit.record("event.created", actor=by, subject=f"event:{event.id}",
+                 region_id=event.region_id)
     return event
 
 
@@ -623,7 +624,8 @@ def submit(event: Event, *, by: User) -> None:
     event.status = EventStatus.SUBMITTED
     event.submitted_at = utcnow()
     event.return_reason = ""
-    audit.record("event.submitted", actor=by, subject=f"event:{event.id}")
+    audit.record("event.submitted", actor=by, subject=f"event:{event.id}",
+                 region_id=event.region_id)
 
 
 def publish(event: Event, *, by: User) -> None:
@@ -635,7 +637,8 @@ def publish(event: Event, *, by: User) -> None:
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     event.privacy_review_needed = False
-    audit.record("event.published", actor=by, subject=f"event:{event.id}")
+    audit.record("event.published", actor=by, subject=f"event:{event.id}",
+                 region_id=event.region_id)
     _notify_organisers(event, "event_published", _l("Je activiteit is goedgekeurd"))
 
 
@@ -649,7 +652,8 @@ def return_to_organiser(event: Event, *, by: User, reason: str) -> None:
         raise ProgrammeError(_("Alleen een ingediende activiteit kan worden teruggestuurd."))
     event.status = EventStatus.CONCEPT
     event.return_reason = reason.strip()
-    audit.record("event.returned", actor=by, subject=f"event:{event.id}", reason=reason.strip())
+    audit.record("event.returned", actor=by, subject=f"event:{event.id}",
+                 region_id=event.region_id, reason=reason.strip())
     _notify_organisers(event, "event_returned", _l("Je activiteit is teruggestuurd"),
                        reason=reason.strip())
 
@@ -666,7 +670,8 @@ def cancel(event: Event, *, by: User, reason: str) -> None:
     event.cancel_reason = reason.strip()
     for session in event.sessions:
         session.ical_sequence += 1
-    audit.record("event.cancelled", actor=by, subject=f"event:{event.id}", reason=reason.strip())
+    audit.record("event.cancelled", actor=by, subject=f"event:{event.id}",
+                 region_id=event.region_id, reason=reason.strip())
     db.session.flush()
     from leerhuis.services import calendar_invites
 

@@ -7,8 +7,17 @@ the region whose invitation sent it.
 
 from __future__ import annotations
 
+import email
+import re
+from dataclasses import dataclass
+from email.policy import default as default_policy
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -23,6 +32,7 @@ from leerhuis.models import (
     Region,
     User,
 )
+from leerhuis.services import audit
 
 
 def _pending_requests(region: Region):
@@ -73,6 +83,54 @@ def outbox_message(region: Region, message_id: int) -> OutboxMessage | None:
         OutboxMessage.id == message_id, in_region(region))).first()
 
 
+# Route arguments that are secrets: whoever holds such a link acts as its recipient
+# (password reset, e-mail verification, waiting-list offer, evaluation, calendar feed).
+SECRET_ARGUMENTS = frozenset({"token"})
+HIDDEN_LINK = _l("[link verborgen]")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass
+class MailView:
+    text: str
+    attachments: list[str]
+
+
+def _carries_secret(url: str) -> bool:
+    """Whether ``url`` is a link to one of this portal's token routes, by its path alone:
+    a link sent before BASE_URL changed still opens the account."""
+    base_path = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    path = urlsplit(url).path
+    if base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path):]
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        _endpoint, arguments = adapter.match(path, method="GET")
+    except HTTPException:  # unknown path, other method or a redirect: no token route
+        return False
+    return not SECRET_ARGUMENTS.isdisjoint(arguments)
+
+
+def redact_secret_links(text: str) -> str:
+    """Rule: nobody but the recipient sees a token link. The Region reads stored mail to help
+    people whose mail went astray, not to act as them, so every view of a stored mail shows
+    "[link verborgen]" where the mail delivered carries such a link."""
+    return _URL.sub(lambda found: str(HIDDEN_LINK) if _carries_secret(found.group())
+                    else found.group(), text)
+
+
+def read_message(row: OutboxMessage, *, by: User) -> MailView:
+    """A stored mail as the Region may read it (token links hidden); reading it is recorded
+    in the audit log, as it shows what was sent to one person."""
+    parsed = email.message_from_bytes(row.mime, policy=default_policy)
+    text_part = parsed.get_body(preferencelist=("plain",))
+    audit.record("mail.viewed", actor=by, subject=f"outbox_message:{row.id}")
+    return MailView(
+        text=redact_secret_links(text_part.get_content()) if text_part is not None else "",
+        attachments=[part.get_filename() or part.get_content_type()
+                     for part in parsed.iter_attachments()])
+
+
 def outbox_page(region: Region, status: OutboxStatus | None, page: int, per_page: int = 50):
     stmt = select(OutboxMessage).where(in_region(region)).order_by(OutboxMessage.id.desc())
     if status is not None:
@@ -89,8 +147,11 @@ def outbox_counts(region: Region) -> dict[OutboxStatus, int]:
     return counts
 
 
-def audit_page(page: int, per_page: int = 50):
-    stmt = (select(AuditEvent).options(selectinload(AuditEvent.actor))
+def audit_page(region: Region, page: int, per_page: int = 50):
+    """The region's own audit log: another region's actors and certificate codes are not
+    its business."""
+    stmt = (select(AuditEvent).where(AuditEvent.region_id == region.id)
+            .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -138,7 +138,8 @@ def _label(grouping: str, base):
         return organiser.c.name, [(Event, Event.id == base.c.event_id),
                                   (organiser, organiser.c.id == Event.organisation_id)]
     if grouping == "organisatietype":
-        return func.coalesce(Organisation.type, literal("onbekend")), [
+        # As text: "onbekend" (a participant without organisation) is no member of the enum.
+        return func.coalesce(type_coerce(Organisation.type, String), literal("onbekend")), [
             (Organisation, Organisation.id == base.c.organisation_id)]
     if grouping == "gemeente":
         return func.coalesce(func.nullif(base.c.municipality_name, ""), literal("onbekend")), []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from flask import (
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm, SkjPeriodForm
+from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import (
@@ -52,6 +54,19 @@ def _managed_event(event_id: int) -> Event:
     return event
 
 
+_MARK_FIELD = re.compile(r"mark-(\d{1,10})-(\d{1,10})")
+
+
+def _mark_field(name: str) -> tuple[int, int]:
+    """``mark-<registration id>-<session id>``, as the sheet names its fields; anything else
+    is not a form this page made."""
+    found = _MARK_FIELD.fullmatch(name)
+    if found is None:
+        abort(400, description=_("De presentielijst bevat een onbekend veld. Laad de pagina "
+                                 "opnieuw en probeer het nog eens."))
+    return int(found.group(1)), int(found.group(2))
+
+
 @bp.route("/activiteiten/<int:event_id>/presentie", methods=["GET", "POST"])
 @login_required
 def attendance_sheet(event_id: int):
@@ -70,14 +85,14 @@ def attendance_sheet(event_id: int):
                 for key, value in request.form.items():
                     if not key.startswith("mark-"):
                         continue
-                    _prefix, registration_id, session_id = key.split("-")
-                    registration = registrations.get(int(registration_id))
-                    session = sessions.get(int(session_id))
+                    registration_id, session_id = _mark_field(key)
+                    registration = registrations.get(registration_id)
+                    session = sessions.get(session_id)
                     if registration is None or session is None or not value:
                         continue
                     state = next((s for s in AttendanceState if s.value == value), None)
                     if state is None:
-                        abort(400)
+                        abort(400, description=_("Kies aanwezig, afwezig of afgemeld."))
                     attendance.mark(registration, session, state, by=current_user)
                 flash(_("De presentie is opgeslagen."), "success")
         except attendance.AttendanceError as exc:
@@ -130,8 +145,21 @@ def presence_list_pdf(event_id: int, session_id: int):
         "Content-Disposition": f'inline; filename="presentielijst-{event.id}-{session.id}.pdf"'})
 
 
+def _checkin_key() -> str:
+    # Per person and session (each session has its own code): one guesser cannot lock
+    # out a room, and a shared wifi address is not a shared count.
+    return f"checkin:{current_user.get_id()}:{request.view_args['session_id']}"
+
+
 @bp.route("/inchecken/<int:session_id>", methods=["GET", "POST"])
 @login_required
+# Only refused attempts count (a wrong code is a 400): the code has six characters, and
+# without a limit a participant could try them all from home.
+@limiter.limit(configured_limit("checkin"), methods=["POST"], key_func=_checkin_key,
+               deduct_when=lambda response: response.status_code == 400,
+               error_message=lambda: _("Je hebt te vaak een verkeerde code ingevuld. Wacht een "
+                                       "kwartier en probeer het dan opnieuw, of vraag de "
+                                       "organisator je aanwezigheid te registreren."))
 def checkin(session_id: int):
     session = db.get_or_404(EventSession, session_id)
     if not programme.can_view(current_user, session.event):
@@ -243,7 +271,7 @@ def manage(code: str):
 @bp.get("/mijn-leerhuis/bewijzen")
 @login_required
 def my_certificates():
-    pagination = certificates.page_for_user(current_user, request.args.get("page", 1, type=int))
+    pagination = certificates.page_for_user(current_user, page_arg())
     return render_template("attendance/my_certificates.html", pagination=pagination,
                            certificates=pagination.items, statuses=CertificateStatus)
 

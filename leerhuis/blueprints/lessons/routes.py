@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from leerhuis.blueprints.forms_common import int_arg, to_choices
+from leerhuis.blueprints.forms_common import page_arg, to_choices
 from leerhuis.blueprints.lessons.forms import LABELS, PHASES, LessonForm
 from leerhuis.blueprints.region.forms import DecisionForm
 from leerhuis.extensions import db
@@ -29,7 +29,7 @@ bp = Blueprint("lessons", __name__)
 @bp.get("/lessen")
 @login_required
 def index():
-    page = int_arg("page", 1)
+    page = page_arg()
     themes = request.args.getlist("thema")
     phase = request.args.get("fase", "")
     if phase and phase not in {p.value for p in LessonPhase}:

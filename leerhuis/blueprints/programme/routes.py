@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from leerhuis import page_cache
-from leerhuis.blueprints.forms_common import int_arg, to_choices
+from leerhuis.blueprints.forms_common import int_arg, page_arg, to_choices
 from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
@@ -92,7 +92,7 @@ def _programme_context(region_slug: str, year: int, calendar_view: bool) -> dict
         month = flt.month or (date.today().month if date.today().year == year else 1)
         weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
         return dict(weeks=weeks, month=month, month_start=date(year, month, 1), **common)
-    page = int_arg("page", 1)
+    page = page_arg()
     # ?afdrukken=1: the whole (filtered) list on one page, to print; a year holds a few
     # hundred activities at most.
     per_page = 1000 if request.args.get("afdrukken") else 25
@@ -166,7 +166,7 @@ def render_event_page(event: Event | catalogue.EventFacts,
 @bp.get("/organiseren")
 @organiser_required
 def my_events():
-    pagination = catalogue.organiser_events(current_user, request.args.get("page", 1, type=int))
+    pagination = catalogue.organiser_events(current_user, page_arg())
     return render_template("programme/my_events.html", pagination=pagination,
                            events=pagination.items)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import email
-from email.policy import default as default_policy
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import (
     SKJ_CATEGORY_LABELS,
     DecisionForm,
@@ -42,7 +40,7 @@ def requests():
     region = current_user.region
     return render_template(
         "region/requests.html",
-        pagination=region_admin.organiser_requests_page(region, request.args.get("page", 1, type=int)),
+        pagination=region_admin.organiser_requests_page(region, page_arg()),
         organisations=region_admin.pending_organisations(region),
         form=DecisionForm(),
     )
@@ -143,7 +141,7 @@ def edit_event_type(type_id: int):
 def mail_outbox():
     status_value = request.args.get("status", "")
     status = next((s for s in OutboxStatus if s.value == status_value), None)
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     return render_template(
         "region/mail_outbox.html",
         pagination=region_admin.outbox_page(current_user.region, status, page),
@@ -165,15 +163,10 @@ def _region_mail_or_404(message_id: int) -> OutboxMessage:
 @region_admin_required
 def mail_message(message_id: int):
     row = _region_mail_or_404(message_id)
-    parsed = email.message_from_bytes(row.mime, policy=default_policy)
-    text_part = parsed.get_body(preferencelist=("plain",))
-    attachments = [part.get_filename() or part.get_content_type()
-                   for part in parsed.iter_attachments()]
-    return render_template(
-        "region/mail_message.html", row=row, message=parsed,
-        text=text_part.get_content() if text_part is not None else "",
-        attachments=attachments, form=EmptyForm(),
-    )
+    view = region_admin.read_message(row, by=current_user)
+    db.session.commit()
+    return render_template("region/mail_message.html", row=row, text=view.text,
+                           attachments=view.attachments, form=EmptyForm())
 
 
 @bp.post("/mail/<int:message_id>/opnieuw")
@@ -194,5 +187,5 @@ def retry_mail(message_id: int):
 @bp.get("/audit")
 @region_admin_required
 def audit_log():
-    page = request.args.get("page", 1, type=int)
-    return render_template("region/audit_log.html", pagination=region_admin.audit_page(page))
+    page = page_arg()
+    return render_template("region/audit_log.html", pagination=region_admin.audit_page(current_user.region, page))

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.programme.routes import render_event_page
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import (
@@ -172,7 +173,7 @@ def personal_feed(token: str):
     if user is None:
         abort(404)
     return Response(calendar_invites.personal_feed(user), mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
+                    headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/mijn-leerhuis/agenda-link")
@@ -232,7 +233,7 @@ def participant_list(event_id: int):
             flash(_("Het bericht gaat naar %(n)d deelnemers.", n=count), "success")
             return redirect(url_for("registrations.participant_list", event_id=event.id))
     status = 400 if add_form.errors or message_form.errors else 200
-    pagination = participants.page(event, current_user, request.args.get("page", 1, type=int))
+    pagination = participants.page(event, current_user, page_arg())
     return render_template("participants/list.html", event=event, pagination=pagination,
                            rows=pagination.rows, add_form=add_form,
                            message_form=message_form), status

@@ -10,13 +10,13 @@ from flask import (
     Response,
     abort,
     render_template,
-    request,
     send_file,
     stream_with_context,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from leerhuis.blueprints.forms_common import date_arg
 from leerhuis.extensions import write_transaction
 from leerhuis.formatting import format_day
 from leerhuis.permissions import region_admin_required
@@ -28,11 +28,8 @@ bp = Blueprint("reports", __name__, url_prefix="/regio/overzichten")
 
 def _period() -> reports.Period:
     today = date.today()
-    try:
-        start = date.fromisoformat(request.args.get("van", "")) if request.args.get("van") else date(today.year, 1, 1)
-        end = date.fromisoformat(request.args.get("tot", "")) if request.args.get("tot") else date(today.year, 12, 31)
-    except ValueError:
-        abort(400)
+    start = date_arg("van", date(today.year, 1, 1))
+    end = date_arg("tot", date(today.year, 12, 31))
     if end < start:
         start, end = end, start
     return reports.Period(start, end)

@@ -1,8 +1,8 @@
 """Evaluation links as random single-use tokens (only their hash stored, no registration);
 answers keyed by a random id; "invited" kept on the registration instead of a receipt
 
-Revision ID: 0015_evaluation_tokens
-Revises: 0011_session_order_index
+Revision ID: 0014_evaluation_tokens
+Revises: 0013_form_submissions
 Create Date: 2026-12-08 10:00:00
 
 Existing answers keep their content; each gets a random id, and they are written back in a
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_evaluation_tokens'
-down_revision = '0011_session_order_index'
+revision = '0014_evaluation_tokens'
+down_revision = '0013_form_submissions'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """One-time form tokens: a creating form submitted twice makes one record
 
-Revision ID: 0014_public
-Revises: 0011_session_order_index
+Revision ID: 0013_form_submissions
+Revises: 0012_audit_region
 Create Date: 2026-12-03 18:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_public'
-down_revision = '0011_session_order_index'
+revision = '0013_form_submissions'
+down_revision = '0012_audit_region'
 branch_labels = None
 depends_on = None
 

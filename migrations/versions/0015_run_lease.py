@@ -1,7 +1,7 @@
 """A lease on certificate runs: the heartbeat of the worker that runs one, and its token
 
-Revision ID: 0016_run_lease
-Revises: 0015_evaluation_tokens
+Revision ID: 0015_run_lease
+Revises: 0014_evaluation_tokens
 Create Date: 2026-12-08 11:00:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016_run_lease'
-down_revision = '0015_evaluation_tokens'
+revision = '0015_run_lease'
+down_revision = '0014_evaluation_tokens'
 branch_labels = None
 depends_on = None
 
