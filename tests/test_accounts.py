@@ -186,3 +186,28 @@ def test_organiser_requests_are_approved_or_denied_with_a_reason_by_the_region(
 def test_anonymous_visitors_are_sent_to_login_for_region_pages(client):
     response = client.get("/regio/")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example", "/%0a/evil.example", "/%0d/x", "//evil.example", "/%5Cevil.example",
+    "/\\evil.example", "https://evil.example/", "/%20/evil.example", "javascript:alert(1)",
+    "%2F%2Fevil.example", "/%e2%80%8b/evil.example",
+])
+def test_login_follows_only_a_path_on_this_site(client, deelnemer, target):
+    response = client.post(f"/inloggen?next={target}",
+                           data={"email": deelnemer.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_login_follows_a_local_next_with_its_query(client, deelnemer):
+    response = client.post("/inloggen?next=/programma%3Fjaar%3D2026",
+                           data={"email": deelnemer.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/programma?jaar=2026"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r/x", "/\n/evil.example",
+                                    "//evil.example", "/\\evil.example", "http://evil.example"])
+def test_the_language_switch_follows_only_a_path_on_this_site(client, target):
+    response = client.post("/taal/en", data={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.post("/taal/nl", data={"next": "/inloggen"}).headers["Location"] == "/inloggen"

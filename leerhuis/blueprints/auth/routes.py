@@ -17,6 +17,7 @@ from leerhuis.blueprints.auth.forms import (
     SignUpForm,
 )
 from leerhuis.blueprints.forms_common import to_choices
+from leerhuis.blueprints.redirects import safe_next
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
@@ -46,13 +47,6 @@ def _profile_data(user) -> dict:
         "skj_number": user.skj_number, "skj_kamer": user.skj_kamer.value if user.skj_kamer else "",
         "preferred_language": user.preferred_language,
     }
-
-
-def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -137,7 +131,7 @@ def login():
             login_user(user, remember=form.remember.data)
             session["lang"] = user.preferred_language
             flash(_("Welkom, %(name)s.", name=user.first_name), "success")
-            return redirect(_safe_next(url_for("main.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("auth/login.html", form=form)
 
 
