@@ -211,3 +211,41 @@ def test_the_language_switch_follows_only_a_path_on_this_site(client, target):
     response = client.post("/taal/en", data={"next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.post("/taal/nl", data={"next": "/inloggen"}).headers["Location"] == "/inloggen"
+
+
+def _login_cookies(app, user) -> dict[str, str]:
+    browser = app.test_client()
+    browser.post("/inloggen", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    return {name: browser.get_cookie(name).value for name in ("session", "remember_token")}
+
+
+def _replay(app, cookies: dict[str, str]):
+    browser = app.test_client()
+    for name, value in cookies.items():
+        browser.set_cookie(name, value)
+    return browser.get("/profiel")
+
+
+def test_logging_out_ends_every_session_and_remember_cookie_of_the_user(app, client, deelnemer):
+    elsewhere = _login_cookies(app, deelnemer)
+    client.post("/inloggen", data={"email": deelnemer.email, "password": PASSWORD, "remember": "y"})
+    here = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    assert _replay(app, here).status_code == 200
+
+    client.post("/uitloggen")
+    for cookies in (here, elsewhere):
+        assert _replay(app, cookies).status_code == 302
+        assert _replay(app, {"session": cookies["session"]}).status_code == 302
+        assert _replay(app, {"remember_token": cookies["remember_token"]}).status_code == 302
+    assert client.get("/profiel").status_code == 302
+
+
+def test_a_password_change_ends_remembered_logins_too(app, deelnemer):
+    remembered = _login_cookies(app, deelnemer)
+    browser = app.test_client()
+    browser.post("/inloggen", data={"email": deelnemer.email, "password": PASSWORD})
+    browser.post("/profiel/wachtwoord", data={"pw-current_password": PASSWORD,
+                                              "pw-password": "nog een lang wachtwoord",
+                                              "pw-password_repeat": "nog een lang wachtwoord"})
+    assert _replay(app, {"remember_token": remembered["remember_token"]}).status_code == 302
+    assert browser.get("/profiel").status_code == 200

@@ -5,6 +5,8 @@ Rules enforced here:
 - passwords are hashed with Argon2id; a login never tells whether an address exists;
 - a reset link is signed, expires (RESET_TOKEN_MAX_AGE_SECONDS) and works once: it
   carries a fingerprint of the current password hash, which the reset changes;
+- logging out ends every session and remember-me cookie of the user, as a password
+  change does;
 - becoming organisator for an organisation is a request the Region approves or denies.
 """
 
@@ -187,6 +189,13 @@ def reset_password(token: str, new_password: str) -> User:
 def set_password(user: User, new_password: str) -> None:
     """New hash and a new session nonce: every other session of this user ends."""
     user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember-me cookie carries the
+    session nonce (``User.get_id``), so a new nonce makes all of them worthless, also a
+    cookie copied before the logout."""
     user.session_nonce = secrets.token_hex(8)
 
 

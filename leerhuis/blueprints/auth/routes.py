@@ -137,6 +137,9 @@ def login():
 
 @bp.post("/uitloggen")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Je bent uitgelogd."), "info")
