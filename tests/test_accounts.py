@@ -249,3 +249,22 @@ def test_a_password_change_ends_remembered_logins_too(app, deelnemer):
                                               "pw-password_repeat": "nog een lang wachtwoord"})
     assert _replay(app, {"remember_token": remembered["remember_token"]}).status_code == 302
     assert browser.get("/profiel").status_code == 200
+
+
+def test_line_breaks_and_control_characters_in_names_become_single_spaces(client, region):
+    client.post("/registreren", data={**SIGN_UP, "first_name": "Noor\r\nBcc: x@example.org",
+                                      "last_name": " Visser\x0b\x1b[31m ",
+                                      "function": "gezins\u2028voogd\t\tGI"})
+    user = db.session.scalars(select(User).where(User.email == "nieuw@example.org")).one()
+    assert (user.first_name, user.last_name, user.function) == (
+        "Noor Bcc: x@example.org", "Visser [31m", "gezins voogd GI")
+
+
+def test_the_profile_keeps_names_on_one_line(as_deelnemer, deelnemer):
+    response = as_deelnemer.post("/profiel", data={
+        "first_name": "Sanne\r\n", "last_name": "de\nJong", "function": "jeugd\rconsulent",
+        "preferred_language": "nl"})
+    assert response.status_code == 302
+    db.session.refresh(deelnemer)
+    assert (deelnemer.first_name, deelnemer.last_name, deelnemer.function) == (
+        "Sanne", "de Jong", "jeugd consulent")

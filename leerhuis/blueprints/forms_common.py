@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
@@ -38,6 +39,16 @@ def skj_number(form, field) -> None:
 def strip_filter(value):
     # NUL is dropped too: no keyboard makes it and PostgreSQL text cannot hold it.
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+def one_line_filter(value):
+    """A name or function on one line: control characters (CR, LF, escape …) and line
+    separators become a space and runs of white space one space. These values go into mail
+    headers, calendar attendees and certificates, where a line break does damage."""
+    if not isinstance(value, str):
+        return value
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(cleaned.split())  # split() also breaks at Unicode line separators
 
 
 def empty_to_none(value):

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from leerhuis.blueprints.forms_common import (
     empty_to_none,
+    one_line_filter,
     skj_number,
     strip_filter,
     strong_password,
@@ -36,11 +37,11 @@ def _coerce_optional_int(value):
 class ProfileFields:
     """Fields shared by sign-up and the profile page."""
 
-    first_name = StringField(_l("Voornaam"), filters=[strip_filter],
+    first_name = StringField(_l("Voornaam"), filters=[one_line_filter],
                              validators=[DataRequired(REQUIRED), Length(max=80)])
-    last_name = StringField(_l("Achternaam"), filters=[strip_filter],
+    last_name = StringField(_l("Achternaam"), filters=[one_line_filter],
                             validators=[DataRequired(REQUIRED), Length(max=120)])
-    function = StringField(_l("Functie"), filters=[strip_filter],
+    function = StringField(_l("Functie"), filters=[one_line_filter],
                            description=_l("Bijvoorbeeld jeugdconsulent, gezinsvoogd of huisarts."),
                            validators=[Optional(), Length(max=120)])
     organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
