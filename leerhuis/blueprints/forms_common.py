@@ -8,24 +8,6 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
-COMMON_PASSWORDS = {
-    "wachtwoord", "wachtwoord1", "wachtwoord123", "password", "password1", "password123",
-    "welkom01", "welkom123", "qwerty123", "1234567890", "leerhuis123", "zomer2026",
-}
-
-
-def strong_password(form, field) -> None:
-    """At least 10 characters, not a well-known password, not the e-mail address."""
-    value = field.data or ""
-    if len(value) < 10:
-        raise ValidationError(_l("Kies een wachtwoord van minstens 10 tekens."))
-    if value.lower() in COMMON_PASSWORDS or len(set(value)) < 4:
-        raise ValidationError(_l("Dit wachtwoord is te makkelijk te raden. Kies een ander."))
-    email = getattr(form, "email", None)
-    if email is not None and email.data and value.lower() == email.data.strip().lower():
-        raise ValidationError(_l("Je wachtwoord mag niet gelijk zijn aan je e-mailadres."))
-
-
 _SKJ_RE = re.compile(r"^\d{4,12}$")
 
 

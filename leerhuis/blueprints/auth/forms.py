@@ -10,7 +10,6 @@ from leerhuis.blueprints.forms_common import (
     one_line_filter,
     skj_number,
     strip_filter,
-    strong_password,
     to_choices,
 )
 from leerhuis.labels import ORGANISATION_TYPE_LABELS
@@ -68,7 +67,7 @@ class SignUpForm(ProfileFields, FlaskForm):
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"),
                              description=_l("Minstens 10 tekens. Een zin van een paar woorden werkt goed."),
-                             validators=[DataRequired(REQUIRED), strong_password])
+                             validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
@@ -90,14 +89,14 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED)])
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 

@@ -168,11 +168,16 @@ def reset_password(token: str):
                                message=TOKEN_MESSAGES[exc.reason], resend=False), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        accounts.reset_password(token, form.password.data)
-        db.session.commit()
-        logout_user()
-        flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
-        return redirect(url_for("auth.login"))
+        try:
+            accounts.reset_password(token, form.password.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -203,11 +208,16 @@ def change_password():
         if not accounts.password_matches(user, password_form.current_password.data):
             password_form.current_password.errors.append(_("Dit is niet je huidige wachtwoord."))
         else:
-            accounts.set_password(user, password_form.password.data)
-            db.session.commit()
-            login_user(user)  # the new session nonce ends all other sessions, not this one
-            flash(_("Je wachtwoord is gewijzigd."), "success")
-            return redirect(url_for("auth.profile"))
+            try:
+                accounts.set_password(user, password_form.password.data)
+            except accounts.AccountError as exc:
+                db.session.rollback()
+                password_form.password.errors.append(exc.message)
+            else:
+                db.session.commit()
+                login_user(user)  # the new session nonce ends all other sessions, not this one
+                flash(_("Je wachtwoord is gewijzigd."), "success")
+                return redirect(url_for("auth.profile"))
     form = ProfileForm(data=_profile_data(user), formdata=None)
     _fill_profile_choices(form)
     return render_template("auth/profile.html", form=form, password_form=password_form), 400
