@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, make_test_config, make_user
 from sqlalchemy import select
 
+from leerhuis import create_app
 from leerhuis.extensions import db, limiter
 from leerhuis.models import (
     ApprovalStatus,
@@ -177,6 +178,64 @@ def test_login_is_rate_limited_with_a_dutch_page(app, client, deelnemer, monkeyp
     finally:
         limiter.reset()
     assert blocked.status_code == 429 and "Even rustig aan" in blocked.text
+    assert 0 < int(blocked.headers["Retry-After"]) <= 600
+
+
+@pytest.fixture
+def behind_one_proxy(app, tmp_path):
+    """The portal as deployed behind one TLS proxy (TRUSTED_PROXIES=1), on the same data."""
+    proxied = create_app(make_test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
+                                          TRUSTED_PROXIES=1))
+    with proxied.app_context():
+        yield proxied
+
+
+@pytest.fixture
+def fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _failed_login(client, email, address):
+    return client.post("/inloggen", data={"email": email, "password": "fout" * 3},
+                       headers={"X-Forwarded-For": address})
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_login_limit(
+        behind_one_proxy, deelnemer, monkeypatch, fresh_limits):
+    monkeypatch.setitem(behind_one_proxy.config["RATE_LIMITS"], "login", "2 per 10 minutes")
+    first, second = behind_one_proxy.test_client(), behind_one_proxy.test_client()
+    for _ in range(2):
+        assert _failed_login(first, "a@example.org", "203.0.113.7").status_code == 200
+    assert _failed_login(first, "b@example.org", "203.0.113.7").status_code == 429
+    assert _failed_login(second, "c@example.org", "198.51.100.4").status_code == 200
+    # A client cannot pick its own address: the proxy appends the real one, and only that
+    # hop is trusted.
+    assert _failed_login(first, "d@example.org", "198.51.100.4, 203.0.113.7").status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_addresses_are_ignored(
+        app, client, deelnemer, monkeypatch, fresh_limits):
+    monkeypatch.setitem(app.config["RATE_LIMITS"], "login", "2 per 10 minutes")
+    for _ in range(2):
+        assert _failed_login(client, "a@example.org", "203.0.113.7").status_code == 200
+    other = app.test_client()
+    assert _failed_login(other, "c@example.org", "198.51.100.4").status_code == 429
+
+
+def test_login_attempts_on_one_account_are_limited_across_addresses(
+        behind_one_proxy, deelnemer, monkeypatch, fresh_limits):
+    monkeypatch.setitem(behind_one_proxy.config["RATE_LIMITS"], "login_account",
+                        "2 per 10 minutes")
+    client = behind_one_proxy.test_client()
+    assert _failed_login(client, deelnemer.email, "203.0.113.1").status_code == 200
+    assert _failed_login(client, "DEELNEMER@example.org ", "203.0.113.2").status_code == 200
+    blocked = client.post("/inloggen", data={"email": deelnemer.email, "password": PASSWORD},
+                          headers={"X-Forwarded-For": "203.0.113.3"})
+    assert blocked.status_code == 429 and "Even rustig aan" in blocked.text
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert _failed_login(client, "ander@example.org", "203.0.113.3").status_code == 200
 
 
 def test_organiser_requests_are_approved_or_denied_with_a_reason_by_the_region(

@@ -111,8 +111,15 @@ def resend_verification():
     return render_template("auth/resend_verification.html", form=form)
 
 
+def _submitted_account() -> str:
+    """The rate-limit key of a login attempt: the account it tries, as find_user_by_email
+    matches it, so guessing one person's password from many addresses is limited too."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(configured_limit("login"), methods=["POST"])
+@limiter.limit(configured_limit("login_account"), methods=["POST"], key_func=_submitted_account)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
