@@ -135,3 +135,15 @@ def test_deleting_an_account_frees_its_coming_places_for_the_waiting_list(
         ("deelnemer@example.org", "ical_cancel")]
     assert any(m.recipient == "wachtend@example.org" and m.kind == "ical_request"
                for m in mails)
+
+
+def test_cookies_of_a_deleted_account_no_longer_log_in(app, deelnemer):
+    browser = app.test_client()
+    browser.post("/inloggen", data={"email": deelnemer.email, "password": "correct-horse-battery",
+                                    "remember": "y"})
+    cookies = {name: browser.get_cookie(name).value for name in ("session", "remember_token")}
+    browser.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})
+    replay = app.test_client()
+    for name, value in cookies.items():
+        replay.set_cookie(name, value)
+    assert replay.get("/mijn-gegevens").status_code == 302
