@@ -53,8 +53,16 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DEFAULT_REGION": env.get("DEFAULT_REGION", "").strip(),
         "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance / "huey.sqlite")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        # A 429 says when to try again (Retry-After), as do the X-RateLimit-* headers.
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Proxies in front of the app whose X-Forwarded-For is believed: behind one TLS proxy,
+        # 1. With 0 every client would share the proxy's address, and its rate limits.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "RATE_LIMITS": {
-            "login": "20 per 10 minutes", "sign_up": "10 per hour", "resend": "5 per hour",
+            # login: per client address; login_account: per e-mail address typed, whatever
+            # the addresses the attempts come from.
+            "login": "20 per 10 minutes", "login_account": "10 per 10 minutes",
+            "sign_up": "10 per hour", "resend": "5 per hour",
             "reset": "5 per 15 minutes", "registration": "30 per minute",
             "verify": "60 per minute", "feed": "120 per hour", "api": "120 per minute",
             "export": "10 per hour", "checkin": "5 per 15 minutes",

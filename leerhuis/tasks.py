@@ -123,6 +123,19 @@ def enqueue_outbox_delivery() -> None:
 
 
 @huey.task(retries=2, retry_delay=30)
+def send_password_reset(email: str) -> bool:
+    """Look the address up and queue its reset mail, outside the request: see
+    accounts.request_password_reset."""
+    from leerhuis.extensions import db
+    from leerhuis.services.accounts import send_password_reset_mail
+
+    with app_context():
+        sent = send_password_reset_mail(email)
+        db.session.commit()
+        return sent
+
+
+@huey.task(retries=2, retry_delay=30)
 def issue_certificates(run_id: int) -> int:
     """Issue an event's certificates in the background; resumes safely after a crash (a run
     another worker holds is left to it)."""

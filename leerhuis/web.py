@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import with_expression
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from leerhuis import labels
@@ -175,6 +176,10 @@ DOWNLOAD_TYPES = frozenset({
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address as the nearest trusted proxy saw it (rate limits, logs);
+        # whatever the client itself put in X-Forwarded-For before that is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     # Before the blueprints add their rules: each rule picks its converter when added.
     app.url_map.converters["int"] = DatabaseIntConverter
     login_manager.login_view = "auth.login"

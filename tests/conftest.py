@@ -108,8 +108,8 @@ def make_test_config(database_url: str, tmp_dir: Path, **extra) -> dict:
         # Limits are on, as in production, but high; a test lowers one to prove it works.
         "RATELIMIT_ENABLED": True,
         "RATE_LIMITS": {name: "100000 per minute" for name in (
-            "login", "sign_up", "resend", "reset", "registration", "verify", "feed", "api",
-            "export", "checkin")},
+            "login", "login_account", "sign_up", "resend", "reset", "registration", "verify",
+            "feed", "api", "export", "checkin")},
         "MAIL_SERVER": "",
         "MAIL_FILE_DIR": str(tmp_dir / "mail"),
         "CERTIFICATE_DIR": str(tmp_dir / "certificates"),

@@ -102,9 +102,15 @@ def typed(value: str) -> str:
     return value.replace("\x00", "").strip()
 
 
-def assert_kept(html: str, value: str) -> None:
+def on_one_line(value: str) -> str:
+    """What the portal keeps of a typed name or function: control characters (CR, LF, NUL …)
+    and runs of white space become one space, trimmed."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", value).split())
+
+
+def assert_kept(html: str, value: str, keep=typed) -> None:
     """What the person typed is back in the form."""
-    assert str(escape(typed(value))) in html
+    assert str(escape(keep(value))) in html
 
 
 def assert_no_server_error(response) -> None:
@@ -136,12 +142,13 @@ def test_sign_up_never_fails_and_refusals_are_dutch_and_keep_the_values(
     if "<h1>Bevestig je e-mailadres</h1>" in response.text:
         created = db.session.scalars(select(User).where(
             func.lower(User.email) == typed(email).lower())).one()
-        assert created.first_name == typed(first_name)
+        assert created.first_name == on_one_line(first_name)
         return
     assert response.status_code in (200, 400)
     assert_dutch_field_errors(response.text)
-    for value in (email, first_name, last_name, function):
-        assert_kept(response.text, value)
+    assert_kept(response.text, email)
+    for value in (first_name, last_name, function):
+        assert_kept(response.text, value, on_one_line)
 
 
 @fuzz("profile")
@@ -159,12 +166,12 @@ def test_profile_never_fails_and_refusals_are_dutch_and_keep_the_values(
     assert_no_server_error(response)
     if response.status_code == 302:
         db.session.refresh(deelnemer)
-        assert deelnemer.first_name == typed(first_name)
+        assert deelnemer.first_name == on_one_line(first_name)
         assert deelnemer.skj_number == (typed(skj).replace(" ", "") or None)
         return
     assert_dutch_field_errors(response.text)
     for value in (first_name, last_name, function):
-        assert_kept(response.text, value)
+        assert_kept(response.text, value, on_one_line)
 
 
 # --- The event form --------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_a_mail_that_keeps_failing_is_shown_to_the_region_and_can_be_resent(
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 2)
-    accounts.request_password_reset("regio@example.org")
+    accounts.send_password_reset_mail("regio@example.org")
     db.session.commit()
     row = db.session.scalars(select(OutboxMessage)).one()
     for _ in range(2):
@@ -59,7 +59,7 @@ def test_a_mail_that_keeps_failing_is_shown_to_the_region_and_can_be_resent(
 
 
 def test_without_smtp_the_worker_writes_eml_files(app, region, deliver_mail):
-    accounts.request_password_reset("niemand@example.org")  # unknown: nothing queued
+    assert not accounts.send_password_reset_mail("niemand@example.org")  # unknown: no mail
     db.session.commit()
     assert deliver_mail()["sent"] == 0
     client_user = accounts.sign_up(accounts.SignUp(email="file@example.org",

@@ -6,6 +6,7 @@ import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
+from conftest import make_user
 from sqlalchemy import select
 
 from leerhuis.extensions import db
@@ -16,6 +17,7 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    OutboxMessage,
     ProgrammeStatus,
     ProgrammeYear,
     Registration,
@@ -23,7 +25,8 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import attendance, certificates, privacy
+from leerhuis.services import attendance, certificates, privacy, registrations
+from leerhuis.services.registrations import RegistrationInput
 
 
 def _attended_event(region, provider, user, organiser, days_ago=3):
@@ -86,3 +89,61 @@ def test_retention_anonymises_old_registrations_only(region, provider, deelnemer
     db.session.expire_all()
     assert db.session.get(Registration, old.id).user_id is None
     assert db.session.get(Registration, recent.id).user_id == deelnemer.id
+
+
+def _coming_event(region, provider):
+    """Full (one place), registration open, the cancellation deadline already passed."""
+    start = utcnow() + timedelta(days=5)
+    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+    event = Event(region_id=region.id, type=event_type, organisation=provider,
+                  programme_year=start.year, status=EventStatus.PUBLISHED, title="Training later",
+                  address="Plein 1", city="Huizen", capacity=1,
+                  registration_closes_at=start - timedelta(days=1),
+                  cancellation_deadline=utcnow() - timedelta(hours=1))
+    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
+                                   net_hours=Decimal(2))]
+    db.session.add(event)
+    if not db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first():
+        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
+                                     status=ProgrammeStatus.PUBLISHED))
+    db.session.commit()
+    return event
+
+
+def test_deleting_an_account_frees_its_coming_places_for_the_waiting_list(
+        region, provider, deelnemer, organisator, as_deelnemer):
+    _past, attended, _certificate = _attended_event(region, provider, deelnemer, organisator)
+    event = _coming_event(region, provider)
+    seat = registrations.register(event.id, deelnemer, RegistrationInput())
+    waiting_person = make_user(region, "wachtend@example.org")
+    waiting = registrations.register(event.id, waiting_person, RegistrationInput())
+    db.session.commit()
+    assert (seat.status, waiting.status) == (RegistrationStatus.CONFIRMED,
+                                             RegistrationStatus.WAITLISTED)
+
+    response = as_deelnemer.post("/mijn-gegevens/verwijderen",
+                                 data={"password": "correct-horse-battery"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    cancelled = db.session.get(Registration, seat.id)
+    assert cancelled.status is RegistrationStatus.CANCELLED and cancelled.user_id is None
+    assert db.session.get(Registration, waiting.id).status is RegistrationStatus.CONFIRMED
+    kept = db.session.get(Registration, attended.id)
+    assert kept.status is RegistrationStatus.CONFIRMED and kept.user_id is None
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.recipient, m.kind) for m in mails if m.recipient == "deelnemer@example.org"] == [
+        ("deelnemer@example.org", "ical_cancel")]
+    assert any(m.recipient == "wachtend@example.org" and m.kind == "ical_request"
+               for m in mails)
+
+
+def test_cookies_of_a_deleted_account_no_longer_log_in(app, deelnemer):
+    browser = app.test_client()
+    browser.post("/inloggen", data={"email": deelnemer.email, "password": "correct-horse-battery",
+                                    "remember": "y"})
+    cookies = {name: browser.get_cookie(name).value for name in ("session", "remember_token")}
+    browser.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})
+    replay = app.test_client()
+    for name, value in cookies.items():
+        replay.set_cookie(name, value)
+    assert replay.get("/mijn-gegevens").status_code == 302

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from flask_babel import gettext as _
@@ -10,24 +11,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, ValidationError
 
 from leerhuis.services import form_tokens
-
-COMMON_PASSWORDS = {
-    "wachtwoord", "wachtwoord1", "wachtwoord123", "password", "password1", "password123",
-    "welkom01", "welkom123", "qwerty123", "1234567890", "leerhuis123", "zomer2026",
-}
-
-
-def strong_password(form, field) -> None:
-    """At least 10 characters, not a well-known password, not the e-mail address."""
-    value = field.data or ""
-    if len(value) < 10:
-        raise ValidationError(_l("Kies een wachtwoord van minstens 10 tekens."))
-    if value.lower() in COMMON_PASSWORDS or len(set(value)) < 4:
-        raise ValidationError(_l("Dit wachtwoord is te makkelijk te raden. Kies een ander."))
-    email = getattr(form, "email", None)
-    if email is not None and email.data and value.lower() == email.data.strip().lower():
-        raise ValidationError(_l("Je wachtwoord mag niet gelijk zijn aan je e-mailadres."))
-
 
 _SKJ_RE = re.compile(r"^\d{4,12}$")
 
@@ -42,6 +25,16 @@ def skj_number(form, field) -> None:
 def strip_filter(value):
     # NUL is dropped too: no keyboard makes it and PostgreSQL text cannot hold it.
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+def one_line_filter(value):
+    """A name or function on one line: control characters (CR, LF, escape …) and line
+    separators become a space and runs of white space one space. These values go into mail
+    headers, calendar attendees and certificates, where a line break does damage."""
+    if not isinstance(value, str):
+        return value
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(cleaned.split())  # split() also breaks at Unicode line separators
 
 
 def empty_to_none(value):

@@ -2,15 +2,24 @@
 
 Rules enforced here:
 - an e-mail address belongs to one account, whatever its case;
-- passwords are hashed with Argon2id; a login never tells whether an address exists;
+- passwords are hashed with Argon2id; a login never tells whether an address exists, nor
+  does sign-up (the owner of a known address gets a mail instead) or a reset request (the
+  address is looked up by the background worker, so the request costs the same either way);
+- a password has at least MIN_PASSWORD_LENGTH characters and zxcvbn scores it at least
+  MIN_PASSWORD_SCORE, with the person's own address and name counting as easy guesses
+  (NCSC/NIST: length and a check against common and guessable passwords, no composition
+  rules);
 - a reset link is signed, expires (RESET_TOKEN_MAX_AGE_SECONDS) and works once: it
   carries a fingerprint of the current password hash, which the reset changes;
+- logging out ends every session and remember-me cookie of the user, as a password
+  change does;
 - becoming organisator for an organisation is a request the Region approves or denies.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -19,7 +28,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -48,6 +59,43 @@ class AccountError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses and more
+# zxcvbn's time grows with the length; what makes a longer password weak shows in its start.
+ZXCVBN_MAX_LENGTH = 100
+
+# Why zxcvbn found a password guessable, by the kind of its weakest part, in Dutch (zxcvbn's
+# own feedback is English).
+_WEAKNESS_HINTS = {
+    "user_inputs": _l("het lijkt op je naam of e-mailadres."),
+    "passwords": _l("dit wachtwoord, of een dat erop lijkt, wordt veel gebruikt."),
+    "spatial": _l("rijen toetsen zoals qwerty zijn makkelijk te raden."),
+    "repeat": _l("herhalingen en reeksen zoals aaa of 1234 zijn makkelijk te raden."),
+    "sequence": _l("herhalingen en reeksen zoals aaa of 1234 zijn makkelijk te raden."),
+    "date": _l("jaartallen en datums zijn makkelijk te raden."),
+    "regex": _l("jaartallen en datums zijn makkelijk te raden."),
+}
+_GENERAL_HINT = _l("een zin van een paar ongewone woorden is sterk en goed te onthouden.")
+
+
+def check_password_strength(password: str, *, email: str = "", names: tuple[str, ...] = ()) -> None:
+    """Refuse a password that is short or easy to guess (AccountError on ``password``)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("Kies een wachtwoord van minstens %(count)d tekens.",
+                             count=MIN_PASSWORD_LENGTH), field="password")
+    names = tuple(name for name in names if name)
+    user_inputs = [value for value in (email, email.partition("@")[0], *names,
+                                       " ".join(names), "".join(names)) if value]
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=user_inputs)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return
+    kinds = [match.get("dictionary_name") if match["pattern"] == "dictionary" else match["pattern"]
+             for match in result["sequence"]]
+    hint = next((_WEAKNESS_HINTS[kind] for kind in _WEAKNESS_HINTS if kind in kinds),
+                _GENERAL_HINT)
+    raise AccountError(_("Kies een sterker wachtwoord: %(hint)s", hint=hint), field="password")
 
 
 def hash_password(password: str) -> str:
@@ -82,13 +130,27 @@ class SignUp:
     preferred_language: str = "nl"
 
 
-def sign_up(data: SignUp, region: Region) -> User:
-    """Create an unverified account and queue the verification mail."""
-    if find_user_by_email(data.email) is not None:
-        raise AccountError(_("Er bestaat al een account met dit e-mailadres."), field="email")
+def sign_up(data: SignUp, region: Region) -> User | None:
+    """Create an unverified account and queue the verification mail. For an address that
+    has an account already, nothing is created and its owner is told by mail: the person
+    signing up sees the same page either way, so sign-up does not reveal who has an
+    account. The password is hashed in both cases, so both take as long."""
+    check_password_strength(data.password, email=data.email,
+                            names=(data.first_name, data.last_name))
+    password_hash = hash_password(data.password)
+    existing = find_user_by_email(data.email)
+    if existing is not None:
+        outbox.queue_template_mail(
+            "account_exists",
+            to=existing.email,
+            subject=_l("Je hebt al een account bij het Regionaal Leerhuis"),
+            user=existing,
+            link=external_url("auth.forgot_password"),
+        )
+        return None
     user = User(
         email=data.email,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
         function=data.function.strip(),
@@ -150,10 +212,39 @@ def _password_fingerprint(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset mail if the address is known; say nothing either way."""
+    """Have the worker send a reset mail if the address is known, once this transaction
+    commits. The request itself does the same for every address (no look-up, no mail), so
+    neither its answer nor its duration tells whether the address has an account."""
+    db.session.info.setdefault("password_reset_requests", []).append(email.strip())
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_reset_requests_after_commit(session: Session) -> None:
+    requested = session.info.pop("password_reset_requests", ())
+    if not requested:
+        return
+    from leerhuis.tasks import send_password_reset
+
+    for email in requested:
+        try:
+            send_password_reset(email)
+        except Exception:
+            # The person was told a mail is on its way if the address is known; a queue that
+            # is down must not turn that into an error page. They can ask again.
+            logging.getLogger(__name__).warning("password reset not queued", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_reset_requests_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop("password_reset_requests", None)
+
+
+def send_password_reset_mail(email: str) -> bool:
+    """The worker's half of a reset request: queue the reset mail if the address belongs to
+    an active account. Returns whether it did."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
-        return
+        return False
     token = make_token("reset-password", {"uid": user.id, "fp": _password_fingerprint(user)})
     outbox.queue_template_mail(
         "reset_password",
@@ -163,6 +254,7 @@ def request_password_reset(email: str) -> None:
         link=external_url("auth.reset_password", token=token),
         hours=current_app.config["RESET_TOKEN_MAX_AGE_SECONDS"] // 3600,
     )
+    return True
 
 
 def user_for_reset_token(token: str) -> User:
@@ -185,8 +277,18 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def set_password(user: User, new_password: str) -> None:
-    """New hash and a new session nonce: every other session of this user ends."""
+    """A strong enough password (``check_password_strength``) gets a new hash and a new
+    session nonce: every other session of this user ends."""
+    check_password_strength(new_password, email=user.email,
+                            names=(user.first_name, user.last_name))
     user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember-me cookie carries the
+    session nonce (``User.get_id``), so a new nonce makes all of them worthless, also a
+    cookie copied before the logout."""
     user.session_nonce = secrets.token_hex(8)
 
 

@@ -153,6 +153,8 @@ def queue_message(message: Message, *, kind: str = "", user: User | None = None)
 _BECAUSE_REGISTERED = _l("Je krijgt deze e-mail omdat je je hebt aangemeld voor een activiteit "
                          "van het Regionaal Leerhuis.")
 MAIL_REASONS = {
+    "account_exists": _l("Je krijgt deze e-mail omdat dit e-mailadres is gebruikt om een account "
+                         "aan te maken bij het Regionaal Leerhuis."),
     "certificate_issued": _l("Je krijgt deze e-mail omdat je aanwezig was bij een activiteit van "
                              "het Regionaal Leerhuis."),
     "evaluation_invite": _l("Je krijgt deze e-mail omdat je hebt deelgenomen aan een activiteit "

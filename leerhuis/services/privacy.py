@@ -4,7 +4,9 @@ retention period for registrations and attendance.
 Rules enforced here:
 - the export holds everything the portal keeps about the person (profile, roles,
   registrations, attendance, certificates, mails sent to them) plus the certificate PDFs;
-- deleting an account removes the person and their personal details from registrations
+- deleting an account first cancels the person's registrations for activities that have
+  not ended, as afmelden does (the waiting list moves up, the person gets the calendar
+  cancellations), then removes the person and their personal details from registrations
   and attendance while the rows stay for aggregate figures; issued certificates stay
   verifiable by code (name, activity, date, hours — nothing more);
 - registrations older than RETENTION_YEARS after the activity are anonymised the same
@@ -23,6 +25,7 @@ from sqlalchemy import delete, func, select, update
 
 from leerhuis.extensions import db
 from leerhuis.models import (
+    ACTIVE_STATUSES,
     Attendance,
     Certificate,
     Event,
@@ -32,7 +35,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import audit, certificates
+from leerhuis.services import audit, certificates, registrations
 
 ANONYMISED = {"user_id": None, "function": "", "municipality_name": "", "skj_number": None,
               "diet": "", "accessibility_needs": "", "added_by_id": None}
@@ -100,18 +103,40 @@ def export_zip(user: User) -> bytes:
     return buffer.getvalue()
 
 
-def delete_account(user: User, *, by: User) -> None:
-    """Remove the person; keep anonymous registrations/attendance and verifiable certificates."""
+def delete_account(user: User, *, by: User, now=None) -> None:
+    """Remove the person: their places in activities still to come go to the waiting list;
+    keep anonymous registrations/attendance and verifiable certificates."""
     user_id = user.id
+    # The mails kept so far go first; the calendar cancellations queued below must still
+    # reach the person.
+    db.session.execute(delete(OutboxMessage).where(
+        (OutboxMessage.user_id == user_id)
+        | (func.lower(OutboxMessage.recipient) == user.email.lower())))
+    cancel_coming_registrations(user, by=by, now=now)
     db.session.execute(update(Registration).where(Registration.user_id == user_id)
                        .values(**ANONYMISED))
     db.session.execute(update(Certificate).where(Certificate.user_id == user_id)
                        .values(user_id=None, skj_number=None))
-    db.session.execute(delete(OutboxMessage).where(
-        (OutboxMessage.user_id == user_id) | (func.lower(OutboxMessage.recipient) == user.email)))
     audit.record("account.deleted", actor=by if by.id != user_id else None,
                  subject=f"user:{user_id}", region_id=user.region_id, by_self=by.id == user_id)
     db.session.delete(user)
+
+
+def cancel_coming_registrations(user: User, *, by: User, now=None) -> int:
+    """Cancel the person's registrations for activities that have not ended, through
+    afmelden itself, so their places go to the waiting list and their calendars hear of it."""
+    now = now or utcnow()
+    last_end = (select(func.max(EventSession.ends_at))
+                .where(EventSession.event_id == Registration.event_id).scalar_subquery())
+    coming = db.session.scalars(
+        select(Registration)
+        .where(Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES),
+               last_end > now)
+        # One event lock after another, always in the same order.
+        .order_by(Registration.event_id)).all()
+    for registration in coming:
+        registrations.unregister(registration, by=by, now=now, deadline_applies=False)
+    return len(coming)
 
 
 def apply_retention(now=None) -> int:

@@ -192,9 +192,12 @@ def register(event_id: int, user: User, data: RegistrationInput, *, added_by: Us
     return registration
 
 
-def unregister(registration: Registration, *, by: User, now: datetime | None = None) -> None:
+def unregister(registration: Registration, *, by: User, now: datetime | None = None,
+               deadline_applies: bool = True) -> None:
     """Cancel a registration (leave the waiting list, decline an offer) and promote who is
-    next."""
+    next. After the cancellation deadline only the organiser or the Region may cancel a
+    confirmed place — or the deletion of the person's account (``deadline_applies=False``):
+    a place held by nobody helps nobody."""
     event = lock_event(registration.event_id)
     now = now or utcnow()
     db.session.refresh(registration)
@@ -203,7 +206,7 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
     is_staff = programme.is_organiser_of(by, event) or programme.is_region_admin_for(by, event)
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     held_a_place = registration.status in SEAT_STATUSES
-    if was_confirmed and not is_staff and event.cancellation_deadline and (
+    if was_confirmed and deadline_applies and not is_staff and event.cancellation_deadline and (
             now > event.cancellation_deadline):
         contact = event.contact_email or event.organisation.name
         raise RegistrationError(

@@ -7,9 +7,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from leerhuis.blueprints.forms_common import (
     empty_to_none,
+    one_line_filter,
     skj_number,
     strip_filter,
-    strong_password,
     to_choices,
 )
 from leerhuis.labels import ORGANISATION_TYPE_LABELS
@@ -36,11 +36,11 @@ def _coerce_optional_int(value):
 class ProfileFields:
     """Fields shared by sign-up and the profile page."""
 
-    first_name = StringField(_l("Voornaam"), filters=[strip_filter],
+    first_name = StringField(_l("Voornaam"), filters=[one_line_filter],
                              validators=[DataRequired(REQUIRED), Length(max=80)])
-    last_name = StringField(_l("Achternaam"), filters=[strip_filter],
+    last_name = StringField(_l("Achternaam"), filters=[one_line_filter],
                             validators=[DataRequired(REQUIRED), Length(max=120)])
-    function = StringField(_l("Functie"), filters=[strip_filter],
+    function = StringField(_l("Functie"), filters=[one_line_filter],
                            description=_l("Bijvoorbeeld jeugdconsulent, gezinsvoogd of huisarts."),
                            validators=[Optional(), Length(max=120)])
     organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
@@ -67,7 +67,7 @@ class SignUpForm(ProfileFields, FlaskForm):
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"),
                              description=_l("Minstens 10 tekens. Een zin van een paar woorden werkt goed."),
-                             validators=[DataRequired(REQUIRED), strong_password])
+                             validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
@@ -89,14 +89,14 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED)])
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED), strong_password])
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 

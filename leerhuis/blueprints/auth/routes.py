@@ -17,6 +17,7 @@ from leerhuis.blueprints.auth.forms import (
     SignUpForm,
 )
 from leerhuis.blueprints.forms_common import to_choices
+from leerhuis.blueprints.redirects import safe_next
 from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
@@ -46,13 +47,6 @@ def _profile_data(user) -> dict:
         "skj_number": user.skj_number, "skj_kamer": user.skj_kamer.value if user.skj_kamer else "",
         "preferred_language": user.preferred_language,
     }
-
-
-def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
@@ -117,8 +111,15 @@ def resend_verification():
     return render_template("auth/resend_verification.html", form=form)
 
 
+def _submitted_account() -> str:
+    """The rate-limit key of a login attempt: the account it tries, as find_user_by_email
+    matches it, so guessing one person's password from many addresses is limited too."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(configured_limit("login"), methods=["POST"])
+@limiter.limit(configured_limit("login_account"), methods=["POST"], key_func=_submitted_account)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -137,12 +138,15 @@ def login():
             login_user(user, remember=form.remember.data)
             session["lang"] = user.preferred_language
             flash(_("Welkom, %(name)s.", name=user.first_name), "success")
-            return redirect(_safe_next(url_for("main.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/uitloggen")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Je bent uitgelogd."), "info")
@@ -171,11 +175,16 @@ def reset_password(token: str):
                                message=TOKEN_MESSAGES[exc.reason], resend=False), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        accounts.reset_password(token, form.password.data)
-        db.session.commit()
-        logout_user()
-        flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
-        return redirect(url_for("auth.login"))
+        try:
+            accounts.reset_password(token, form.password.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -206,11 +215,16 @@ def change_password():
         if not accounts.password_matches(user, password_form.current_password.data):
             password_form.current_password.errors.append(_("Dit is niet je huidige wachtwoord."))
         else:
-            accounts.set_password(user, password_form.password.data)
-            db.session.commit()
-            login_user(user)  # the new session nonce ends all other sessions, not this one
-            flash(_("Je wachtwoord is gewijzigd."), "success")
-            return redirect(url_for("auth.profile"))
+            try:
+                accounts.set_password(user, password_form.password.data)
+            except accounts.AccountError as exc:
+                db.session.rollback()
+                password_form.password.errors.append(exc.message)
+            else:
+                db.session.commit()
+                login_user(user)  # the new session nonce ends all other sessions, not this one
+                flash(_("Je wachtwoord is gewijzigd."), "success")
+                return redirect(url_for("auth.profile"))
     form = ProfileForm(data=_profile_data(user), formdata=None)
     _fill_profile_choices(form)
     return render_template("auth/profile.html", form=form, password_form=password_form), 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from leerhuis.blueprints.redirects import safe_next
 from leerhuis.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -32,7 +33,4 @@ def switch_language(lang: str):
         if current_user.is_authenticated:
             current_user.preferred_language = lang
             db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))
