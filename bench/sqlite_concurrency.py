@@ -28,6 +28,9 @@ USERS = 50
 PLACES = 10
 CERTIFICATES = 100
 WORKERS = 4
+# What must be in the database afterwards; anything less is a lost write.
+EXPECTED = {"registrations": USERS, "confirmed": PLACES, "profiles": USERS, "logins": USERS,
+            "reset_mails": USERS, "certificates": CERTIFICATES}
 
 
 def _prepare(database_url: str) -> dict:
@@ -197,7 +200,8 @@ def _count_writes(database_url: str, facts: dict, *, wait_seconds: float = 120) 
                         "ON r.id = c.registration_id WHERE r.event_id = :e"),
                         {"e": facts["past_event_id"]}).scalar(),
                 }
-            if counts["certificates"] >= CERTIFICATES or time.monotonic() > deadline:
+            if all(counts[key] >= EXPECTED[key] for key in EXPECTED) or (
+                    time.monotonic() > deadline):
                 return counts
             time.sleep(1)
     finally:
@@ -237,9 +241,7 @@ def _measure(database: str, database_url: str) -> dict:
         worker.wait(timeout=30)
         worker_log.close()
     statuses = answers["statuses"]
-    expected = {"registrations": USERS, "confirmed": PLACES, "profiles": USERS,
-                "logins": USERS, "reset_mails": USERS, "certificates": CERTIFICATES}
-    lost = sum(max(0, expected[key] - writes[key]) for key in expected)
+    lost = sum(max(0, EXPECTED[key] - writes[key]) for key in EXPECTED)
     return {"database": database, "users": USERS, "requests": len(statuses),
             "errors_5xx": sum(1 for status in statuses if status >= 500 or status == 0),
             "other_errors": sum(1 for status in statuses if 400 <= status < 500),

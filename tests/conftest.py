@@ -245,6 +245,31 @@ def deliver_mail(app):
     return run
 
 
+@pytest.fixture
+def task_queue():
+    """The Huey queue (in memory in tests), emptied first; ``run()`` runs what was queued,
+    as the consumer would, and returns the names of the tasks it ran."""
+    from leerhuis.tasks import huey
+
+    huey.flush()
+
+    class Queue:
+        @staticmethod
+        def names() -> list[str]:
+            return [task.name for task in huey.pending()]
+
+        @staticmethod
+        def run() -> list[str]:
+            ran = []
+            while (task := huey.dequeue()) is not None:
+                huey.execute(task)
+                ran.append(task.name)
+            return ran
+
+    yield Queue
+    huey.flush()
+
+
 # --- People ----------------------------------------------------------------------------
 
 _PASSWORD_HASH: dict[str, str] = {}

@@ -85,31 +85,6 @@ def test_login_does_not_reveal_whether_an_address_exists(client, deelnemer):
     assert unknown.status_code == wrong.status_code
 
 
-@pytest.fixture
-def task_queue():
-    """The Huey queue (in memory in tests), emptied first; ``run()`` runs what was queued,
-    as the consumer would, and returns the names of the tasks it ran."""
-    from leerhuis.tasks import huey
-
-    huey.flush()
-
-    class Queue:
-        @staticmethod
-        def names() -> list[str]:
-            return [task.name for task in huey.pending()]
-
-        @staticmethod
-        def run() -> list[str]:
-            ran = []
-            while (task := huey.dequeue()) is not None:
-                huey.execute(task)
-                ran.append(task.name)
-            return ran
-
-    yield Queue
-    huey.flush()
-
-
 def test_password_reset_is_silent_about_unknown_addresses_and_works_once(
         client, deelnemer, smtp, deliver_mail, task_queue):
     unknown = client.post("/wachtwoord-vergeten", data={"email": "niemand@example.org"})
