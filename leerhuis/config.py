@@ -47,6 +47,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("REDIS_URL", ""),
         "REMINDER_DAYS_BEFORE": int(env.get("REMINDER_DAYS_BEFORE", "2")),
         "RETENTION_YEARS": int(env.get("RETENTION_YEARS", "2")),
+        # Addresses of nobody in the region an organiser may invite in any 24 hours.
+        "OUTSIDE_INVITATIONS_PER_DAY": int(env.get("OUTSIDE_INVITATIONS_PER_DAY", "50")),
         # A certificate run whose worker sent no heartbeat for this long is taken over.
         "CERTIFICATE_RUN_LEASE_SECONDS": int(env.get("CERTIFICATE_RUN_LEASE_SECONDS", "120")),
         # Slug of the region shown to visitors; empty: the first region created.

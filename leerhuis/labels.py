@@ -126,6 +126,7 @@ AUDIT_ACTION = {
     "klankbord.member_added": _l("lid aan klankbordgroep toegevoegd"),
     "klankbord.member_removed": _l("lid uit klankbordgroep verwijderd"),
     "mail.viewed": _l("verzonden e-mail bekeken"),
+    "invitation.outside_addresses": _l("adressen van buiten de regio uitgenodigd"),
     "lesson.published": _l("les gepubliceerd"),
     "lesson.rejected": _l("les afgewezen"),
     "organisation.approved": _l("organisatie goedgekeurd"),

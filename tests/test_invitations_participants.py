@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from leerhuis.extensions import db
 from leerhuis.models import (
+    AuditEvent,
     Event,
     EventSession,
     EventStatus,
@@ -288,3 +289,31 @@ def test_invitations_by_organisation_type_and_municipality_reach_only_the_region
         emails=["elders@example.org"]))
     assert both == {"zorg@example.org": carer.id, "team@example.org": team_member.id,
                     "elders@example.org": outsider.id}
+
+
+def test_invitations_to_outside_addresses_are_capped_per_day_and_logged_for_the_region(
+        app, event, organisator, as_organisator, regio_admin, auth, monkeypatch):
+    """An organiser cannot use the portal to mail any number of strangers: addresses that
+    belong to nobody in the region count against a daily cap, and the Region's audit log
+    says who invited which of them."""
+    monkeypatch.setitem(app.config, "OUTSIDE_INVITATIONS_PER_DAY", 3)
+    first = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen",
+                                data={"emails": "a@extern.example\nb@extern.example"})
+    assert first.status_code == 302
+    over = as_organisator.post(f"/activiteiten/{event.id}/uitnodigen",
+                               data={"emails": "c@extern.example\nd@extern.example"})
+    assert over.status_code == 400
+    assert ("Je kunt vandaag nog 1 adres van buiten de regio uitnodigen (ten hoogste 3 per "
+            "dag); je gaf er 2 op. Nodig de rest morgen uit, of vraag de regio.") in over.text
+    assert db.session.scalar(select(db.func.count()).select_from(Invitation)) == 2
+
+    (logged,) = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "invitation.outside_addresses")).all()
+    assert logged.actor_id == organisator.id and logged.subject == f"event:{event.id}"
+    assert logged.details["addresses"] == ["a@extern.example", "b@extern.example"]
+    assert logged.region_id == event.region_id
+    auth.logout()
+    auth.login(regio_admin)
+    page = as_organisator.get("/regio/audit").text
+    assert "adressen van buiten de regio uitgenodigd" in page
+    assert "a@extern.example, b@extern.example" in page

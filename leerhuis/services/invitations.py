@@ -12,17 +12,24 @@ Rules enforced here:
 - creating a batch only stores it; the worker writes one personal outbox mail per
   recipient in chunks, and running it again adds nothing twice;
 - an invitation's status is its mail's (sent, waiting, failed) or 'aangemeld' once that
-  person has an active registration for the event.
+  person has an active registration for the event;
+- addresses of nobody in the region ("outside addresses") are capped per organiser at
+  OUTSIDE_INVITATIONS_PER_DAY in any 24 hours, so the portal cannot be used to mail any
+  number of strangers; each batch with outside addresses is in the Region's audit log with
+  who invited which addresses. The Region itself is not capped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from flask_babel import ngettext
+from sqlalchemy import func, or_, select
 
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -40,7 +47,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import outbox, programme
+from leerhuis.services import audit, outbox, programme
 from leerhuis.services.links import external_url
 
 CHUNK = 100
@@ -123,8 +130,6 @@ def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None
         conditions.append(User.municipality_id.in_(targets.municipality_ids))
     recipients: dict[str, int | None] = {}
     if conditions:
-        from sqlalchemy import or_
-
         for user_id, email in db.session.execute(
                 select(User.id, User.email).where(or_(*conditions), User.region_id == region.id,
                                                   User.is_active_account,
@@ -154,6 +159,9 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
         recipients = {e: u for e, u in recipients.items() if u is None or u not in registered}
     if not recipients:
         raise InvitationError({"": _("Er is niemand (meer) om uit te nodigen met deze keuze.")})
+    outside = outside_addresses(region, recipients)
+    if outside and not by.is_region_admin:
+        _check_outside_cap(by, len(outside))
     batch = InvitationBatch(region_id=region.id, event_id=event.id if event else None,
                             programme_year=programme_year, targets=targets.__dict__,
                             message=message.strip(), created_by_id=by.id, total=len(recipients))
@@ -162,7 +170,39 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
     db.session.add_all([Invitation(batch_id=batch.id, email=email, user_id=user_id)
                         for email, user_id in sorted(recipients.items())])
     db.session.flush()
+    if outside:
+        audit.record("invitation.outside_addresses", actor=by, region_id=region.id,
+                     subject=f"event:{event.id}" if event else f"programme:{programme_year}",
+                     batch=batch.id, addresses=outside)
     return batch
+
+
+def outside_addresses(region: Region, recipients: dict[str, int | None]) -> list[str]:
+    """The recipients who are nobody in the region: no account, or one of another region."""
+    own = set(db.session.scalars(select(User.id).where(
+        User.id.in_([user_id for user_id in recipients.values() if user_id is not None]),
+        User.region_id == region.id)))
+    return sorted(email for email, user_id in recipients.items() if user_id not in own)
+
+
+def _check_outside_cap(by: User, wanted: int) -> None:
+    cap = current_app.config["OUTSIDE_INVITATIONS_PER_DAY"]
+    used = db.session.scalar(
+        select(func.count()).select_from(Invitation)
+        .join(InvitationBatch, InvitationBatch.id == Invitation.batch_id)
+        .outerjoin(User, User.id == Invitation.user_id)
+        .where(InvitationBatch.created_by_id == by.id,
+               InvitationBatch.created_at >= utcnow() - timedelta(days=1),
+               or_(Invitation.user_id.is_(None), User.region_id != InvitationBatch.region_id)))
+    left = max(cap - (used or 0), 0)
+    if wanted > left:
+        raise InvitationError({"emails": ngettext(
+            "Je kunt vandaag nog %(num)d adres van buiten de regio uitnodigen (ten hoogste "
+            "%(cap)d per dag); je gaf er %(wanted)d op. Nodig de rest morgen uit, of vraag "
+            "de regio.",
+            "Je kunt vandaag nog %(num)d adressen van buiten de regio uitnodigen (ten hoogste "
+            "%(cap)d per dag); je gaf er %(wanted)d op. Nodig de rest morgen uit, of vraag "
+            "de regio.", left, cap=cap, wanted=wanted)})
 
 
 def process_batch(batch_id: int) -> InvitationBatch | None:
