@@ -136,6 +136,19 @@ def send_password_reset(email: str) -> bool:
 
 
 @huey.task(retries=2, retry_delay=30)
+def send_verification_again(email: str) -> bool:
+    """Look the address up and send a new verification link, outside the request: see
+    accounts.request_verification_mail."""
+    from leerhuis.extensions import db
+    from leerhuis.services.accounts import send_verification_again as send
+
+    with app_context():
+        sent = send(email)
+        db.session.commit()
+        return sent
+
+
+@huey.task(retries=2, retry_delay=30)
 def issue_certificates(run_id: int) -> int:
     """Issue an event's certificates in the background; resumes safely after a crash (a run
     another worker holds is left to it)."""

@@ -404,3 +404,18 @@ def test_a_reset_refuses_a_guessable_password(client, deelnemer, smtp, deliver_m
 def test_the_test_and_demo_passwords_are_strong_enough(password):
     accounts.check_password_strength(password, email="deelnemer@example.org",
                                      names=("Sanne", "Jansen"))
+
+
+def test_asking_for_a_new_verification_link_looks_the_same_for_every_address(
+        client, region, task_queue, smtp, deliver_mail):
+    """The request looks nothing up and writes nothing, whatever the address: its answer and
+    its duration cannot tell whether an address has an account. The worker sends the link."""
+    unverified = make_user(region, "nieuw@example.org", verified=False)
+    make_user(region, "bevestigd@example.org")
+    answers = [client.post("/bevestiging-opnieuw", data={"email": email})
+               for email in ("nieuw@example.org", "bevestigd@example.org", "niemand@example.org")]
+    assert {(a.status_code, a.headers["Location"]) for a in answers} == {(302, "/inloggen")}
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert task_queue.run().count("send_verification_again") == 3
+    deliver_mail()
+    assert [m.recipients for m in smtp.messages] == [[unverified.email]]

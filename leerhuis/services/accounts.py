@@ -19,7 +19,6 @@ Rules enforced here:
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -28,10 +27,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
+from leerhuis import background
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -214,29 +213,24 @@ def _password_fingerprint(user: User) -> str:
 def request_password_reset(email: str) -> None:
     """Have the worker send a reset mail if the address is known, once this transaction
     commits. The request itself does the same for every address (no look-up, no mail), so
-    neither its answer nor its duration tells whether the address has an account."""
-    db.session.info.setdefault("password_reset_requests", []).append(email.strip())
+    neither its answer nor its duration tells whether the address has an account. (A queue
+    that is down loses the request; the person can ask again.)"""
+    background.after_commit("send_password_reset", email.strip())
 
 
-@event.listens_for(Session, "after_commit")
-def _queue_reset_requests_after_commit(session: Session) -> None:
-    requested = session.info.pop("password_reset_requests", ())
-    if not requested:
-        return
-    from leerhuis.tasks import send_password_reset
-
-    for email in requested:
-        try:
-            send_password_reset(email)
-        except Exception:
-            # The person was told a mail is on its way if the address is known; a queue that
-            # is down must not turn that into an error page. They can ask again.
-            logging.getLogger(__name__).warning("password reset not queued", exc_info=True)
+def request_verification_mail(email: str) -> None:
+    """Have the worker send a new verification link if the address has an account that is
+    not verified yet; like a reset request, the same for every address."""
+    background.after_commit("send_verification_again", email.strip())
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_reset_requests_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop("password_reset_requests", None)
+def send_verification_again(email: str) -> bool:
+    """The worker's half of ``request_verification_mail``. Returns whether it sent one."""
+    user = find_user_by_email(email)
+    if user is None or user.is_verified:
+        return False
+    send_verification_mail(user)
+    return True
 
 
 def send_password_reset_mail(email: str) -> bool:

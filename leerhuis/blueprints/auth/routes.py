@@ -101,10 +101,8 @@ def verify_email(token: str):
 def resend_verification():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None and not user.is_verified:
-            accounts.send_verification_mail(user)
-            db.session.commit()
+        accounts.request_verification_mail(form.email.data)
+        db.session.commit()
         flash(_("Als dit adres bij ons bekend en nog niet bevestigd is, is er een nieuwe "
                 "bevestigingslink verstuurd."), "info")
         return redirect(url_for("auth.login"))
