@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +21,10 @@ from sqlalchemy import func, select
 from leerhuis import create_app, tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceState,
+    CertificateRun,
     Event,
     EventSession,
     EventStatus,
@@ -34,9 +39,11 @@ from leerhuis.models import (
     Region,
     Registration,
     RegistrationStatus,
+    RunStatus,
     User,
     utcnow,
 )
+from leerhuis.services import certificates
 
 PEOPLE = 16
 PLACES = 4
@@ -139,4 +146,56 @@ def test_people_acting_at_once_are_all_served_and_every_write_is_kept(crowded_ap
         resets = db.session.scalars(select(OutboxMessage.status).where(
             OutboxMessage.kind == "reset_password")).all()
         assert resets == [OutboxStatus.SENT] * PEOPLE
+        db.session.remove()
+
+
+def test_two_certificate_runs_started_moments_apart_both_finish(crowded_app):
+    """The probe started a second run 0.3 s after the first: on SQLite it failed with
+    "database is locked" and could not even record that. Both runs issue every certificate."""
+    app = crowded_app
+    with app.app_context():
+        region_id = db.session.scalar(select(Region.id))
+        organisation_id = db.session.scalar(select(Organisation.id))
+        training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+        people = db.session.scalars(select(User).order_by(User.id).limit(3)).all()
+        started = utcnow() - timedelta(days=2)
+        run_ids = []
+        for title in ("Verklarende analyse", "Veerkracht"):
+            event = Event(region_id=region_id, type=training, organisation_id=organisation_id,
+                          programme_year=started.year, status=EventStatus.FINISHED, title=title,
+                          address="Plein 1", city="Hilversum", attendance_closed_at=utcnow())
+            event.sessions = [EventSession(starts_at=started, net_hours=Decimal(2),
+                                           ends_at=started + timedelta(hours=2))]
+            db.session.add(event)
+            db.session.add_all(
+                Attendance(registration=Registration(event=event, user=person,
+                                                     status=RegistrationStatus.CONFIRMED),
+                           session=event.sessions[0], state=AttendanceState.PRESENT,
+                           source=AttendanceSource.ORGANISER)
+                for person in people)
+            db.session.flush()
+            run_ids.append(certificates.start_run(event, by=people[0]).id)
+        db.session.commit()
+        db.session.remove()
+    failures: list[BaseException] = []
+
+    def worker(run_id: int, delay: float) -> None:
+        time.sleep(delay)
+        try:
+            with app.app_context():
+                tasks.issue_certificates.call_local(run_id)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(run_id, delay))
+               for run_id, delay in zip(run_ids, (0, 0.3), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        runs = db.session.scalars(select(CertificateRun).order_by(CertificateRun.id)).all()
+        assert [(run.status, run.done) for run in runs] == [(RunStatus.DONE, 3)] * 2
         db.session.remove()
