@@ -414,14 +414,18 @@ def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, org
 
 def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
         accredited, deelnemer, as_organisator):
-    _register(accredited, deelnemer)
+    registration = _register(accredited, deelnemer)
+    registration.consent_share_name = True
+    db.session.commit()
     session = accredited.sessions[0]
     response = as_organisator.get(f"/activiteiten/{accredited.id}/presentielijst/{session.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = _text(response.data)
-    for expected in ("Presentielijst", deelnemer.full_name, "100234567", "Handtekening",
+    for expected in ("Presentielijst", deelnemer.full_name, "Handtekening",
                      deelnemer.organisation.name):
         assert expected in text
+    # The SKJ number goes to the provider in the SKJ-points export only.
+    assert "100234567" not in text
 
 
 def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnemer, organisator,

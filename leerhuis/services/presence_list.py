@@ -1,24 +1,23 @@
-"""The printable presentielijst of a session: name, organisation, SKJ number, signature."""
+"""The printable presentielijst of a session: who (as ``services.visibility`` lets the
+viewer see them: a name, or "Deelnemer 7" for who did not share it), organisation and a
+signature column. SKJ numbers are not on it: they go to the provider in the SKJ-points
+export only."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
 from leerhuis.formatting import format_period
-from leerhuis.models import Event, EventSession
-from leerhuis.services import attendance, pdf
+from leerhuis.models import Event, EventSession, User
+from leerhuis.services import attendance, pdf, visibility
 
 
-def render(event: Event, session: EventSession) -> bytes:
-    rows = []
-    for registration in attendance.confirmed_registrations(event):
-        user = registration.user
-        rows.append({
-            "name": user.full_name if user else _("(verwijderd account)"),
-            "organisation": registration.organisation.name if registration.organisation else "",
-            "skj_number": registration.skj_number or "",
-        })
-    rows.sort(key=lambda row: row["name"].split()[-1].lower() if row["name"] else "")
+def render(event: Event, session: EventSession, viewer: User) -> bytes:
+    registrations = attendance.confirmed_registrations(event)
+    views = sorted(visibility.participant_views(event, registrations, viewer).values(),
+                   key=lambda view: view.sort_key)
+    rows = [{"name": view.display_name, "organisation": view.organisation or ""}
+            for view in views]
     data = {
         "title": event.title,
         "leerhuis": event.region.leerhuis_name,

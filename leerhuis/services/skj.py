@@ -40,7 +40,7 @@ from leerhuis.models import (
     SkjKamer,
     User,
 )
-from leerhuis.services import spreadsheets
+from leerhuis.services import attendance, certificates, spreadsheets, visibility
 from leerhuis.services.programme import AMSTERDAM
 
 PERIOD_YEARS = 5
@@ -270,3 +270,28 @@ def pdf_data(user: User, period_list: list[Period]) -> dict:
                             "code": a.certificate_code or ""} for a in p.activities],
         } for p in period_list],
     }
+
+
+PROVIDER_HEADER = ["SKJ-registratienummer", "achternaam", "voornaam", "datum",
+                   "accreditatienummer", "punten"]
+
+
+def provider_points_csv(event: Event, viewer: User) -> tuple[str, int]:
+    """The provider's list for Mijn SKJ of an accredited training: one line per participant
+    who earned the points (present at every session), with the name and SKJ number that
+    ``visibility.skj_points_view`` gives the organiser for this purpose only. Returns the
+    CSV text and the number of lines."""
+    first = event.sessions[0].starts_at.astimezone(AMSTERDAM) if event.sessions else None
+    points = f"{event.accreditation_points.normalize():f}".replace(".", ",")
+    out = io.StringIO()
+    writer = spreadsheets.csv_writer(out)
+    writer.writerow(PROVIDER_HEADER)
+    count = 0
+    for registration in attendance.confirmed_registrations(event):
+        view = visibility.skj_points_view(registration, viewer)
+        if view is None or not certificates.parts_for(registration):
+            continue
+        writer.writerow([view.skj_number, view.last_name, view.first_name,
+                         f"{first:%d-%m-%Y}" if first else "", event.accreditation_number, points])
+        count += 1
+    return out.getvalue(), count

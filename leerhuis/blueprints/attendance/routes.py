@@ -40,9 +40,8 @@ from leerhuis.services import (
     presence_list,
     programme,
     skj,
-    spreadsheets,
+    visibility,
 )
-from leerhuis.services.programme import AMSTERDAM
 
 bp = Blueprint("certificates", __name__)
 
@@ -107,10 +106,13 @@ def attendance_sheet(event_id: int):
                 attendance.ensure_checkin_code(session)
     runs = db.session.scalars(db.select(CertificateRun).where(CertificateRun.event_id == event.id)
                               .order_by(CertificateRun.id.desc())).all()
+    registrations = attendance.confirmed_registrations(event)
+    history = attendance.history(event)[:50]
     return render_template(
-        "attendance/sheet.html", event=event,
-        registrations=attendance.confirmed_registrations(event), marks=attendance.marks_for(event),
-        states=list(AttendanceState), history=attendance.history(event)[:50],
+        "attendance/sheet.html", event=event, registrations=registrations,
+        views=visibility.participant_views(event, registrations, current_user),
+        marks=attendance.marks_for(event), states=list(AttendanceState), history=history,
+        actors=visibility.actor_names(event, (c.changed_by for c in history), current_user),
         eligible=len(certificates.eligible_registrations(event)) if event.attendance_closed_at else 0,
         runs=runs, form=EmptyForm())
 
@@ -140,7 +142,7 @@ def presence_list_pdf(event_id: int, session_id: int):
     session = db.get_or_404(EventSession, session_id)
     if session.event_id != event.id:
         abort(404)
-    content = presence_list.render(event, session)
+    content = presence_list.render(event, session, current_user)
     return Response(content, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="presentielijst-{event.id}-{session.id}.pdf"'})
 
@@ -336,23 +338,9 @@ def provider_export(event_id: int):
     event = _managed_event(event_id)
     if not event.is_accredited:
         abort(404)
-    rows = []
-    for registration in attendance.confirmed_registrations(event):
-        if certificates.parts_for(registration) and registration.user is not None:
-            rows.append(registration)
-    out = io.StringIO()
-    writer = spreadsheets.csv_writer(out)
-    writer.writerow(["SKJ-registratienummer", "achternaam", "voornaam", "datum",
-                     "accreditatienummer", "punten"])
-    first = event.sessions[0].starts_at.astimezone(AMSTERDAM) if event.sessions else None
-    for registration in rows:
-        user = registration.user
-        writer.writerow([registration.skj_number or user.skj_number or "", user.last_name,
-                         user.first_name, f"{first:%d-%m-%Y}" if first else "",
-                         event.accreditation_number,
-                         f"{event.accreditation_points.normalize():f}".replace(".", ",")])
+    body, count = skj.provider_points_csv(event, current_user)
     with write_transaction():
         audit.record("export.skj_points", actor=current_user, subject=f"event:{event.id}",
-                     rows=len(rows))
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+                     rows=count)
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="skj-punten-{event.id}.csv"'})

@@ -25,6 +25,7 @@ from leerhuis.services import (
     programme,
     registrations,
     seats,
+    visibility,
 )
 from leerhuis.services.markdown import render_markdown
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
@@ -141,6 +142,7 @@ def render_event_page(event: Event | catalogue.EventFacts,
         "registration_form_to_show": registration_form_to_show,
         "waitlist_position": (registrations.waitlist_position(registration)
                               if registration else None),
+        "own_pseudonym": visibility.own_pseudonym(registration),
         "closed_reason": (registrations.registration_closed_reason(event, current_user)
                           if current_user.is_authenticated else
                           _("Log in om je aan te melden.")),

@@ -236,6 +236,8 @@ def participant_list(event_id: int):
     pagination = participants.page(event, current_user, page_arg())
     return render_template("participants/list.html", event=event, pagination=pagination,
                            rows=pagination.rows, add_form=add_form,
+                           show_skj=("SKJ-nummer", "skj_number") in participants.columns(
+                               event, current_user),
                            message_form=message_form), status
 
 
