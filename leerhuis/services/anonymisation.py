@@ -221,7 +221,7 @@ _NUMBER_WORDS = (r"(?:dossier\s*(?:-\s*)?(?:nummer|nr\.?)|dossier\s+nr\.?|"
                  r"zaak\s*(?:-\s*)?(?:nummer|nr\.?|id)|casus\s*(?:-\s*)?(?:nummer|nr\.?)|"
                  r"kenmerk|referentie|registratie\s*(?:-\s*)?(?:nummer|nr\.?))")
 _DOSSIER = re.compile(
-    rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+\w+|bij\s+de\s+\w+|[\w-]+))?[\s:#.]*(?:is\s+)?"
+    rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?[\s:#.]*(?:is\s+)?"
     r"(?P<number>[A-Z]{0,5}[\s-]?\d[\d./-]{2,}\d)", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{2,5}[-\s]\d{2,4}[-/.]\d{3,6}\b|\b[A-Z]-\d{5,}\b")
 _PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})"
