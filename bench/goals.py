@@ -63,6 +63,36 @@ def _peak_rows(index: int) -> list[Row]:
     ]
 
 
+def _guard_rows(part: str) -> list[Row]:
+    """The guard on the labelled corpus beside plain deduce + python-stdnum (same run)."""
+
+    def pick(who, key):
+        return lambda r: r["quality"][part][who][key]
+
+    def percent(who, key):
+        return lambda r: f"{pick(who, key)(r) * 100:.1f} %"
+
+    def categories(r):
+        per = r["quality"][part]["guard"]["per_category"]
+        base = r["quality"][part]["baseline"]["per_category"]
+        return "; ".join(f"{c} {v['recall'] * 100:.0f}/{base[c]['recall'] * 100:.0f}"
+                         for c, v in per.items() if "recall" in v)
+
+    return [
+        Row(f"recall on identifying texts ({part})", percent("guard", "recall"),
+            lambda r: f"deduce + stdnum {percent('baseline', 'recall')(r)}",
+            "≥ 99 % and above baseline",
+            lambda r: pick("guard", "recall")(r) >= 0.99
+            and pick("guard", "recall")(r) > pick("baseline", "recall")(r)),
+        Row(f"ordinary texts with a finding ({part})", percent("guard", "ordinary_flagged"),
+            lambda r: f"deduce + stdnum {percent('baseline', 'ordinary_flagged')(r)}",
+            "≤ 2 % and below baseline",
+            lambda r: pick("guard", "ordinary_flagged")(r) <= 0.02
+            and pick("guard", "ordinary_flagged")(r) < pick("baseline", "ordinary_flagged")(r)),
+        Row(f"recall per category, guard/baseline % ({part})", categories),
+    ]
+
+
 GOALS: dict[str, list[Row]] = {
     "programme_page": [
         Row("server CPU per request (ms)", lambda r: r["cpu_ms_per_request"],
@@ -103,6 +133,7 @@ GOALS: dict[str, list[Row]] = {
     "registration_race": [*_race_row(0), *_race_row(1)],
     "sqlite_concurrency": [*_peak_rows(0), *_peak_rows(1)],
     "anonymisation_guard": [
+        *_guard_rows("all"), *_guard_rows("heldout"),
         Row("ms per 1,000-character text (warm)", lambda r: r["ms_per_text"],
             lambda r: f"regex checks alone {r.get('regex_only_ms', '–')} ms"),
         Row("cold start of a fresh worker (s)", lambda r: r["cold_start_s"],

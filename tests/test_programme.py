@@ -278,7 +278,7 @@ def test_the_guard_asks_confirmation_for_names_and_dates_of_birth():
     result = anonymisation.check_text(
         "Jan de Vries, geboren op 12-03-2011, wil niet meer naar huis.", MUNICIPALITIES)
     assert not result.blocking
-    assert {"name", "date"} <= {f.kind for f in result.to_confirm}
+    assert {"name", "date_of_birth"} <= {f.kind for f in result.to_confirm}
     assert "[NAAM]" in result.suggestion() and "[DATUM]" in result.suggestion()
 
 

@@ -20,6 +20,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from stdnum import iban as stdnum_iban
@@ -33,18 +34,81 @@ KIND_LABELS = {
     "email": _l("e-mailadres"),
     "phone": _l("telefoonnummer"),
     "iban": _l("IBAN"),
-    "postcode_address": _l("postcode met huisnummer"),
+    "postcode_address": _l("adres of postcode"),
+    "dossier_number": _l("dossier-, cliënt- of zaaknummer"),
+    "licence_plate": _l("kenteken"),
+    "handle": _l("account op sociale media"),
     "name": _l("naam"),
+    "nickname": _l("bijnaam of roepnaam"),
+    "initials": _l("initialen"),
     "date": _l("datum"),
+    "date_of_birth": _l("geboortedatum"),
     "place": _l("plaats of adres"),
     "age": _l("leeftijd"),
+    "age_family": _l("leeftijden en gezinssamenstelling"),
+    "school_club_workplace": _l("school, club of werkplek"),
+    "rare_role": _l("zeldzame rol"),
     "institution": _l("instelling"),
 }
 PLACEHOLDERS = {
     "bsn": "[BSN]", "email": "[E-MAIL]", "phone": "[TELEFOON]", "iban": "[IBAN]",
-    "postcode_address": "[ADRES]", "name": "[NAAM]", "date": "[DATUM]", "place": "[PLAATS]",
-    "age": "[LEEFTIJD]", "institution": "[INSTELLING]",
+    "postcode_address": "[ADRES]", "dossier_number": "[DOSSIERNUMMER]",
+    "licence_plate": "[KENTEKEN]", "handle": "[ACCOUNT]", "name": "[NAAM]",
+    "nickname": "[NAAM]", "initials": "[NAAM]", "date": "[DATUM]", "date_of_birth": "[DATUM]",
+    "place": "[PLAATS]", "age": "[LEEFTIJD]", "age_family": "[GEZIN]",
+    "school_club_workplace": "[SCHOOL/CLUB/WERK]", "rare_role": "[ROL]",
+    "institution": "[INSTELLING]",
 }
+EXPLANATIONS = {
+    "bsn": _l("Dit is een burgerservicenummer. Een BSN mag nooit in het portaal staan."),
+    "email": _l("Met een e-mailadres is iemand direct te vinden."),
+    "phone": _l("Met een telefoonnummer is iemand direct te vinden."),
+    "iban": _l("Een rekeningnummer hoort bij één persoon of gezin."),
+    "postcode_address": _l("Een adres of postcode wijst het huis van het gezin aan."),
+    "dossier_number": _l("Met een dossier-, cliënt- of zaaknummer is het dossier van de cliënt "
+                         "terug te vinden."),
+    "licence_plate": _l("Een kenteken hoort bij één auto en dus bij één eigenaar."),
+    "handle": _l("Een account op sociale media leidt direct naar de persoon."),
+    "name": _l("Een naam maakt de cliënt of een familielid herkenbaar."),
+    "nickname": _l("Ook een bijnaam of roepnaam maakt iemand herkenbaar voor wie hem kent."),
+    "initials": _l("Initialen zijn samen met de rest van de casus vaak genoeg om iemand te "
+                   "herkennen."),
+    "date": _l("Een precieze datum kan een geboortedatum of een herkenbare gebeurtenis zijn."),
+    "date_of_birth": _l("Een geboortedatum maakt iemand bijna uniek."),
+    "place": _l("Een plaats of adres kan het gezin aanwijzen."),
+    "age": _l("Een precieze leeftijd maakt iemand samen met andere gegevens herkenbaar."),
+    "age_family": _l("Precieze leeftijden of geboortejaren samen met de gezinssamenstelling "
+                     "wijzen in een kleine gemeente vaak één gezin aan."),
+    "school_club_workplace": _l("Een school, klas, club of werkplek met een naam of plaats "
+                                "maakt de kring rond iemand klein."),
+    "rare_role": _l("Een rol die maar weinig mensen hebben, wijst precies één persoon aan."),
+    "institution": _l("Een instelling kan samen met de rest van de casus iemand aanwijzen."),
+}
+REWRITES = {
+    "bsn": _l("laat het nummer weg"),
+    "email": _l("laat het adres weg"),
+    "phone": _l("laat het nummer weg"),
+    "iban": _l("laat het rekeningnummer weg"),
+    "postcode_address": _l("\"in de regio\" of \"in een dorp in de regio\""),
+    "dossier_number": _l("laat het nummer weg; verwijs zo nodig naar \"het dossier\""),
+    "licence_plate": _l("\"de auto van vader\""),
+    "handle": _l("\"op sociale media\""),
+    "name": _l("een rol, zoals \"het meisje\", \"de jongere\" of \"moeder\""),
+    "nickname": _l("\"de jongere\" of \"het kind\""),
+    "initials": _l("een rol, zoals \"moeder\" of \"de jongere\""),
+    "date": _l("\"in het voorjaar\" of \"vorig jaar\""),
+    "date_of_birth": _l("een leeftijdsgroep, zoals \"een kind van basisschoolleeftijd\""),
+    "place": _l("\"in de regio\""),
+    "age": _l("een leeftijdsgroep, zoals \"een tiener\""),
+    "age_family": _l("\"een gezin met meerdere kinderen van basisschoolleeftijd\""),
+    "school_club_workplace": _l("\"op de basisschool\", \"op een sportclub\" of \"in de "
+                                "detailhandel\""),
+    "rare_role": _l("\"vader heeft een bekende functie in het dorp\" of laat de rol weg"),
+    "institution": _l("\"een instelling in de regio\""),
+}
+# "Lotte (12)" → an age group instead of name and age.
+_AGE_GROUPS = ((3, _l("een peuter")), (12, _l("een kind van basisschoolleeftijd")),
+               (17, _l("een tiener")), (200, _l("een volwassene")))
 
 
 @dataclass(frozen=True)
@@ -58,6 +122,19 @@ class Finding:
     @property
     def label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def explanation(self) -> str:
+        """Why this part may identify someone, in plain Dutch for the author."""
+        return str(EXPLANATIONS.get(self.kind, EXPLANATIONS["name"]))
+
+    @property
+    def rewrite(self) -> str:
+        """A suggested anonymous wording for this part."""
+        age = re.search(r"\((\d{1,2})\)", self.text)
+        if self.kind in ("name", "nickname", "initials") and age:
+            return str(next(label for limit, label in _AGE_GROUPS if int(age.group(1)) <= limit))
+        return str(REWRITES.get(self.kind, REWRITES["name"]))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,6 +156,14 @@ class GuardResult:
     @property
     def is_clean(self) -> bool:
         return not self.findings
+
+    def labels(self, findings: Iterable[Finding] | None = None) -> list[str]:
+        """The distinct labels of the findings (all, or those given), in order of appearance."""
+        out: list[str] = []
+        for finding in self.findings if findings is None else findings:
+            if finding.label not in out:
+                out.append(finding.label)
+        return out
 
     def suggestion(self) -> str:
         """The text with every finding replaced by a placeholder."""
@@ -108,32 +193,109 @@ class GuardResult:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Dutch numbers: 06-12345678, 06 1234 5678, 020-1234567, +31 6 12345678, 0031…
+# Dutch numbers: 06-12345678, 06 1234 5678, 020-1234567, +31 6 12345678, 0031…, 06 - 1122 3344
+_SEP = r"(?:\s?-\s?|\s)?"
 _PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\))?[\s-]?|0)(?:[1-9](?:[\s-]?\d){8})(?!\d)")
+    rf"(?<![\w+])(?:(?:\+|00)31{_SEP}(?:\(0\))?{_SEP}|0)(?:[1-9](?:{_SEP}\d){{8}})(?!\d)")
+_STREET_SUFFIX = (r"(?:straatweg|straat|laan|weg|plein|kade|gracht|singel|dreef|hof|pad|steeg|"
+                  r"plantsoen|dijk|markt|brink|allee|boulevard|park|erf|veld|wal|haven|meent)")
 _POSTCODE_HOUSE = re.compile(
-    r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b(?:[\s,]+\d{1,5}[a-zA-Z]?\b)?"
-    r"|\b[A-Z][a-zà-ÿ]+(?:straat|laan|weg|plein|kade|gracht|singel|dreef|hof|pad|steeg)"
-    r"\s+\d{1,5}[a-zA-Z]?\b")
-_NINE_DIGITS = re.compile(r"(?<!\d)(\d[\s.-]?){8}\d(?!\d)")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}[\s]?(?:[A-Z0-9]{4}[\s]?){2,7}[A-Z0-9]{1,4}\b")
+    r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b(?:[\s,]+(?:huisnr\.?\s*|nr\.?\s*)?\d{1,5}[a-zA-Z]?\b)?"
+    rf"|(?<![\w@.])[A-Za-zÀ-ÿ'’-]{{2,}}{_STREET_SUFFIX}\s+(?:nr\.?\s*)?\d{{1,4}}"
+    r"(?:\s?(?:hs|bis|[a-zA-Z])\b)?(?![\d-])", re.IGNORECASE)
+_POSTCODE_ONLY = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}\b")
+_NINE_DIGITS = re.compile(r"(?<![\d-])(\d[\s.-]?){8}\d(?![\d-])")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}[\s]?(?:[A-Z0-9]{4}[\s]?){2,7}[A-Z0-9]{1,4}\b", re.IGNORECASE)
+# A Dutch account number by its shape: one typo in the check digits still points at one account.
+_DUTCH_ACCOUNT = re.compile(r"NL\d{2}[A-Z]{4}\d{10}", re.IGNORECASE)
+_MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+           r"december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)")
 _DATE = re.compile(
-    r"\b(?:[0-3]?\d[-/.][01]?\d[-/.](?:19|20)?\d{2})\b"
-    r"|\b[0-3]?\d\s+(?:januari|februari|maart|april|mei|juni|juli|augustus|september|"
-    r"oktober|november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.?\s+"
-    r"(?:19|20)\d{2}\b", re.IGNORECASE)
+    r"\b(?:[0-3]?\d[-/.][01]?\d[-/.](?P<y1>(?:19|20)?\d{2}))\b"
+    r"|\b(?P<y2>(?:19|20)\d{2})-[01]\d-[0-3]\d\b"
+    rf"|\b[0-3]?\d\s+{_MONTHS}\.?\s+(?P<y3>(?:19|20)\d{{2}})\b", re.IGNORECASE)
+_BIRTH_CUE = re.compile(r"\b(?:geb(?:oren)?\.?|geboortedatum|gebdat|dob)\b[\s:(]*(?:op\s+)?$",
+                        re.IGNORECASE)
+_NUMBER_WORDS = (r"(?:dossier\s*(?:-\s*)?(?:nummer|nr\.?)|dossier\s+nr\.?|"
+                 r"cli[eë]nt\s*(?:-\s*)?(?:nummer|nr\.?|id)|cli[eë]nt\s+id|"
+                 r"zaak\s*(?:-\s*)?(?:nummer|nr\.?|id)|casus\s*(?:-\s*)?(?:nummer|nr\.?)|"
+                 r"kenmerk|referentie|registratie\s*(?:-\s*)?(?:nummer|nr\.?))")
+_DOSSIER = re.compile(
+    rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?[\s:#.]*(?:is\s+)?"
+    r"(?P<number>[A-Z]{0,5}[\s-]?\d[\d./-]{2,}\d)", re.IGNORECASE)
+_CODE = re.compile(r"\b[A-Z]{2,5}[-\s]\d{2,4}[-/.]\d{3,6}\b|\b[A-Z]-\d{5,}\b")
+_PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})"
+                    r"(?![\w-])")
+_HANDLE_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,30}[A-Za-z0-9_]")
+_HANDLE_PLATFORM = re.compile(
+    r"\b(?:tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|telegram|"
+    r"twitch)\b[^.\n@]{0,30}?(?:\b(?:als|is|kanaal|account|naam)\b|:)\s*['\"‘“]?"
+    r"(?P<handle>[\w.#-]{3,40})", re.IGNORECASE)
+_RELATIONS = (r"(?:moeder|vader|stiefvader|stiefmoeder|pleegmoeder|pleegvader|oma|opa|tante|oom|"
+              r"broer|broertje|zus|zusje|zoon|dochter|neef|nicht|jongen|meisje|jongere|cli[eë]nt|"
+              r"kind|vriend|vriendin|partner|buurman|buurvrouw|mevrouw|meneer|mevr|mw|dhr|fam|"
+              r"familie|jeugdige)")
+_INITIALS = re.compile(
+    r"\b[A-Z]\.\s?(?:[A-Z]\.\s?)+(?:[A-Z][a-z]+)?"
+    r"|\b[A-Z]\.\s(?:(?:van|de|der|den|v\.d\.|vd)\s)+[A-Z]\."
+    rf"|\b{_RELATIONS}\.?\s+\(?(?:(?:van|de|der|den|v\.d\.|vd)\s+)*[A-Z]\.(?!\w)",
+    re.IGNORECASE)
+_NICKNAME = re.compile(
+    r"\b(?:(?:bij|roep)naam(?:\s+\w+){0,3}?\s+(?:is\s+)?|noemen?\s+(?:hem|haar)(?:\s+\w+){0,2}?\s+"
+    r"|(?:kent|kennen)\s+(?:hem|haar)\s+als\s+|door\s+het\s+leven\s+als\s+"
+    r"|heet\s+(?:hij|ze|zij)?\s*(?:gewoon\s+|eigenlijk\s+)?)"
+    r"(?P<nick>['\"‘“][^'\"’”]{2,30}['\"’”]|[A-Za-zÀ-ÿ]{2,20}(?:\s+[A-Z][a-zà-ÿ]+)?)"
+    r"|(?:wordt|werd)\s+(?:\w+\s+){0,3}?(?P<nick2>[A-Za-zÀ-ÿ]{2,20})\s+genoemd", re.IGNORECASE)
+_AGE = re.compile(r"\((?P<a>\d{1,2})\)|\b(?:van|is|zijn|met)\s+(?P<b>\d{1,2})(?![\d.:,-]\d)\b"
+                  r"|\b(?P<c>\d{1,2})\s*(?:jaar|jr|-jarige)\b"
+                  r"|\b(?:moeder|vader|zoon|dochter|zus|broer|stiefvader|stiefmoeder)\s+(?P<d>\d{1,2})\b"
+                  r"|(?<=,)\s*(?P<e>\d{1,2})\b(?=\s*(?:,|en\b|jaar))|\ben\s+(?P<f>\d{1,2})\b")
+_BIRTH_YEAR = re.compile(r"(?:geboren(?:\s+in)?|geb\.?|\()\s*(?:19|20)\d{2}\b", re.IGNORECASE)
+_FAMILY = re.compile(
+    r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|grootouders|broer\w*|zus\w*|zoon|zonen|"
+    r"dochter\w*|kinderen|kind|tweeling|oudste|jongste|middelste|halfbroer|halfzus|gezin|"
+    r"partner|vriend|klein(?:dochter|zoon)|baby|zwanger)\b", re.IGNORECASE)
+_SIBLING_POSITION = re.compile(r"\b(?:oudste|jongste|middelste)\s+van\s+(?:\w+)\s+kinderen\b|\btweeling\b",
+                               re.IGNORECASE)
+_SCHOOL_WORD = (r"(?i:[\w-]*(?:school|college|lyceum|gymnasium|kinderdagverblijf)|kdv|bso|"
+                r"peuterspeelzaal|scouting|[\w-]*(?:vereniging|club))")
+_NAMED = r"(?:[A-Z][\w'-]+\s+){0,3}"
+_SCHOOL = re.compile(
+    rf"\b{_NAMED}{_SCHOOL_WORD}\b(?:\s+(?:{_NAMED}[A-Z][\w'-]+))?"
+    r"(?P<tail>(?:[\s,(]+(?:in|uit|te)\s+[A-Z][\w'-]+)|(?:[\s,(]+(?:in\s+)?(?:groep|klas)\s+\d\w?)"
+    r"|(?:[\s,(]+(?:in\s+)?(?:\d\s?)?(?:havo|vwo|vmbo[\w-]*|mavo)\b)|(?:[\s,(]+(?:[A-Z]{1,2}\d{1,2}[\w-]*)))?")
+_CLASS = re.compile(r"\b(?:groep|klas)\s+\d\w?\s+(?:van|op)\s+(?:de|het)?\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
+                    r"(?:\s+in\s+[A-Z][\w'-]+)?")
+_CLUB = re.compile(r"\b(?:VV|SV|HC|RKSV|KV)\s+[A-Z][\w'-]+\b"
+                   r"|\b(?:voetbalt|hockeyt|turnt|zwemt|korfbalt|tennist|danst|judoot)\s+bij\s+"
+                   r"(?:de\s+|het\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*")
+_WORK = re.compile(
+    r"\b(?:werkt|werkzaam|stage|leraar|lerares|juf|meester)\b[^.;\n]{0,60}?\b(?:bij|op|aan|in)\s+"
+    r"(?:de\s+|het\s+)?[^.;\n]{0,50}?\bin\s+[A-Z][\w'-]+")
+_RARE_ROLE = re.compile(
+    r"\b(?:de|het)\s+(?:enige|bekende)\s+(?:[\w-]+\s+){1,5}?(?:in|van|op|bij)\s+"
+    r"(?:de\s+|het\s+|zijn\s+|haar\s+)?[\w'-]+(?:\s+(?:in|van)\s+[A-Z][\w'-]+)?"
+    r"|\b(?:is|was)\s+(?:de\s+)?(?:dominee|burgemeester|wethouder|pastoor|imam|rabbijn|notaris|"
+    r"tandarts|huisarts|wijkagent|politieagent|directeur|presentat\w+)\s+(?:van|in|bij)\s+"
+    r"(?:\w+\s+){0,4}?(?:[A-Z][\w'-]+|dorp|gemeente\w*|regio|buurt)", re.IGNORECASE)
+_PERSON_CUE = re.compile(r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|oom|tante|broer\w*|zus\w*|"
+                         r"zoon|dochter|ze|zij|hij|jongen|meisje|jongere|kind)\b", re.IGNORECASE)
+# Words that name a provider: what follows is an organisation's name, not a client's.
+_ORGANISATION_WORD = re.compile(
+    r"(?:gezinshuis|zorgboerderij|woongroep|stichting|crisisopvang|behandelgroep|"
+    r"kinderdagcentrum|jeugdhulp|pleegzorg|werkbezoek|locatie|praktijk|bibliotheek|zaal)\s*$",
+    re.IGNORECASE)
 
 _DEDUCE_KINDS = {
     "persoon": "name", "person": "name", "patient": "name", "patiënt": "name",
     "locatie": "place", "location": "place",
     "datum": "date", "date": "date",
-    "leeftijd": "age", "age": "age",
-    "instelling": "institution", "ziekenhuis": "institution", "institution": "institution",
-    "hospital": "institution",
 }
-# deduce also finds these; our own stricter checks cover them.
+# deduce also finds these; our own stricter checks cover them. A lone age, a lone place or an
+# institution identifies nobody (our combination rules use them as context).
 _DEDUCE_SKIPPED = {"telefoonnummer", "phone_number", "email", "emailadres", "email_address", "bsn", "url",
-                   "id", "identifier", "patient_number", "patientnummer"}
+                   "id", "identifier", "patient_number", "patientnummer", "leeftijd", "age",
+                   "instelling", "ziekenhuis", "institution", "hospital"}
 
 _lock = threading.Lock()
 _loaded = threading.Event()
@@ -179,36 +341,186 @@ def is_ready() -> bool:
     return _loaded.is_set()
 
 
-def check_text(text: str, allowed_terms: Iterable[str] = ()) -> GuardResult:
+def check_text(text: str, allowed_terms: Iterable[str] = (), *,
+               known_context: Iterable[str] = ()) -> GuardResult:
     """Find identifying data in ``text``; blocking findings decide whether it may be saved.
 
     ``allowed_terms`` are words that identify nobody here, such as the region's
     municipalities: a case discussion "in Huizen" is not a client's address.
+    ``known_context`` is the portal's own data (registered organisations, venues and their
+    addresses, the trainer, generated titles): it is not flagged either. Neither hides a
+    finding beside it: in "Lotte uit Huizen" the name is still found.
     """
     text = text or ""
-    allowed = {term.strip().lower() for term in allowed_terms if term.strip()}
-    findings: list[Finding] = []
-    findings += [Finding("email", m.group(), m.start(), m.end(), BLOCKING)
-                 for m in _EMAIL.finditer(text)]
-    findings += [Finding("iban", m.group(), m.start(), m.end(), BLOCKING)
-                 for m in _IBAN.finditer(text) if stdnum_iban.is_valid(m.group())]
-    findings += [Finding("bsn", m.group(), m.start(), m.end(), BLOCKING)
-                 for m in _NINE_DIGITS.finditer(text)
-                 if stdnum_bsn.is_valid(re.sub(r"\D", "", m.group()))]
-    findings += [Finding("phone", m.group(), m.start(), m.end(), BLOCKING)
-                 for m in _PHONE.finditer(text)]
-    findings += [Finding("postcode_address", m.group(), m.start(), m.end(), BLOCKING)
-                 for m in _POSTCODE_HOUSE.finditer(text) if _has_house_number(m.group())]
-    findings += [Finding("date", m.group(), m.start(), m.end(), CONFIRM)
-                 for m in _DATE.finditer(text)]
+    findings = _identifier_findings(text) + _date_findings(text) + _combination_findings(text)
     if text.strip():
-        findings += [f for f in _deduce_findings(text)
-                     if not (f.severity == CONFIRM and f.text.strip().lower() in allowed)]
-    return GuardResult(text, _without_overlaps(findings))
+        findings += _name_findings(text)
+        findings += _deduce_findings(text)
+    known = _known_spans(text, [*allowed_terms, *known_context])
+    return GuardResult(text, _without_overlaps(
+        [kept for f in findings if (kept := _outside_known(text, f, known)) is not None]))
+
+
+def _identifier_findings(text: str) -> list[Finding]:
+    """Identifiers that block saving: each one points at one person by itself."""
+    found = [Finding("email", m.group(), m.start(), m.end(), BLOCKING)
+             for m in _EMAIL.finditer(text)]
+    found += [Finding("iban", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _IBAN.finditer(text) if stdnum_iban.is_valid(m.group().upper())
+              or _DUTCH_ACCOUNT.fullmatch(re.sub(r"\s", "", m.group()))]
+    dossiers = [Finding("dossier_number", m.group("number"), m.start("number"), m.end("number"),
+                        BLOCKING) for m in _DOSSIER.finditer(text)]
+    dossiers += [Finding("dossier_number", m.group(), m.start(), m.end(), BLOCKING)
+                 for m in _CODE.finditer(text) if not _PLATE.fullmatch(m.group())]
+    found += dossiers
+    # A number named as a dossier or client number is that, even when it passes the 11-proef.
+    found += [Finding("bsn", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _NINE_DIGITS.finditer(text)
+              if stdnum_bsn.is_valid(re.sub(r"\D", "", m.group()))
+              and not any(d.start <= m.start() < d.end for d in dossiers)]
+    found += [Finding("phone", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _PHONE.finditer(text)]
+    for m in _POSTCODE_HOUSE.finditer(text):
+        if _has_house_number(m.group()):
+            found.append(Finding("postcode_address", m.group(), m.start(), m.end(), BLOCKING))
+        elif _POSTCODE_ONLY.fullmatch(m.group()):
+            found.append(Finding("postcode_address", m.group(), m.start(), m.end(), CONFIRM))
+    found += [Finding("licence_plate", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _PLATE.finditer(text) if _is_plate(m.group())]
+    found += [Finding("handle", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _HANDLE_AT.finditer(text)]
+    found += [Finding("handle", m.group("handle"), m.start("handle"), m.end("handle"), BLOCKING)
+              for m in _HANDLE_PLATFORM.finditer(text) if _looks_like_handle(m)]
+    return found
+
+
+def _is_plate(candidate: str) -> bool:
+    """Dutch licence plates: six letters and digits in three groups, both kinds present."""
+    bare = candidate.replace("-", "")
+    return len(bare) == 6 and any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare)
+
+
+def _looks_like_handle(match: re.Match) -> bool:
+    handle = match.group("handle").rstrip(".")
+    quoted = match.group()[match.start("handle") - match.start() - 1] in "'\"‘“"
+    return quoted or bool(re.search(r"[\d_.#]|[a-z][A-Z]", handle))
+
+
+def _date_findings(text: str) -> list[Finding]:
+    """Dates with a year: a date of birth when introduced as one; other dates unless they lie
+    in this or a later year (then they are the programme's own dates, not a life event)."""
+    found = []
+    this_year = date.today().year
+    for m in _DATE.finditer(text):
+        year = m.group("y1") or m.group("y2") or m.group("y3")
+        year_number = int(year) if len(year) == 4 else 2000 + int(year)
+        if _BIRTH_CUE.search(text[max(0, m.start() - 20):m.start()]):
+            found.append(Finding("date_of_birth", m.group(), m.start(), m.end(), CONFIRM))
+        elif year_number < this_year:
+            found.append(Finding("date", m.group(), m.start(), m.end(), CONFIRM))
+    return found
+
+
+def _sentences(text: str) -> Iterable[tuple[int, str]]:
+    for m in re.finditer(r"[^.!?;\n]+(?:[.!?;\n]|$)", text):
+        yield m.start(), m.group()
+
+
+def _combination_findings(text: str) -> list[Finding]:
+    """What identifies in combination: ages with family composition, a school or club tied to
+    a name or place, a workplace in a place, a role few people have."""
+    found = []
+    for offset, sentence in _sentences(text):
+        ages = [m for m in _AGE.finditer(sentence)
+                if any(m.group(g) for g in "abcdef") and _plausible_age(m)]
+        years = list(_BIRTH_YEAR.finditer(sentence))
+        adult = any(int(next(g for g in m.groups() if g)) >= 18 for m in ages)
+        family = _FAMILY.search(sentence)
+        if family and (len(ages) >= 3 or (len(ages) >= 2 and adult) or years
+                       or (ages and _SIBLING_POSITION.search(sentence))):
+            spans = [(m.start(), m.end()) for m in [*ages, *years]] or [family.span()]
+            start, end = min(s for s, _ in spans), max(e for _, e in spans)
+            found.append(Finding("age_family", sentence[start:end], offset + start, offset + end,
+                                 CONFIRM))
+    for pattern in (_CLASS, _CLUB, _WORK):
+        found += [Finding("school_club_workplace", m.group(), m.start(), m.end(), CONFIRM)
+                  for m in pattern.finditer(text)]
+    for m in _SCHOOL.finditer(text):
+        named = bool(re.match(r"[A-Z]", m.group())) and not _at_sentence_start(text, m.start())
+        if m.group("tail") or named or re.search(r"\s[A-Z]", m.group()):
+            found.append(Finding("school_club_workplace", m.group(), m.start(), m.end(), CONFIRM))
+    for m in _RARE_ROLE.finditer(text):
+        if _PERSON_CUE.search(text[max(0, m.start() - 40):m.start()]):
+            found.append(Finding("rare_role", m.group(), m.start(), m.end(), CONFIRM))
+    return found
+
+
+def _plausible_age(match: re.Match) -> bool:
+    value = int(next(g for g in match.groups() if g))
+    return 0 < value < 100
+
+
+def _at_sentence_start(text: str, position: int) -> bool:
+    return not text[:position].strip() or text[:position].rstrip()[-1] in ".!?:;\n"
+
+
+def _name_findings(text: str) -> list[Finding]:
+    """Names as people write them in case texts: initials, nicknames, lower-case first names
+    (deduce's first-name list, minus its common words) and a name after a family role."""
+    found = [Finding("initials", m.group().strip(), m.start(), m.start() + len(m.group().strip()),
+                     CONFIRM) for m in _INITIALS.finditer(text) if "." in m.group()]
+    for m in _NICKNAME.finditer(text):
+        group = "nick" if m.group("nick") else "nick2"
+        if m.group(group).lower() not in _lookup("stop_word").items():
+            found.append(Finding("nickname", m.group(group), m.start(group), m.end(group), CONFIRM))
+    for m in re.finditer(r"(?<![\w@.'’-])([a-zà-ÿ][a-zà-ÿ]{2,15})(?![\w@'’-]|\.\w)", text):
+        word = m.group(1)
+        if _is_first_name(word.capitalize()) and not _is_common_word(word):
+            found.append(_with_age(text, Finding("name", word, m.start(1), m.end(1), CONFIRM)))
+    return found
+
+
+def _with_age(text: str, finding: Finding) -> Finding:
+    """"Lotte (12)": the age in brackets belongs to the name (and to its rewrite)."""
+    age = re.match(r"\s*\(\d{1,2}\)", text[finding.end:])
+    if not age:
+        return finding
+    end = finding.end + age.end()
+    return Finding(finding.kind, text[finding.start:end], finding.start, end, finding.severity)
+
+
+def _lookup(name: str):
+    deduce = _deduce if _loaded.is_set() else _load_deduce()
+    return deduce.lookup_structs[name]
+
+
+def _is_first_name(word: str) -> bool:
+    return _lookup("first_name").longest_matching_prefix([word]) is not None
+
+
+def _is_common_word(word: str) -> bool:
+    lowered = word.lower()
+    return any(lowered in _lookup(name).items() or word in _lookup(name).items()
+               for name in ("common_word", "stop_word", "whitelist", "medical_term")) or (
+        lowered in _COMMON_DUTCH)
+
+
+# Everyday Dutch words that deduce's first-name list also holds; deduce's own common-word and
+# whitelist lists cover most others.
+_COMMON_DUTCH = frozenset({
+    "hulp", "huis", "vader", "zorg", "werk", "meer", "team", "zaal", "deel", "leren", "wil",
+    "zien", "zoals", "mee", "even", "jaar", "maart", "mei", "juni", "april", "roos", "hoop",
+    "iris", "ster", "zon", "rust", "gaat", "gaan", "wel", "ben", "lief", "samen", "laat", "kort",
+    "goed", "mark", "bas"})
+
+
+# The portal's own roles and rooms, which deduce takes for a name at the start of a sentence.
+_ROLE_WORDS = frozenset({"trainer", "trainster", "gespreksleider", "begeleider", "begeleiding",
+                         "facilitator", "contactpersoon", "docent", "spreker", "zaal", "locatie"})
 
 
 def _has_house_number(match: str) -> bool:
-    return bool(re.search(r"\d{4}\s?[A-Z]{2}[\s,]+\d", match)) or not re.match(r"\d{4}", match)
+    return bool(re.search(r"\d{4}\s?[A-Z]{2}[\s,]+\D{0,8}\d", match)) or not re.match(r"\d{4}", match)
 
 
 def _deduce_findings(text: str) -> list[Finding]:
@@ -223,9 +535,60 @@ def _deduce_findings(text: str) -> list[Finding]:
         kind = _DEDUCE_KINDS.get(tag) or _DEDUCE_KINDS.get(base)
         if kind is None:
             continue
-        found.append(Finding(kind, annotation.text, annotation.start_char, annotation.end_char,
-                             CONFIRM))
+        if kind == "place" and not re.search(r"\d", annotation.text):
+            continue  # a place name alone identifies nobody
+        if kind == "date":
+            continue  # our own date rules decide which dates matter
+        if _ORGANISATION_WORD.search(text[:annotation.start_char]):
+            continue  # "Gezinshuis De Linde": a provider's name
+        if kind == "name" and " " not in annotation.text.strip() and (
+                _is_common_word(annotation.text) or annotation.text.lower() in _ROLE_WORDS):
+            continue  # "Zaal 2", "Trainer Marieke Jansen": a word at the start, not a name
+        finding = Finding(kind, annotation.text, annotation.start_char, annotation.end_char,
+                          CONFIRM)
+        found.append(_with_age(text, finding) if kind == "name" else finding)
     return found
+
+
+def _known_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    spans = []
+    parts = {part.strip() for t in terms if t for part in [t, *t.split(",")] if part.strip()}
+    for term in parts:
+        pattern = r"(?<!\w)" + r"\s*".join(map(re.escape, term.split())) + r"(?!\w)"
+        spans += [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+    return spans
+
+
+def _outside_known(text: str, finding: Finding, known: list[tuple[int, int]]) -> Finding | None:
+    """The part of a finding outside the portal's own data: none if it lies within it, the
+    rest when a known term only stands beside a finding ("Lotte Huizen" → "Lotte")."""
+    covered = [(max(s, finding.start), min(e, finding.end)) for s, e in known
+               if s < finding.end and e > finding.start]
+    if not covered:
+        return finding
+    positions = [i for i in range(finding.start, finding.end)
+                 if not any(s <= i < e for s, e in covered)]
+    rest = "".join(text[i] for i in positions)
+    if len(re.sub(r"[\W_]", "", rest)) < 2 or finding.kind in ("school_club_workplace",
+                                                                 "rare_role", "age_family"):
+        # the combination rules use the place as context: they stand as they are
+        return finding if len(re.sub(r"[\W_]", "", rest)) >= 2 else None
+    if finding.kind in ("name", "place") and not any(
+            _is_first_name(word) or _lookup("surname").longest_matching_prefix([word])
+            for word in re.findall(r"[A-Za-zÀ-ÿ]{2,}", rest)
+            if not _is_common_word(word) and word.lower() not in _lookup("interfix").items()):
+        return None  # what remains beside the known term is no name: "van het", "Leerhuis"
+    start = positions[0]
+    end = start
+    while end < finding.end and not any(s <= end < e for s, e in covered):
+        end += 1
+    piece = text[start:end]
+    stripped = piece.rstrip(" ,.;:-(")
+    start += len(piece) - len(piece.lstrip(" ,.;:-)"))
+    end = start + len(stripped.lstrip(" ,.;:-)")) if stripped else start
+    if end - start < 2:
+        return None
+    return Finding(finding.kind, text[start:end], start, end, finding.severity)
 
 
 def _without_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -24,6 +24,7 @@ Rules enforced here:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -80,11 +81,16 @@ class PrivacyCheckFailed(ProgrammeError):
     def __init__(self, results: dict[str, anonymisation.GuardResult], needs_confirmation: bool):
         self.results = results
         self.needs_confirmation = needs_confirmation
-        message = (_("Deze tekst bevat mogelijk gegevens van een cliënt. Bevestig dat de tekst "
-                   "anoniem is.") if needs_confirmation else
-                   _("Deze tekst bevat gegevens die niet opgeslagen mogen worden (zoals een BSN, "
-                   "e-mailadres, telefoonnummer, IBAN of adres). Haal ze weg."))
-        super().__init__({name: message for name in results})
+        super().__init__({name: self.message_for(result) for name, result in results.items()})
+
+    @staticmethod
+    def message_for(result: anonymisation.GuardResult) -> str:
+        """Names what was actually found, never a kind the text does not hold."""
+        if result.blocking:
+            return _("Deze tekst bevat gegevens die niet opgeslagen mogen worden: %(kinds)s. "
+                     "Haal ze weg.", kinds=", ".join(result.labels(result.blocking)))
+        return _("Deze tekst bevat mogelijk gegevens van een cliënt: %(kinds)s. Bevestig dat de "
+                 "tekst anoniem is.", kinds=", ".join(result.labels()))
 
 
 @dataclass
@@ -378,14 +384,21 @@ def _allowed_place_names() -> list[str]:
     return list(db.session.scalars(select(Municipality.name)))
 
 
-def guard_texts(texts: dict[str, str], *, confirmed: bool) -> list[dict]:
+def _registered_organisation_names() -> list[str]:
+    return list(db.session.scalars(select(Organisation.name)))
+
+
+def guard_texts(texts: dict[str, str], *, confirmed: bool,
+                known_context: Iterable[str] = ()) -> list[dict]:
     """The anonymisation guard over named free texts, one rule for every form: identifiers
     block (PrivacyCheckFailed), names, dates and places need the author's confirmation;
-    returns the confirmed findings (to store for the Region's review)."""
+    returns the confirmed findings (to store for the Region's review). The portal's own data
+    (registered organisations, and the venue, trainer and coupled title given) is not flagged."""
     allowed = _allowed_place_names()
+    known = [*_registered_organisation_names(), *known_context]
     results = {}
     for name, value in texts.items():
-        result = anonymisation.check_text(value or "", allowed_terms=allowed)
+        result = anonymisation.check_text(value or "", allowed_terms=allowed, known_context=known)
         if not result.is_clean:
             results[name] = result
     if any(r.blocking for r in results.values()):
@@ -401,7 +414,9 @@ def check_privacy(data: EventInput, event_type: EventType) -> list[dict]:
         return []
     return guard_texts({name: getattr(data, name) for name in
                         ("case_summary", "description_md", "summary", "learning_goals", "title")},
-                       confirmed=data.privacy_confirmed)
+                       confirmed=data.privacy_confirmed,
+                       known_context=(data.venue_name, data.address, data.postcode, data.city,
+                                      data.trainer, data.contact_name))
 
 
 # --- Creating and editing ----------------------------------------------------------------
