@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, ValidationError
 
-from leerhuis.services import form_tokens
+from leerhuis.services import form_tokens, free_text
 
 _SKJ_RE = re.compile(r"^\d{4,12}$")
 
@@ -65,6 +66,51 @@ def to_choices(pairs) -> list:
             for p in pairs]
 
 
+class GuardedForm:
+    """Declares what each text field of a form may hold, and refuses client identifiers in
+    it on validation: ``class EventForm(GuardedForm, FlaskForm)`` with
+    ``guarded = {"title": CASE_TEXT, "venue_name": NO_IDENTIFIERS,
+    "contact_email": OWN_CONTACT}`` and ``exempt = {"email": "why"}``.
+
+    Every StringField/TextAreaField (and subclass) of every form must be in one of the two:
+    tests/test_guarded_fields.py walks all forms, so a new field that nobody declared fails
+    the suite instead of storing client data. Declarations are inherited and merged along
+    the class hierarchy (mixins such as ProfileFields declare their own fields). Sub-forms
+    (FormField) are GuardedForms too and are checked when the outer form validates them.
+
+    A refused field gets a Dutch error and ``guard_result`` (the findings), which the
+    ``ui.field`` macro highlights; the other typed values stay on the re-rendered form."""
+
+    guarded: ClassVar[dict[str, str]] = {}
+    exempt: ClassVar[dict[str, str]] = {}  # field name -> why it is no free text
+
+    @classmethod
+    def declarations(cls) -> tuple[dict[str, str], dict[str, str]]:
+        """(guarded, exempt) of this form, merged over its base classes."""
+        guarded: dict[str, str] = {}
+        exempt: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            guarded.update(vars(klass).get("guarded", {}))
+            exempt.update(vars(klass).get("exempt", {}))
+        return guarded, exempt
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[misc]
+        return self.refuse_identifiers() and valid
+
+    def refuse_identifiers(self) -> bool:
+        guarded, _exempt = self.declarations()
+        clean = True
+        for name, kind in guarded.items():
+            field = self[name]  # type: ignore[index]
+            result = free_text.refused(field.data if isinstance(field.data, str) else None, kind)
+            field.guard_result = result
+            if result is not None:
+                field.errors = [*field.errors, free_text.refusal_message(result)]
+                clean = False
+        return clean
+
+
 class OneTimeFormMixin:
     """For a form that creates something: ``class EventForm(OneTimeFormMixin, FlaskForm)``,
     and ``{{ form.form_token }}`` in its template. Each rendering carries a fresh random
@@ -72,6 +118,7 @@ class OneTimeFormMixin:
     submission of the same page creates nothing."""
 
     form_token = HiddenField(default=form_tokens.new_token)
+    exempt: ClassVar[dict[str, str]] = {"form_token": "a random token the server made"}
 
     def submitted_token(self) -> str | None:
         """The token this submission carried (not the default made for a re-rendering)."""

@@ -602,3 +602,22 @@ def _without_overlaps(findings: list[Finding]) -> list[Finding]:
             continue
         kept.append(finding)
     return kept
+
+
+def check_identifiers(text: str, *, allow_contact: bool = False) -> GuardResult:
+    """Only the identifiers that may never be stored in any free text: BSN (11-proef), IBAN
+    and, unless ``allow_contact`` (a field for the organiser's own contact details), e-mail
+    addresses and phone numbers. All blocking; no names or dates, so it is cheap enough for
+    every field of every form (deduce is not asked)."""
+    text = text or ""
+    findings = [Finding("iban", m.group(), m.start(), m.end(), BLOCKING)
+                for m in _IBAN.finditer(text) if stdnum_iban.is_valid(m.group())]
+    findings += [Finding("bsn", m.group(), m.start(), m.end(), BLOCKING)
+                 for m in _NINE_DIGITS.finditer(text)
+                 if stdnum_bsn.is_valid(re.sub(r"\D", "", m.group()))]
+    if not allow_contact:
+        findings += [Finding("email", m.group(), m.start(), m.end(), BLOCKING)
+                     for m in _EMAIL.finditer(text)]
+        findings += [Finding("phone", m.group(), m.start(), m.end(), BLOCKING)
+                     for m in _PHONE.finditer(text)]
+    return GuardResult(text, _without_overlaps(findings))

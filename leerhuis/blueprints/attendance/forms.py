@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from leerhuis.blueprints.forms_common import strip_filter
+from leerhuis.blueprints.forms_common import GuardedForm, strip_filter
+from leerhuis.services.free_text import NO_IDENTIFIERS
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"code": "the short code shown on the screen, compared with the session's"}
+
     code = StringField(_l("Code op het scherm"), filters=[strip_filter],
                        validators=[DataRequired(_l("Vul de code in.")), Length(max=12)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"reason": NO_IDENTIFIERS}
+
     reason = TextAreaField(_l("Reden"), filters=[strip_filter],
                            validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)])
 

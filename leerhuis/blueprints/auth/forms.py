@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from leerhuis.blueprints.forms_common import (
+    GuardedForm,
     empty_to_none,
     one_line_filter,
     skj_number,
@@ -14,6 +17,7 @@ from leerhuis.blueprints.forms_common import (
 )
 from leerhuis.labels import ORGANISATION_TYPE_LABELS
 from leerhuis.models import SkjKamer
+from leerhuis.services.free_text import NO_IDENTIFIERS
 
 REQUIRED = _l("Dit veld is verplicht.")
 VALID_EMAIL = _l("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.")
@@ -35,6 +39,12 @@ def _coerce_optional_int(value):
 
 class ProfileFields:
     """Fields shared by sign-up and the profile page."""
+
+    guarded: ClassVar[dict[str, str]] = {"first_name": NO_IDENTIFIERS, "last_name": NO_IDENTIFIERS,
+               "function": NO_IDENTIFIERS}
+    # SKJ numbers are 4 to 12 digits (validated as such); a BSN check would refuse about one
+    # real 9-digit SKJ number in eleven.
+    exempt: ClassVar[dict[str, str]] = {"skj_number": "digits only, validated as an SKJ registration number"}
 
     first_name = StringField(_l("Voornaam"), filters=[one_line_filter],
                              validators=[DataRequired(REQUIRED), Length(max=80)])
@@ -62,7 +72,10 @@ class ProfileFields:
     preferred_language = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES, default="nl")
 
 
-class SignUpForm(ProfileFields, FlaskForm):
+class SignUpForm(ProfileFields, GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address", "password": "a password",
+              "password_repeat": "a password"}
+
     email = EmailField(_l("E-mailadres"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"),
@@ -72,29 +85,38 @@ class SignUpForm(ProfileFields, FlaskForm):
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
 
-class ProfileForm(ProfileFields, FlaskForm):
+class ProfileForm(ProfileFields, GuardedForm, FlaskForm):
     pass
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address", "password": "a password"}
+
     email = EmailField(_l("E-mailadres"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(REQUIRED)])
     remember = BooleanField(_l("Ingelogd blijven op dit apparaat"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address"}
+
     email = EmailField(_l("E-mailadres"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"password": "a password", "password_repeat": "a password"}
+
     password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"current_password": "a password", "password": "a password",
+              "password_repeat": "a password"}
+
     current_password = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED)])
     password = PasswordField(_l("Nieuw wachtwoord"), validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal nieuw wachtwoord"), validators=[
@@ -103,7 +125,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 
-class OrganiserRequestForm(FlaskForm):
+class OrganiserRequestForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"new_organisation_name": NO_IDENTIFIERS, "motivation": NO_IDENTIFIERS}
+
     organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
                                   validators=[Optional()])
     new_organisation_name = StringField(

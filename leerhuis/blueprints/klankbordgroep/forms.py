@@ -1,22 +1,29 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
+from leerhuis.blueprints.forms_common import GuardedForm, OneTimeFormMixin, strip_filter, to_choices
+from leerhuis.services.free_text import NO_IDENTIFIERS
 
 REQUIRED = _l("Dit veld is verplicht.")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"email": "looks up the account of a professional"}
+
     email = StringField(_l("E-mailadres van het nieuwe lid"), filters=[strip_filter],
                         validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class MeetingForm(OneTimeFormMixin, FlaskForm):
+class MeetingForm(GuardedForm, OneTimeFormMixin, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"place": NO_IDENTIFIERS}
+
     day = DateField(_l("Datum"), validators=[InputRequired(REQUIRED)])
     start = TimeField(_l("Begintijd"), validators=[InputRequired(REQUIRED)])
     end = TimeField(_l("Eindtijd"), validators=[InputRequired(REQUIRED)])
@@ -24,17 +31,23 @@ class MeetingForm(OneTimeFormMixin, FlaskForm):
                         validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"title": NO_IDENTIFIERS}
+
     title = StringField(_l("Agendapunt"), filters=[strip_filter],
                         validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"minutes": NO_IDENTIFIERS, "decisions": NO_IDENTIFIERS}
+
     minutes = TextAreaField(_l("Verslag"), filters=[strip_filter], validators=[Optional(), Length(max=20000)])
     decisions = TextAreaField(_l("Besluiten"), filters=[strip_filter], validators=[Optional(), Length(max=10000)])
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"title": NO_IDENTIFIERS, "owner": NO_IDENTIFIERS}
+
     title = StringField(_l("Actiepunt"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=300)])
     owner = StringField(_l("Wie"), filters=[strip_filter], validators=[Optional(), Length(max=160)])
     due_date = DateField(_l("Uiterlijk"), validators=[Optional()])
@@ -45,7 +58,9 @@ class DocumentForm(FlaskForm):
                          validators=[FileRequired(_l("Kies een bestand."))])
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"text": NO_IDENTIFIERS}
+
     text = TextAreaField(_l("Voortgang"), filters=[strip_filter],
                          validators=[DataRequired(REQUIRED), Length(max=10000)])
 
@@ -56,7 +71,10 @@ ACTION_STATUSES = [("open", _l("open")), ("in_behandeling", _l("in behandeling")
                    ("afgerond", _l("afgerond"))]
 
 
-class GroupForm(FlaskForm):
+class GroupForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"name": NO_IDENTIFIERS, "description": NO_IDENTIFIERS}
+    exempt: ClassVar[dict[str, str]] = {"chair_email": "looks up the account of the chair"}
+
     name = StringField(_l("Naam"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Length(max=160)])
     type = SelectField(_l("Soort klankbordgroep"), choices=to_choices(GROUP_TYPES))
@@ -72,7 +90,9 @@ class ActionStatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=to_choices(ACTION_STATUSES))
 
 
-class AgendaActionForm(FlaskForm):
+class AgendaActionForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"title": NO_IDENTIFIERS, "measures": NO_IDENTIFIERS}
+
     number = IntegerField(_l("Nummer"), validators=[
         InputRequired(REQUIRED), NumberRange(1, 99, _l("Kies een nummer van 1 tot 99."))])
     title = StringField(_l("Titel"), filters=[strip_filter],

@@ -300,6 +300,7 @@ def agenda_page():
                            progress=agenda.progress_for(region, half_year), half_year=half_year,
                            half_years=agenda.recent_half_years(half_year), form=form,
                            organisation=organisation, refusal=refusal,
+                           posted_action_id=request.form.get("action_id", type=int),
                            organisations=agenda.contributing_organisations(current_user, region),
                            own_texts=agenda.own_texts(region, half_year, organisation)
                            if refusal is None else {}), status

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
+from leerhuis.blueprints.forms_common import GuardedForm, OneTimeFormMixin, strip_filter, to_choices
 from leerhuis.blueprints.programme.forms import MultiCheckboxField
+from leerhuis.services.free_text import CASE_TEXT, NO_IDENTIFIERS
 
 SOURCES = [("spiegelbijeenkomst", _l("Spiegelbijeenkomst")),
            ("gesprek_jongeren_ouders", _l("Gesprek met jongeren en ouders")),
@@ -30,7 +33,12 @@ def _optional_int(value):
     return None if value in (None, "", "None") else int(value)
 
 
-class LessonForm(OneTimeFormMixin, FlaskForm):
+class LessonForm(GuardedForm, OneTimeFormMixin, FlaskForm):
+    # The case texts are Lesson.TEXT_FIELDS, which services/lessons.py also guards for names.
+    guarded: ClassVar[dict[str, str]] = {"title": CASE_TEXT, "wanted_differently": CASE_TEXT, "what_was_good": CASE_TEXT,
+               "earlier_prevention": CASE_TEXT, "quote": CASE_TEXT,
+               "follow_up_proposal": CASE_TEXT, "follow_up_owner": NO_IDENTIFIERS}
+
     title = StringField(_l("Korte titel"), filters=[strip_filter],
                         validators=[DataRequired(_l("Dit veld is verplicht.")), Length(max=200)])
     source = SelectField(_l("Bron"), choices=to_choices(SOURCES))

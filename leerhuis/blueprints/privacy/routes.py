@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
+from leerhuis.blueprints.forms_common import GuardedForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.extensions import configured_limit, db, limiter
 from leerhuis.services import accounts, privacy
@@ -17,7 +20,9 @@ from leerhuis.services import accounts, privacy
 bp = Blueprint("privacy", __name__)
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"password": "a password"}
+
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,8 +25,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from leerhuis.blueprints.forms_common import OneTimeFormMixin, strip_filter, to_choices
+from leerhuis.blueprints.forms_common import GuardedForm, OneTimeFormMixin, strip_filter, to_choices
 from leerhuis.models import VenueKind
+from leerhuis.services.free_text import CASE_TEXT, NO_IDENTIFIERS, OWN_CONTACT
 from leerhuis.services.programme import AMSTERDAM, EventInput, SessionInput
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -41,7 +43,9 @@ def _optional_int(value):
     return None if value in (None, "", "None") else int(value)
 
 
-class SessionForm(Form):
+class SessionForm(GuardedForm, Form):
+    guarded: ClassVar[dict[str, str]] = {"title": NO_IDENTIFIERS}
+
     class Meta:
         # A sub-form is a plain wtforms Form, without Flask-WTF's translations: give it
         # them, or its messages ("Not a valid date value.") stay English.
@@ -75,7 +79,20 @@ VENUE_CHOICES = to_choices([("", _l("Kies een soort locatie")),
                             (VenueKind.OVERIG.value, _l("Anders"))])
 
 
-class EventForm(OneTimeFormMixin, FlaskForm):
+class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
+    # Case texts pass the full guard (names, dates: confirm) in services/programme.py when
+    # the event's type handles cases; on every type they are refused identifiers here.
+    guarded: ClassVar[dict[str, str]] = {
+        "title": CASE_TEXT, "summary": CASE_TEXT, "description_md": CASE_TEXT,
+        "learning_goals": CASE_TEXT, "case_summary": CASE_TEXT,
+        "trainer": NO_IDENTIFIERS, "contact_name": NO_IDENTIFIERS,
+        "contact_email": OWN_CONTACT, "contact_phone": OWN_CONTACT,
+        "online_url": NO_IDENTIFIERS, "venue_name": NO_IDENTIFIERS, "address": NO_IDENTIFIERS,
+        "postcode": NO_IDENTIFIERS, "city": NO_IDENTIFIERS,
+        "accessibility_notes": NO_IDENTIFIERS, "parking_notes": NO_IDENTIFIERS,
+        "accreditation_number": NO_IDENTIFIERS,
+    }
+
     type_id = SelectField(_l("Soort activiteit"), coerce=_optional_int,
                           validators=[InputRequired(REQUIRED)])
     organisation_id = SelectField(_l("Organiserende organisatie"), coerce=_optional_int,
@@ -232,7 +249,9 @@ class EventForm(OneTimeFormMixin, FlaskForm):
         return loose
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"reason": NO_IDENTIFIERS}
+
     reason = TextAreaField(_l("Reden"), filters=[strip_filter],
                            validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)])
 

@@ -354,7 +354,9 @@ def _workflow(event_id: int, action, success: str, form_class=EmptyForm, allowed
     if not form.validate_on_submit():
         if form_class is not ReasonForm:
             abort(400)
-        flash(_("Geef een reden."), "error")
+        # An empty reason, or one the guard refused (client data): say which.
+        for message in form.reason.errors or [_("Geef een reden.")]:
+            flash(message, "error")
         return redirect(url_for("programme.event_page", event_id=event.id))
     try:
         result = action(event, form)

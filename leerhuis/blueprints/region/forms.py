@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from leerhuis.blueprints.forms_common import strip_filter, to_choices
+from leerhuis.blueprints.forms_common import GuardedForm, strip_filter, to_choices
 from leerhuis.models import SkjCategory
 from leerhuis.services.event_types import EventTypeInput
+from leerhuis.services.free_text import NO_IDENTIFIERS
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"reason": NO_IDENTIFIERS}
+    exempt: ClassVar[dict[str, str]] = {"decision": "approve or deny (AnyOf)"}
+
     decision = HiddenField(validators=[AnyOf(["approve", "deny"])])
     reason = TextAreaField(_l("Reden (verplicht bij afwijzen)"), filters=[strip_filter],
                            validators=[Optional(), Length(max=2000)])
@@ -28,7 +34,9 @@ SKJ_CATEGORY_LABELS = {
 SKJ_CATEGORY_CHOICES = to_choices(list(SKJ_CATEGORY_LABELS.items()))
 
 
-class EventTypeForm(FlaskForm):
+class EventTypeForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"code": NO_IDENTIFIERS, "name_nl": NO_IDENTIFIERS, "name_en": NO_IDENTIFIERS}
+
     code = StringField(_l("Code"), filters=[strip_filter],
                        description=_l("Kleine letters, cijfers en streepjes; staat in filters, "
                                       "de API en de agenda-feed. Bijvoorbeeld: supervisie."),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -7,12 +9,17 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from leerhuis import page_cache
-from leerhuis.blueprints.forms_common import empty_to_none, skj_number, strip_filter
+from leerhuis.blueprints.forms_common import GuardedForm, empty_to_none, skj_number, strip_filter
+from leerhuis.services.free_text import NO_IDENTIFIERS
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(GuardedForm, FlaskForm):
     """Registering oneself: function and municipality come prefilled from the profile and
     may be corrected for this registration (the organiser's list shows what is entered)."""
+
+    guarded: ClassVar[dict[str, str]] = {"function": NO_IDENTIFIERS, "diet": NO_IDENTIFIERS,
+               "accessibility_needs": NO_IDENTIFIERS}
+    exempt: ClassVar[dict[str, str]] = {"skj_number": "digits only, validated as an SKJ registration number"}
 
     function = StringField(_l("Functie"), filters=[strip_filter],
                            validators=[Optional(), Length(max=120)])
@@ -45,12 +52,16 @@ class RegistrationForm(FlaskForm):
         self.municipality_name.choices = [("", _l("Geen of onbekend"))] + [(n, n) for n in names]
 
 
-class AddParticipantForm(FlaskForm):
+class AddParticipantForm(GuardedForm, FlaskForm):
+    exempt: ClassVar[dict[str, str]] = {"email": "looks up the account of a professional"}
+
     email = StringField(_l("E-mailadres van het account"), filters=[strip_filter],
                         validators=[DataRequired(_l("Vul een e-mailadres in.")), Length(max=254)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(GuardedForm, FlaskForm):
+    guarded: ClassVar[dict[str, str]] = {"subject": NO_IDENTIFIERS, "body": NO_IDENTIFIERS}
+
     subject = StringField(_l("Onderwerp"), filters=[strip_filter],
                           validators=[DataRequired(_l("Vul een onderwerp in.")), Length(max=150)])
     body = TextAreaField(_l("Bericht"), filters=[strip_filter],
