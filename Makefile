@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 export LEERHUIS_HUEY ?=
 
-.PHONY: run prod test test-sqlite test-postgres bench install system-packages assets translations messages migrate seed lint clean
+.PHONY: run prod test test-sqlite test-postgres bench install lock system-packages assets translations messages migrate seed lint clean
 
 install: $(STAMP) system-packages assets translations
 
@@ -17,12 +17,27 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e '.[redis,test]'
+# Exactly the versions and files in requirements.lock (hash-checked), then the portal itself
+# without dependencies (they are all in the lock) and with the locked build backend.
+$(STAMP): requirements.lock pyproject.toml $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@# deduce builds its lookup cache on first use (~70 s); build it once here, because two
 	@# test workers building it at the same time write a corrupt pickle.
 	$(PY) -c 'from deduce import Deduce; Deduce()'
 	touch $(STAMP)
+
+# requirements.lock from pyproject.toml's ranges (.[redis,test]) and build-requirements.in, for
+# CPython 3.11 on Linux x86_64. Keeps every pin that still fits; `make lock UPGRADE=1` moves
+# each package to its newest allowed release, `make lock UPGRADE=flask` only that one.
+LOCK_TOOLS := .venv-lock
+lock:
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/pip install --quiet pip-tools; }
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --extra redis --extra test \
+		$(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) \
+		-o requirements.lock pyproject.toml build-requirements.in
 
 system-packages:
 	@scripts/system_packages.sh
@@ -72,4 +87,4 @@ lint: install
 	$(VENV)/bin/ruff check leerhuis tests bench scripts
 
 clean:
-	rm -rf $(VENV) leerhuis/static/vendor node_modules
+	rm -rf $(VENV) $(LOCK_TOOLS) leerhuis/static/vendor node_modules

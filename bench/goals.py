@@ -106,12 +106,15 @@ GOALS: dict[str, list[Row]] = {
         Row("requests/s", lambda r: r["rps"], lambda r: f"hello world {r['baseline_rps']}"),
     ],
     "certificates_bulk": [
+        Row("run of 200 certificates (s wall)", lambda r: r["seconds"],
+            lambda r: (f"naive one by one {r['naive_seconds']} s "
+                       f"({r['naive_ms_per_certificate']} ms each); median of "
+                       f"{', '.join(map(str, r['runs_seconds']))}"),
+            "≤ 10 s on 2 cores", lambda r: r["seconds"] <= 10),
         Row("ms per certificate", lambda r: r["ms_per_certificate"],
-            lambda r: (f"naive {r['naive_ms_per_certificate']} ms; median of "
-                       f"{', '.join(map(str, r.get('runs_ms_per_certificate', [])))}"), "≤ 20 ms",
-            lambda r: r["ms_per_certificate"] <= 20),
-        Row("CPU per certificate, all processes (ms)", lambda r: r.get("cpu_ms_per_certificate", "–"),
-            lambda r: f"on {r.get('cores', '–')} cores", "", None),
+            lambda r: f"naive {r['naive_ms_per_certificate']} ms"),
+        Row("CPU of the run, all processes (s)", lambda r: r["cpu_seconds"],
+            lambda r: f"on {r['cores']} cores", "", None),
     ],
     "calendar_feed": [
         Row("personal feed (ms)", lambda r: r["ms"],

@@ -7,13 +7,11 @@ from pathlib import Path
 from flask import Flask
 
 from leerhuis.config import load_config
-from leerhuis.templating import LocalisedEnvironment
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints. No migrations, no network."""
     app = Flask(__name__, instance_relative_config=True)
-    app.jinja_environment = LocalisedEnvironment  # before anything builds app.jinja_env
     app.config.update(load_config(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

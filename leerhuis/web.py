@@ -10,14 +10,13 @@ from flask import (
     Flask,
     abort,
     g,
-    has_app_context,
     has_request_context,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
@@ -103,35 +102,6 @@ def _calendar_names(locale: str) -> tuple[dict[int, str], list[str]]:
             [parsed.days["format"]["abbreviated"][d] for d in range(7)])
 
 
-def _translations():
-    """The request's gettext catalogue. Flask-Babel finds it through several context-local
-    look-ups per call and a page makes dozens of calls; this remembers it per request for
-    the locale it was found for, so ``force_locale`` (mails in the recipient's language)
-    and ``refresh`` still switch language."""
-    if not has_app_context():
-        return get_translations()
-    babel_ctx = g.get("_flask_babel")
-    locale = getattr(babel_ctx, "babel_locale", None)
-    memo = getattr(babel_ctx, "leerhuis_translations", None)
-    if locale is not None and memo is not None and memo[0] is locale:
-        return memo[1]
-    translations = get_translations()
-    babel_ctx = g.get("_flask_babel")
-    if babel_ctx is not None and getattr(babel_ctx, "babel_locale", None) is not None:
-        babel_ctx.leerhuis_translations = (babel_ctx.babel_locale, translations)
-    return translations
-
-
-def _install_fast_gettext(app: Flask) -> None:
-    # The same callables Flask-Babel installs, reading the catalogue through _translations.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)
-
-
 _MEMO_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
@@ -187,7 +157,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    _install_fast_gettext(app)
     app.jinja_env.globals["url_for"] = _memoised_url_for()
 
     @app.context_processor
@@ -276,8 +245,9 @@ def init_app(app: Flask) -> None:
     def _fresh_request_state():
         # Per-request memos live on g. In production every request has its own app
         # context; when an outer context is shared (tests, CLI), start each request clean.
-        for key in ("_login_user", "published_years", "_flask_babel", "data_version"):
+        for key in ("_login_user", "published_years", "data_version"):
             g.pop(key, None)
+        refresh()  # Flask-Babel's locale, time zone and catalogue of the previous request
 
 
 def _database_unavailable(error):

@@ -15,5 +15,17 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Debian-pakketten installeren: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq "${missing[@]}" >/dev/null
+# Another apt or dpkg (unattended-upgrades, a colleague's install) may hold the package lock:
+# apt waits up to LOCK_WAIT seconds for it instead of failing at once.
+LOCK_WAIT=${APT_LOCK_WAIT:-300}
+if pgrep -x 'apt|apt-get|dpkg|unattended-upgr|aptd' >/dev/null 2>&1; then
+  echo "Een ander apt/dpkg-proces is bezig; wachten tot het pakketbeheer vrij is" \
+       "(hoogstens ${LOCK_WAIT} s)…"
+fi
+apt_get() { apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" "$@"; }
+if ! apt_get update -qq || ! apt_get install -y -qq "${missing[@]}" >/dev/null; then
+  echo "Let op: Debian-pakketten niet geïnstalleerd (${missing[*]}): het pakketbeheer bleef" \
+       "bezet of apt-get faalde. Installeer ze later als root:" \
+       "apt-get install ${missing[*]}" >&2
+  exit 0
+fi

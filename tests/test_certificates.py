@@ -329,12 +329,16 @@ def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
     from leerhuis.services import pdf
 
     monkeypatch.setenv("PDF_WORKERS", "2")
-    pdf.warm_pool()
-    process = next(iter(pdf._pool._processes.values()))
-    os.kill(process.pid, signal.SIGKILL)
-    process.join(10)
-    html = ('<html lang="nl"><title>t</title><p>Bewijs van deelname</p></html>')
-    assert [len(pdfs) for pdfs in pdf.start_pdfs_many([[html], [html]])()] == [1, 1]
+    before = set(multiprocessing.active_children())
+    with pdf.layout_processes():
+        pdf.warm_pool()
+        layout = sorted(set(multiprocessing.active_children()) - before, key=lambda p: p.pid)
+        assert len(layout) == 2
+        os.kill(layout[0].pid, signal.SIGKILL)
+        layout[0].join(10)
+        html = ('<html lang="nl"><title>t</title><p>Bewijs van deelname</p></html>')
+        assert [len(pdfs) for pdfs in pdf.start_pdfs_many([[html], [html]])()] == [1, 1]
+    assert set(multiprocessing.active_children()) == before
 
 
 @pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])

@@ -330,8 +330,7 @@ def _certificate_html(data: dict) -> str:
 
 def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
     """Start rendering one PDF per certificate, the batch spread over the layout processes;
-    calling the result waits for the PDFs. Certificates of one event differ only in their
-    participant's fields: each process lays such a page out once (pdf.write_pdfs)."""
+    calling the result waits for the PDFs."""
     if not datas:
         return list
     pending = pdf.start_pdfs_many([[_certificate_html(data) for data in chunk]
@@ -650,7 +649,7 @@ def remove_orphan_files(now: datetime | None = None) -> list[str]:
 def _batches(queue: list[Registration]) -> list[list[Registration]]:
     """BATCH_SIZE at a time, but a third of that first and last: the layout processes start
     sooner, and the last batch, which no rendering overlaps, is recorded sooner. (A third of
-    50 is still enough pages to share between two layout processes.)"""
+    50 is still enough pages to split between two layout processes.)"""
     edge = max(1, BATCH_SIZE // 3)
     if len(queue) <= 2 * edge + BATCH_SIZE:
         return [queue[i:i + BATCH_SIZE] for i in range(0, len(queue), BATCH_SIZE)]

@@ -1,5 +1,6 @@
-"""PDF rendering with WeasyPrint: one FontConfiguration per process, a sandboxed Jinja
-environment fed with plain data, and a URL fetcher that serves only the app's own files.
+"""PDF rendering with WeasyPrint's public API: ``HTML(string=…).write_pdf(…)`` with one
+FontConfiguration per process, a sandboxed Jinja environment fed with plain data, and a URL
+fetcher that serves only the app's own files.
 
 With Debian's libharfbuzz-subset0 installed, WeasyPrint subsets fonts with HarfBuzz
 (~10 ms for a one-page certificate); without it fontTools takes ~200 ms.
@@ -13,28 +14,23 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import functools
+import gc
 import logging
 import multiprocessing
 import multiprocessing.util
 import os
-import shutil
-import tempfile
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 from flask_babel import get_locale, get_translations
 from jinja2 import FileSystemLoader, StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
-
-from leerhuis.services import shared_layout
 
 PDF_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -49,21 +45,18 @@ class UnsafeURL(ValueError):
 def font_config():
     from weasyprint.text.fonts import FontConfiguration
 
-    config = FontConfiguration()
     # WeasyPrint copies @font-face fonts into a temporary folder of the configuration and
-    # removes it in __del__, which never runs for a configuration that lives as long as its
-    # process (and fails at interpreter shutdown): every worker left its folder in /tmp.
-    # Give it a folder now and remove that when the process ends, at exit and in layout
+    # removes it when the configuration is collected, which never happens to one that lives
+    # as long as its process: let it go when the process ends, at exit and in layout
     # processes (which end through os._exit, after multiprocessing's finalizers). A
     # Finalize runs only in the process that made it, never in a forked child.
-    config._folder = Path(tempfile.mkdtemp(prefix="leerhuis-pdf-fonts-"))
-    multiprocessing.util.Finalize(None, _remove_font_folder, args=(config,), exitpriority=10)
-    return config
+    multiprocessing.util.Finalize(None, _release_font_config, exitpriority=10)
+    return FontConfiguration()
 
 
-def _remove_font_folder(config) -> None:
-    shutil.rmtree(config._folder, ignore_errors=True)
-    config._folder = None
+def _release_font_config() -> None:
+    font_config.cache_clear()
+    gc.collect()  # the configuration removes its font folder when it is collected
 
 
 def harfbuzz_subsetting_available() -> bool:
@@ -118,7 +111,6 @@ def safe_url_fetcher_class() -> type:
 
         def __init__(self):
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-            self.files: set[Path] = set()  # what the document read from disk
 
         def fetch(self, url, headers=None):
             if not url.startswith("data:"):
@@ -128,166 +120,25 @@ def safe_url_fetcher_class() -> type:
                 if urlsplit(url).scheme != "file" or not any(path.is_relative_to(a)
                                                              for a in allowed):
                     raise UnsafeURL(url)
-                self.files.add(path)
             return super().fetch(url, headers)
 
     return SafeURLFetcher
 
 
-@functools.cache
-def template_html_class() -> type:
-    import cssselect2
-    from weasyprint import CSS, HTML, _find_base_url
-    from weasyprint.urls import ensure_url
+def html_document(html: str):
+    from weasyprint import HTML
 
-    user_agent = CSS(filename=str(PDF_TEMPLATES / "_user_agent.css"))
-
-    class TemplateHTML(HTML):
-        """WeasyPrint's HTML with the PDF templates' own user-agent stylesheet: upstream's,
-        less the footnote, note and form rules that WeasyPrint pays for on every element
-        (see _user_agent.css). WeasyPrint's own tests swap the stylesheet the same way."""
-
-        user_agent_stylesheet = user_agent
-
-        def _ua_stylesheets(self, forms=False):
-            return [self.user_agent_stylesheet]
-
-        @classmethod
-        def from_tree(cls, root: ElementTree.Element, base_url: str, url_fetcher) -> TemplateHTML:
-            """What ``HTML(string=html)`` makes, from a tree that libxml2 parsed (lxml,
-            parse_html) rather than WeasyPrint's pure-Python HTML5 parser: that parser is 5 %
-            of a certificate page. The HTML is our templates' output, of which both make the
-            same tree but for whitespace that layout collapses (tests/test_pdf_rendering.py
-            lays every template out both ways)."""
-            document = cls.__new__(cls)
-            # The attributes HTML.__init__ sets (a test compares the two).
-            document.base_url = _find_base_url(root, ensure_url(base_url))
-            document.url_fetcher = url_fetcher
-            document.media_type = "print"
-            document.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-                root, content_language=None)
-            document.etree_element = document.wrapper_element.etree_element
-            return document
-
-    return TemplateHTML
+    return HTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
+                url_fetcher=safe_url_fetcher_class()())
 
 
-class _ElementTreeBuilder(ElementTree.TreeBuilder):
-    """lxml's parser events into the standard library's ElementTree, the kind of tree
-    WeasyPrint is given by its own parser (lxml hands attributes over as a read-only
-    mapping)."""
-
-    def start(self, tag, attrs):
-        return super().start(tag, dict(attrs))
-
-
-def parse_html(html: str) -> ElementTree.Element:
-    """The root element of an HTML document, without comments. libxml2 silently stops
-    reading where it cannot go on, and would hand back half a page: the HTML is encoded
-    first, so that a string that is not valid Unicode (a lone surrogate) fails here, and
-    huge_tree lifts its 10 MB limit on a text (a long form field)."""
-    from lxml import etree
-
-    parser = etree.HTMLParser(target=_ElementTreeBuilder(), encoding="utf-8", huge_tree=True,
-                              remove_comments=True, remove_pis=True)
-    return etree.fromstring(html.encode("utf-8"), parser)
-
-
-def html_document(html: str | ElementTree.Element):
-    root = parse_html(html) if isinstance(html, str) else html
-    return template_html_class().from_tree(
-        root, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=safe_url_fetcher_class()())
-
-
-def write_pdf(html: str | ElementTree.Element) -> bytes:
+def write_pdf(html: str) -> bytes:
     return html_document(html).write_pdf(pdf_variant=PDF_VARIANT, font_config=font_config())
 
 
 def write_pdfs(htmls: list[str]) -> list[bytes]:
-    """One PDF per document. One-page documents that differ only in their data-field
-    elements share one layout (shared_layout); any other document is laid out alone."""
-    groups: dict[bytes, list[tuple[int, shared_layout.Fields]]] = {}
-    pdfs: list[bytes] = [b""] * len(htmls)
-    for index, html in enumerate(htmls):
-        fields = shared_layout.read_fields(parse_html(html))
-        if fields.key is None:
-            pdfs[index] = write_pdf(fields.root)
-        else:
-            groups.setdefault(fields.key, []).append((index, fields))
-    for key, members in groups.items():
-        shared = _kept_page_for(key)
-        for index, fields in members:
-            if shared is not None and shared.fill(fields.values):
-                document = shared.document
-            else:
-                html = html_document(fields.root)
-                document = html.render(font_config=font_config(), pdf_variant=PDF_VARIANT)
-                if shared is None and (len(members) > 1 or _kept_pages is not None):
-                    shared = shared_layout.SharedPage.of(document, fields, _image_loader(html))
-                    _keep_for_later(key, shared, html.url_fetcher.files)
-            # Each PDF from a copy: a Document collects the glyphs of every PDF it writes,
-            # and one participant's PDF would carry the letters of the names before it.
-            pdfs[index] = document.copy().write_pdf(pdf_variant=PDF_VARIANT)
-    return pdfs
-
-
-def _image_loader(html) -> Callable:
-    """Loads an <img> src as WeasyPrint does for this document: resolved against its base
-    URL, named in the PDF after that URL, with the same options."""
-    from weasyprint import DEFAULT_OPTIONS
-    from weasyprint.html import parse_url
-    from weasyprint.images import get_image_from_uri
-
-    options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
-
-    def load_image(src: str | None, orientation):
-        url = parse_url(src, html.base_url)
-        return url and get_image_from_uri(cache={}, url_fetcher=html.url_fetcher,
-                                          options=options, url=url, orientation=orientation)
-
-    return load_image
-
-
-# A layout process keeps the last few shared pages: a bulk run sends it batch after batch of
-# one event's certificates, and it would otherwise lay the same page out for each (~40 ms).
-# Four: one event's run at a time, with room for a few that overlap. A kept page is used only
-# while the files it was laid out with (fonts, images) are as they were. Only layout
-# processes keep pages (the pool's initializer turns it on): a web worker that issues one
-# certificate keeps nothing.
-# Each kept page with the files it read and what they were then.
-_kept_pages: OrderedDict[bytes, tuple[shared_layout.SharedPage, list[Path], list]] | None = None
-KEPT_PAGES = 4
-
-
-def _kept_page_for(key: bytes) -> shared_layout.SharedPage | None:
-    if _kept_pages is None or key not in _kept_pages:
-        return None
-    page, files, versions = _kept_pages[key]
-    if _versions(files) != versions:
-        del _kept_pages[key]
-        return None
-    _kept_pages.move_to_end(key)
-    return page
-
-
-def _keep_for_later(key: bytes, page: shared_layout.SharedPage | None, files: set[Path]) -> None:
-    if _kept_pages is not None and page is not None:
-        paths = list(files)
-        _kept_pages[key] = (page, paths, _versions(paths))
-        while len(_kept_pages) > KEPT_PAGES:
-            _kept_pages.popitem(last=False)
-
-
-def _versions(files) -> list:
-    """Each file's size and time of change (None if it is gone)."""
-    versions = []
-    for path in files:
-        try:
-            stat = path.stat()
-            versions.append((stat.st_size, stat.st_mtime_ns))
-        except OSError:
-            versions.append(None)
-    return versions
+    """One PDF per document, each laid out on its own."""
+    return [write_pdf(html) for html in htmls]
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------
@@ -326,19 +177,15 @@ def _exit_with_parent() -> None:
 
 def _warm_child() -> None:
     """Watch the parent; load the fonts, the PDF fonts' faces and what WeasyPrint builds on
-    first use, before the first batch arrives (~0.1 s per process); from then on, keep
-    shared pages from batch to batch."""
-    global _kept_pages
+    first use, before the first batch arrives (~0.1 s per process)."""
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     try:
         fonts_css = environment().get_template("_fonts.css").render()
-        write_pdfs([f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
-                    f'<style>{fonts_css} body {{ font-family: "Leerhuis Sans" }}</style>'
-                    f'<p>Bewijs van deelname <b data-field>{name}</b></p></html>'
-                    for name in ("Regionaal", "Leerhuis")])
+        write_pdf(f'<!doctype html><html lang="nl"><title>Leerhuis</title>'
+                  f'<style>{fonts_css} body {{ font-family: "Leerhuis Sans" }}</style>'
+                  f'<p>Bewijs van deelname <b>Regionaal Leerhuis</b></p></html>')
     except Exception:  # only a head start: a real render reports a real problem
         logging.getLogger(__name__).exception("PDF-werkproces: opwarmen mislukt")
-    _kept_pages = OrderedDict()
 
 
 def _layout_pool() -> ProcessPoolExecutor:
