@@ -49,19 +49,19 @@ def _all_form_classes() -> list[type]:
 FORMS = _all_form_classes()
 
 
-def _text_fields(form):
+def text_fields(form):
     """(the form or sub-form that owns it, field) for every text field, sub-forms included."""
     for field in form:
         if isinstance(field, FieldList):
             for entry in field.entries:
-                yield from _text_fields(entry.form)
+                yield from text_fields(entry.form)
         elif isinstance(field, FormField):
-            yield from _text_fields(field.form)
+            yield from text_fields(field.form)
         elif isinstance(field, StringField) and not isinstance(field, CSRFTokenField):
             yield form, field
 
 
-def _build(form_class, data: dict | None = None):
+def build_form(form_class, data: dict | None = None):
     """The form as a POST with ``data`` would build it (None: an empty POST); choices that
     a view fills in from the database are left empty."""
     form = form_class(formdata=MultiDict(data or {}), meta={"csrf": False})
@@ -86,8 +86,8 @@ def test_the_walk_finds_the_forms_of_every_area():
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: cls.__name__)
 def test_every_text_field_is_declared_guarded_or_exempt_with_a_reason(app, form_class):
     with app.test_request_context(method="POST"):
-        form = _build(form_class)
-        fields = list(_text_fields(form))
+        form = build_form(form_class)
+        fields = list(text_fields(form))
         if fields:
             assert isinstance(form, GuardedForm), f"{form_class.__name__} declares nothing"
         for owner, field in fields:
@@ -112,11 +112,11 @@ def test_every_text_field_is_declared_guarded_or_exempt_with_a_reason(app, form_
 def test_every_guarded_field_refuses_client_identifiers_with_the_finding_highlighted(
         app, form_class):
     with app.test_request_context(method="POST"):
-        names = [field.name for _owner, field in _text_fields(_build(form_class))]
-        form = _build(form_class, dict.fromkeys(names, POISON))
-        if any(_declared_kind(owner, field) for owner, field in _text_fields(form)):
+        names = [field.name for _owner, field in text_fields(build_form(form_class))]
+        form = build_form(form_class, dict.fromkeys(names, POISON))
+        if any(_declared_kind(owner, field) for owner, field in text_fields(form)):
             assert not form.validate()
-        for owner, field in _text_fields(form):
+        for owner, field in text_fields(form):
             kind = _declared_kind(owner, field)
             if kind is None:
                 continue
@@ -137,13 +137,13 @@ def test_an_own_contact_field_takes_the_organisers_address_and_number_but_no_bsn
     from leerhuis.blueprints.programme.forms import EventForm
 
     with app.test_request_context(method="POST"):
-        own = _build(EventForm, {"contact_email": "planning@zorgaanbieder.nl",
+        own = build_form(EventForm, {"contact_email": "planning@zorgaanbieder.nl",
                                  "contact_phone": "035-1234567",
                                  "venue_name": "Gezinshuis De Linde"})
         own.validate()
         assert own.contact_email.errors == [] and own.contact_phone.errors == []
         assert own.venue_name.errors == []
-        client_data = _build(EventForm, {"contact_phone": "035-1234567 of BSN 628194821",
+        client_data = build_form(EventForm, {"contact_phone": "035-1234567 of BSN 628194821",
                                          "venue_name": "bel 035-1234567"})
         client_data.validate()
         assert client_data.contact_phone.errors == [

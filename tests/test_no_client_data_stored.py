@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from conftest import MIGRATIONS, PASSWORD, database_url_for, make_test_config, make_user
 from flask_migrate import upgrade
 from sqlalchemy import select
-from test_guarded_fields import _build, _text_fields
+from test_guarded_fields import build_form, text_fields
 
 from leerhuis import create_app
 from leerhuis.blueprints.auth.forms import OrganiserRequestForm, ProfileForm
@@ -84,9 +84,9 @@ class Portal:
 
     def text_fields(self, form_class, prefix: str = "") -> list[str]:
         with self.app.test_request_context(method="POST"):
-            form = _build(form_class) if not prefix else form_class(
+            form = build_form(form_class) if not prefix else form_class(
                 formdata=None, prefix=prefix, meta={"csrf": False})
-            return [field.name for _owner, field in _text_fields(form)
+            return [field.name for _owner, field in text_fields(form)
                     if field.short_name != "form_token"]
 
     def type_everywhere(self, url: str, form_class, valid: dict, *, prefix: str = "",

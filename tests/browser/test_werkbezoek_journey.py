@@ -101,16 +101,23 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     case_text = organiser.get_by_label("Anonieme casus")
     case_text.fill("Jongen met BSN 111222333 woont sinds een jaar in een gezinshuis.")
     organiser.get_by_role("button", name="Opslaan als concept").click()
-    findings = organiser.locator(".privacy-findings")
-    findings.wait_for()
-    assert "nooit opgeslagen mogen worden" in findings.inner_text()
-    assert "111222333" in findings.inner_text() and "[BSN]" in findings.inner_text()
-    organiser.wait_for_function(  # the findings take focus, so a screen reader reads them
-        "document.activeElement && document.activeElement.classList.contains('privacy-findings')")
+    # A BSN is refused in any field: the error summary takes focus (a screen reader reads
+    # it) and the field shows what was found, highlighted, with a suggested text.
+    summary = organiser.locator(".error-summary")
+    summary.wait_for()
+    assert "niet opgeslagen mogen worden" in summary.inner_text()
+    organiser.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('error-summary')")
+    refused = organiser.locator(".form-field--invalid", has=case_text)
+    assert "111222333" in refused.locator(".guard-text").inner_text()
+    assert "[BSN]" in refused.locator(".guard-suggestion").inner_text()
     pages.axe(organiser)
     screenshot(organiser, "guard-blocks-bsn")
+    # A name is a finding to confirm on a case text.
     case_text.fill("Moeder Fatima wil dat haar zoon weer thuis komt wonen.")
     organiser.get_by_role("button", name="Opslaan als concept").click()
+    findings = organiser.locator(".privacy-findings")
+    findings.wait_for()
     assert "Fatima" in findings.inner_text()
     pages.axe(organiser)
     organiser.get_by_label("Ik heb de gemarkeerde gegevens gecontroleerd").check()
