@@ -73,7 +73,9 @@ DRAFT_DOWNLOAD = level(NOT_FOUND, NOT_FOUND, ALLOWED, NOT_FOUND, ALLOWED)
 DRAFT_ACTION = level(LOGIN, DENIED, ALLOWED, DENIED, ALLOWED)
 BAD_TOKEN = level(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 BAD_LINK = level("400", "400", "400", "400", "400")
-# The deelnemer owns the certificate; the organiser of the event and the Region manage it.
+# The deelnemer owns the certificate; the organiser of the event and the Region manage it
+# (the organiser because the deelnemer shared their name: test_participant_visibility covers
+# a certificate of someone who did not).
 CERTIFICATE_FILE = level(LOGIN, ALLOWED, ALLOWED, DENIED, ALLOWED, member=DENIED)
 CERTIFICATE_ADMIN = level(LOGIN, DENIED, ALLOWED, DENIED, ALLOWED)
 MEMBERS = level(LOGIN, DENIED, DENIED, DENIED, ALLOWED, member=ALLOWED)
@@ -216,7 +218,7 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     db.session.add(draft)
     db.session.flush()
     registration = Registration(event_id=draft.id, user_id=deelnemer.id,
-                                status=RegistrationStatus.CONFIRMED)
+                                status=RegistrationStatus.CONFIRMED, consent_share_name=True)
     db.session.add(registration)
     db.session.flush()
     db.session.add(Attendance(registration_id=registration.id, session_id=draft.sessions[0].id,

@@ -34,7 +34,7 @@ from leerhuis.models import (
     RegistrationStatus,
     utcnow,
 )
-from leerhuis.services import attendance, participants, visibility
+from leerhuis.services import attendance, certificates, participants, visibility
 
 # What would identify the participant who did not share their name.
 QUIET = {"first_name": "Stille", "last_name": "Onbekend", "email": "stil@example.org",
@@ -295,3 +295,34 @@ def test_the_service_gives_each_viewer_exactly_their_fields(course, people, orga
     assert visibility.participant_view(quiet, other_organisator) is None
     assert visibility.participant_view(quiet, people[0]) is None
     assert visibility.participant_views(event, [shared, quiet], people[0]).keys() == {shared.id}
+
+
+def test_an_organiser_opens_a_certificate_only_of_who_shared_their_name(
+        course, people, client, auth, organisator, regio_admin):
+    """A bewijs van deelname carries the full name and SKJ number: the organiser may open it
+    (and manage it) only where they may see that name; the Region and the holder always."""
+    event, shared, quiet = course
+    for registration in (shared, quiet):
+        attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
+    event.attendance_closed_at = utcnow()
+    db.session.commit()
+    codes = {registration.id: certificates.issue_one(registration, by=regio_admin).code
+             for registration in (shared, quiet)}
+    db.session.commit()
+    _open_one, quiet_user = people
+
+    def answers(user) -> dict[str, int]:
+        auth.login(user)
+        got = {}
+        for who, registration in (("open", shared), ("stil", quiet)):
+            for page in ("/pdf", "/beheer"):
+                with client.get(f"/certificaat/{codes[registration.id]}{page}") as response:
+                    got[f"{who}:{page}"] = response.status_code
+        auth.logout()
+        return got
+
+    assert answers(organisator) == {"open:/pdf": 200, "open:/beheer": 200,
+                                    "stil:/pdf": 403, "stil:/beheer": 403}
+    assert answers(regio_admin) == dict.fromkeys(
+        ("open:/pdf", "open:/beheer", "stil:/pdf", "stil:/beheer"), 200)
+    assert answers(quiet_user)["stil:/pdf"] == 200

@@ -18,6 +18,9 @@ The rule (AVG: minimal data per purpose), by who looks at a registration:
   pseudonym; the participant sees their own number on the event page and can say it at
   the door, or check in with the session code.
 - **The participant themself**: their own registration, in full.
+- **A bewijs van deelname** (full name and SKJ number on it) follows the same rule: its
+  holder and the Region open it; an organiser only where they see the name
+  (``may_open_certificate``).
 - **Anyone else** (another organiser, another participant, a visitor): nobody.
 
 SKJ points (domain §3): for an accredited training the *provider* enters the points in
@@ -201,3 +204,15 @@ def skj_points_view(registration: Registration, viewer: User) -> SkjPointsView |
         return None
     return SkjPointsView(skj_number=registration.skj_number or user.skj_number or "",
                          last_name=user.last_name, first_name=user.first_name)
+
+
+def may_open_certificate(registration: Registration | None, holder_id: int | None,
+                         viewer: User) -> bool:
+    """Whether ``viewer`` may open (and manage) a bewijs van deelname: its holder, the
+    Region, and an organiser of the event who may see the holder's name."""
+    if holder_id is not None and holder_id == viewer.id:
+        return True
+    if registration is None:
+        return False
+    view = participant_view(registration, viewer)
+    return view is not None and not view.pseudonymous

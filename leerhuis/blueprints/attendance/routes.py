@@ -225,12 +225,10 @@ def _viewable_certificate(code: str) -> Certificate:
     certificate = certificates.find_by_code(code)
     if certificate is None:
         abort(404)
-    event = certificate.event
-    if certificate.user_id == current_user.id:
-        return certificate
-    if event is not None and attendance.can_manage(current_user, event):
-        return certificate
-    abort(403)
+    if not visibility.may_open_certificate(certificate.registration, certificate.user_id,
+                                           current_user):
+        abort(403)
+    return certificate
 
 
 @bp.get("/certificaat/<code>/pdf")
