@@ -1,11 +1,19 @@
 """The anonymisation guard on its labelled corpus (tests/data/anonymisation_corpus.jsonl):
 at least 99 % of the identifying texts found and at most 2 % of the ordinary texts flagged,
-on the tuned part and on the held-out part alike; and the behaviours issue 21 asked for."""
+on the tuned part and on the held-out part alike; no regression on the blind corpus
+(tests/data/anonymisation_corpus_blind.jsonl); and the behaviours issue 21 asked for."""
 
 import pytest
 from flask_babel import force_locale
 
-from bench.anonymisation_guard import corpus, guard_kinds, known_context, score
+from bench.anonymisation_guard import (
+    blind_corpus,
+    blind_guard_kinds,
+    corpus,
+    guard_kinds,
+    known_context,
+    score,
+)
 from leerhuis.services import anonymisation
 from leerhuis.services.programme import PrivacyCheckFailed
 
@@ -26,6 +34,17 @@ def test_the_guard_finds_99_percent_of_identifying_texts_and_flags_at_most_2_per
     assert result["identifying"] >= 50 and result["ordinary"] >= 50
     assert result["recall"] >= 0.99, result["missed"]
     assert result["ordinary_flagged"] <= 0.02, result["false_alarms"]
+
+
+def test_the_guard_keeps_its_figures_on_the_blind_corpus():
+    """The blind corpus was written by a colleague who saw neither the guard nor the tuned
+    corpus, so it estimates how the guard does on texts nobody tuned it on. The goal (99 %
+    found, at most 2 % flagged) is not reached there; these are the figures the guard has
+    reached, held as a floor so that they do not regress."""
+    result = score(blind_corpus(), blind_guard_kinds)
+    assert result["identifying"] >= 100 and result["ordinary"] >= 100
+    assert result["recall"] >= 0.819, result["missed"]
+    assert result["ordinary_flagged"] <= 0.222, result["false_alarms"]
 
 
 def test_the_corpus_holds_150_identifying_and_150_ordinary_texts_a_third_held_out():
