@@ -211,7 +211,8 @@ _DUTCH_ACCOUNT = re.compile(r"NL\d{2}[A-Z]{4}\d{10}", re.IGNORECASE)
 _MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
            r"december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)")
 _DATE = re.compile(
-    r"\b(?:[0-3]?\d[-/.][01]?\d[-/.](?P<y1>(?:19|20)?\d{2}))\b"
+    # no month 00 and no ".00" after: "15.00-17.00" is a time range, not a date
+    r"\b(?:[0-3]?\d[-/.](?:0?[1-9]|1[0-2])[-/.](?P<y1>(?:19|20)?\d{2}))\b(?![.:]\d)"
     r"|\b(?P<y2>(?:19|20)\d{2})-[01]\d-[0-3]\d\b"
     rf"|\b[0-3]?\d\s+{_MONTHS}\.?\s+(?P<y3>(?:19|20)\d{{2}})\b", re.IGNORECASE)
 _BIRTH_CUE = re.compile(r"\b(?:geb(?:oren)?\.?|geboortedatum|gebdat|dob)\b[\s:(]*(?:op\s+)?$",
@@ -223,9 +224,25 @@ _NUMBER_WORDS = (r"(?:dossier\s*(?:-\s*)?(?:nummer|nr\.?)|dossier\s+nr\.?|"
 _DOSSIER = re.compile(
     rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?[\s:#.]*(?:is\s+)?"
     r"(?P<number>[A-Z]{0,5}[\s-]?\d[\d./-]{2,}\d)", re.IGNORECASE)
+# "GI-dossier 1034-77", "dossier 2023/118": a number straight after the word dossier names it.
+_DOSSIER_BARE = re.compile(r"\bdossier\s*[:#]?\s*(?P<number>\d[\d./-]{2,}\d)", re.IGNORECASE)
+# The programme's own references: "Kenmerk activiteit LH-2026-014" names an activity, no client.
+_OWN_REFERENCE = re.compile(r"\b(?:activiteit|training|bijeenkomst|cursus|programma|leergang|"
+                            r"module|scholing|evenement)\w*\s*[:#]?\s*$", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{2,5}[-\s]\d{2,4}[-/.]\d{3,6}\b|\b[A-Z]-\d{5,}\b")
+# People type plates in lower case too ("68-rj-zt"); _is_plate keeps only plate shapes.
 _PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})"
-                    r"(?![\w-])")
+                    r"(?![\w-])", re.IGNORECASE)
+# After the word kenteken, six letters and digits without dashes are a plate as well.
+_PLATE_NAMED = re.compile(r"\bkenteken\w*\s*[:]?\s*(?:is\s+|van\s+\w+\s*:?\s*)?"
+                          r"(?P<plate>[A-Za-z0-9]{6})\b", re.IGNORECASE)
+# A quoted name a few words after a platform is the account or page: fb onder 'Naam'.
+_HANDLE_QUOTED = re.compile(
+    r"\b(?:tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|telegram|"
+    r"twitch|whatsapp|x)\b[^.\n'\"‘“]{0,25}?['\"‘“](?P<handle>[^'\"’”\n]{2,40})['\"’”]",
+    re.IGNORECASE)
+# An underscore inside a word (DarkSlayer_035, xx_naam_xx) occurs in user names, not in prose.
+_HANDLE_UNDERSCORE = re.compile(r"(?<![\w@.])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w@]|\.\w)")
 _HANDLE_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,30}[A-Za-z0-9_]")
 _HANDLE_PLATFORM = re.compile(
     r"\b(?:tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|telegram|"
@@ -369,9 +386,11 @@ def _identifier_findings(text: str) -> list[Finding]:
               for m in _IBAN.finditer(text) if stdnum_iban.is_valid(m.group().upper())
               or _DUTCH_ACCOUNT.fullmatch(re.sub(r"\s", "", m.group()))]
     dossiers = [Finding("dossier_number", m.group("number"), m.start("number"), m.end("number"),
-                        BLOCKING) for m in _DOSSIER.finditer(text)]
+                        BLOCKING) for pattern in (_DOSSIER, _DOSSIER_BARE)
+                for m in pattern.finditer(text)]
     dossiers += [Finding("dossier_number", m.group(), m.start(), m.end(), BLOCKING)
                  for m in _CODE.finditer(text) if not _PLATE.fullmatch(m.group())]
+    dossiers = [d for d in dossiers if not _OWN_REFERENCE.search(text[max(0, d.start - 30):d.start])]
     found += dossiers
     # A number named as a dossier or client number is that, even when it passes the 11-proef.
     found += [Finding("bsn", m.group(), m.start(), m.end(), BLOCKING)
@@ -387,8 +406,14 @@ def _identifier_findings(text: str) -> list[Finding]:
             found.append(Finding("postcode_address", m.group(), m.start(), m.end(), CONFIRM))
     found += [Finding("licence_plate", m.group(), m.start(), m.end(), BLOCKING)
               for m in _PLATE.finditer(text) if _is_plate(m.group())]
+    found += [Finding("licence_plate", m.group("plate"), m.start("plate"), m.end("plate"), BLOCKING)
+              for m in _PLATE_NAMED.finditer(text) if _is_plate(m.group("plate"))]
     found += [Finding("handle", m.group(), m.start(), m.end(), BLOCKING)
               for m in _HANDLE_AT.finditer(text)]
+    found += [Finding("handle", m.group("handle"), m.start("handle"), m.end("handle"), BLOCKING)
+              for m in _HANDLE_QUOTED.finditer(text)]
+    found += [Finding("handle", m.group(), m.start(), m.end(), BLOCKING)
+              for m in _HANDLE_UNDERSCORE.finditer(text)]
     found += [Finding("handle", m.group("handle"), m.start("handle"), m.end("handle"), BLOCKING)
               for m in _HANDLE_PLATFORM.finditer(text) if _looks_like_handle(m)]
     return found
