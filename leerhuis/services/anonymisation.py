@@ -217,6 +217,12 @@ _DATE = re.compile(
     rf"|\b[0-3]?\d\s+{_MONTHS}\.?\s+(?P<y3>(?:19|20)\d{{2}})\b", re.IGNORECASE)
 _BIRTH_CUE = re.compile(r"\b(?:geb(?:oren)?\.?|geboortedatum|gebdat|dob)\b[\s:(]*(?:op\s+)?$",
                         re.IGNORECASE)
+# After a birth cue a partial date is a date of birth too: "geboren in maart 2015", "bj 2012",
+# "jarig op 2 februari", "geboren op 17 aug jl." (the year left implicit).
+_BIRTH_PARTIAL = re.compile(
+    rf"\b(?:geboren|geb\.|gebdat\.?|bj\.?|geboortejaar|jarig)\s*:?\s*(?:op\s+|in\s+)?"
+    rf"(?P<date>[0-3]?\d\s+{_MONTHS}\b\.?(?:\s+(?:19|20)\d{{2}}|\s+jl\.?)?"
+    rf"|{_MONTHS}\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}})\b", re.IGNORECASE)
 _NUMBER_WORDS = (r"(?:dossier\s*(?:-\s*)?(?:nummer|nr\.?)|dossier\s+nr\.?|"
                  r"cli[eë]nt\s*(?:-\s*)?(?:nummer|nr\.?|id)|cli[eë]nt\s+id|"
                  r"zaak\s*(?:-\s*)?(?:nummer|nr\.?|id)|casus\s*(?:-\s*)?(?:nummer|nr\.?)|"
@@ -265,14 +271,17 @@ _NICKNAME = re.compile(
     r"|(?:wordt|werd)\s+(?:\w+\s+){0,3}?(?P<nick2>[A-Za-zÀ-ÿ]{2,20})\s+genoemd", re.IGNORECASE)
 _AGE = re.compile(r"\((?P<a>\d{1,2})\)|\b(?:van|is|zijn|met)\s+(?P<b>\d{1,2})(?![\d.:,-]\d)\b"
                   r"|\b(?P<c>\d{1,2})\s*(?:jaar|jr|-jarige)\b"
-                  r"|\b(?:moeder|vader|zoon|dochter|zus|broer|stiefvader|stiefmoeder)\s+(?P<d>\d{1,2})\b"
+                  # case shorthand: "jongen 16", "vader 62", "ouders 38 en 45"
+                  r"|\b(?:moeder|vader|zoon|dochter|zus|broer|stiefvader|stiefmoeder|jongen|meisje|"
+                  r"jongere|jgd|kind|ouders)\s+(?P<d>\d{1,2})\b(?!\s*(?:x|keer|uur|min|wk|weken|dagen)\b)"
                   r"|(?<=,)\s*(?P<e>\d{1,2})\b(?=\s*(?:,|en\b|jaar))|\ben\s+(?P<f>\d{1,2})\b")
 _BIRTH_YEAR = re.compile(r"(?:geboren(?:\s+in)?|geb\.?|\()\s*(?:19|20)\d{2}\b", re.IGNORECASE)
 _FAMILY = re.compile(
     r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|grootouders|broer\w*|zus\w*|zoon|zonen|"
-    r"dochter\w*|kinderen|kind|tweeling|oudste|jongste|middelste|halfbroer|halfzus|gezin|"
+    r"dochter\w*|kinderen|kind|kids|ouders|tweeling|oudste|jongste|middelste|halfbroer|halfzus|gezin|"
     r"partner|vriend|klein(?:dochter|zoon)|baby|zwanger)\b", re.IGNORECASE)
-_SIBLING_POSITION = re.compile(r"\b(?:oudste|jongste|middelste)\s+van\s+(?:\w+)\s+kinderen\b|\btweeling\b",
+_SIBLING_POSITION = re.compile(r"\b(?:oudste|jongste|middelste)\s+van\s+(?:\w+)\s+kinderen\b"
+                               r"|\btweeling\b|\benig\s+kind\b",
                                re.IGNORECASE)
 _SCHOOL_WORD = (r"(?i:[\w-]*(?:school|college|lyceum|gymnasium|kinderdagverblijf)|kdv|bso|"
                 r"peuterspeelzaal|scouting|[\w-]*(?:vereniging|club))")
@@ -443,6 +452,8 @@ def _date_findings(text: str) -> list[Finding]:
             found.append(Finding("date_of_birth", m.group(), m.start(), m.end(), CONFIRM))
         elif year_number < this_year:
             found.append(Finding("date", m.group(), m.start(), m.end(), CONFIRM))
+    found += [Finding("date_of_birth", m.group("date"), m.start("date"), m.end("date"), CONFIRM)
+              for m in _BIRTH_PARTIAL.finditer(text)]
     return found
 
 
