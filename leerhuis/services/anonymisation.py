@@ -268,7 +268,10 @@ _NICKNAME = re.compile(
     r"|(?:kent|kennen)\s+(?:hem|haar)\s+als\s+|door\s+het\s+leven\s+als\s+"
     r"|heet\s+(?:hij|ze|zij)?\s*(?:gewoon\s+|eigenlijk\s+)?)"
     r"(?P<nick>['\"‘“][^'\"’”]{2,30}['\"’”]|[A-Za-zÀ-ÿ]{2,20}(?:\s+[A-Z][a-zà-ÿ]+)?)"
-    r"|(?:wordt|werd)\s+(?:\w+\s+){0,3}?(?P<nick2>[A-Za-zÀ-ÿ]{2,20})\s+genoemd", re.IGNORECASE)
+    r"|(?:wordt|werd)\s+(?:\w+\s+){0,3}?(?P<nick2>[A-Za-zÀ-ÿ]{2,20})\s+genoemd"
+    # "die ze op straat 'Kleine K' noemen": a quoted name right before the verb of naming
+    r"|(?P<nick3>['\"‘“][^'\"’”\n]{1,30}['\"’”])\s+(?:noemen|noemt|noemde|noemden|genoemd)\b",
+    re.IGNORECASE)
 _AGE = re.compile(r"\((?P<a>\d{1,2})\)|\b(?:van|is|zijn|met)\s+(?P<b>\d{1,2})(?![\d.:,-]\d)\b"
                   r"|\b(?P<c>\d{1,2})\s*(?:jaar|jr|-jarige)\b"
                   # case shorthand: "jongen 16", "vader 62", "ouders 38 en 45"
@@ -297,13 +300,27 @@ _CLUB = re.compile(r"\b(?:VV|SV|HC|RKSV|KV)\s+[A-Z][\w'-]+\b"
                    r"(?:de\s+|het\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*")
 _WORK = re.compile(
     r"\b(?:werkt|werkzaam|stage|leraar|lerares|juf|meester)\b[^.;\n]{0,60}?\b(?:bij|op|aan|in)\s+"
-    r"(?:de\s+|het\s+)?[^.;\n]{0,50}?\bin\s+[A-Z][\w'-]+")
+    r"(?:de\s+|het\s+)?[^.;\n]{0,50}?\b(?:in|gemeente)\s+[A-Z][\w'-]+"
+    # a bus or train route is worked by a handful of drivers: "buschauffeur op lijn 320"
+    r"|\b\w*(?:chauffeur|machinist|conducteur|bestuurder)\b[^.;\n]{0,20}?\blijn\s+\d+")
 _RARE_ROLE = re.compile(
     r"\b(?:de|het)\s+(?:enige|bekende)\s+(?:[\w-]+\s+){1,5}?(?:in|van|op|bij)\s+"
     r"(?:de\s+|het\s+|zijn\s+|haar\s+)?[\w'-]+(?:\s+(?:in|van)\s+[A-Z][\w'-]+)?"
     r"|\b(?:is|was)\s+(?:de\s+)?(?:dominee|burgemeester|wethouder|pastoor|imam|rabbijn|notaris|"
     r"tandarts|huisarts|wijkagent|politieagent|directeur|presentat\w+)\s+(?:van|in|bij)\s+"
     r"(?:\w+\s+){0,4}?(?:[A-Z][\w'-]+|dorp|gemeente\w*|regio|buurt)", re.IGNORECASE)
+# An office few people hold, with their relative: "de wethouder zijn zoon", "de dochter van de
+# burgemeester"; someone known from television or radio.
+_NOTABLE = (r"(?:burgemeester|wethouder|dominee|pastoor|imam|rabbijn|notaris|huisarts|wijkagent|"
+            r"directeur|schooldirecteur|rector|gedeputeerde|raadslid|voorzitter)")
+_RELATIVE = r"(?:zoon|dochter|kind|kinderen|vrouw|man|partner|broer|zus|neef|nicht|kleinzoon|kleindochter)"
+_NOTABLE_RELATIVE = re.compile(
+    rf"\bde\s+{_NOTABLE}\s+(?:zijn|haar|z'n|d'r)\s+{_RELATIVE}\b"
+    rf"|\b{_RELATIVE}\s+van\s+de\s+{_NOTABLE}\b"
+    r"|\bbekend\s+(?:van|op|uit)\s+(?:de\s+)?(?:tv|televisie|radio|youtube|tiktok|het\s+journaal)\b"
+    r"|\b(?:bekende\s+nederlander|bn'?er)\b", re.IGNORECASE)
+# "het enige Syrische gezin in ...": the role names a family itself.
+_FAMILY_UNIT = re.compile(r"\b(?:gezin|familie)\b", re.IGNORECASE)
 _PERSON_CUE = re.compile(r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|oom|tante|broer\w*|zus\w*|"
                          r"zoon|dochter|ze|zij|hij|jongen|meisje|jongere|kind)\b", re.IGNORECASE)
 # Words that name a provider: what follows is an organisation's name, not a client's.
@@ -486,8 +503,12 @@ def _combination_findings(text: str) -> list[Finding]:
         if m.group("tail") or named or re.search(r"\s[A-Z]", m.group()):
             found.append(Finding("school_club_workplace", m.group(), m.start(), m.end(), CONFIRM))
     for m in _RARE_ROLE.finditer(text):
-        if _PERSON_CUE.search(text[max(0, m.start() - 40):m.start()]):
+        # the person it points at may be named before or after: "is de oom van het meisje"
+        if _PERSON_CUE.search(text[max(0, m.start() - 40):m.start()]) or _PERSON_CUE.search(
+                text[m.end():m.end() + 40]) or _FAMILY_UNIT.search(m.group()):
             found.append(Finding("rare_role", m.group(), m.start(), m.end(), CONFIRM))
+    found += [Finding("rare_role", m.group(), m.start(), m.end(), CONFIRM)
+              for m in _NOTABLE_RELATIVE.finditer(text)]
     return found
 
 
@@ -506,14 +527,27 @@ def _name_findings(text: str) -> list[Finding]:
     found = [Finding("initials", m.group().strip(), m.start(), m.start() + len(m.group().strip()),
                      CONFIRM) for m in _INITIALS.finditer(text) if "." in m.group()]
     for m in _NICKNAME.finditer(text):
-        group = "nick" if m.group("nick") else "nick2"
+        group = next(g for g in ("nick", "nick2", "nick3") if m.group(g))
         if m.group(group).lower() not in _lookup("stop_word").items():
             found.append(Finding("nickname", m.group(group), m.start(group), m.end(group), CONFIRM))
     for m in re.finditer(r"(?<![\w@.'’-])([a-zà-ÿ][a-zà-ÿ]{2,15})(?![\w@'’-]|\.\w)", text):
         word = m.group(1)
-        if _is_first_name(word.capitalize()) and not _is_common_word(word):
+        if _is_first_name(word.capitalize()) and (
+                not _is_common_word(word) or _acts_as_person(text, m.start(1), m.end(1))):
             found.append(_with_age(text, Finding("name", word, m.start(1), m.end(1), CONFIRM)))
     return found
+
+
+# Verbs only a person does: a first name that is also a word ("roos", "hoop") is a name when it
+# is their subject and no article or possessive makes it a thing ("de hoop", "haar roos").
+_PERSON_VERB = re.compile(r"\s+(?:wil|wilde|zegt|zei|vertelt|vertelde|woont|woonde|durft|huilt|"
+                          r"slaapt|gamet|voelt\s+zich|liep|loopt\s+weg|is\s+boos|is\s+bang)\b")
+_DETERMINER = re.compile(r"\b(?:de|het|een|die|deze|dat|dit|mijn|zijn|haar|hun|onze|ons|jouw|"
+                         r"uw|geen|veel|meer|elke|ieder)\s+$", re.IGNORECASE)
+
+
+def _acts_as_person(text: str, start: int, end: int) -> bool:
+    return bool(_PERSON_VERB.match(text, end)) and not _DETERMINER.search(text[:start])
 
 
 def _with_age(text: str, finding: Finding) -> Finding:
