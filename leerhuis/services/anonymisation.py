@@ -231,7 +231,9 @@ _DOSSIER = re.compile(
     rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?[\s:#.]*(?:is\s+)?"
     r"(?P<number>[A-Z]{0,5}[\s-]?\d[\d./-]{2,}\d)", re.IGNORECASE)
 # "GI-dossier 1034-77", "dossier 2023/118": a number straight after the word dossier names it.
-_DOSSIER_BARE = re.compile(r"\bdossier\s*[:#]?\s*(?P<number>\d[\d./-]{2,}\d)", re.IGNORECASE)
+# A bare year ("het dossier 2019") is no number of the dossier.
+_DOSSIER_BARE = re.compile(r"\bdossier\s*[:#]?\s*(?!(?:19|20)\d{2}\b(?![./-]\d))"
+                           r"(?P<number>\d[\d./-]{2,}\d)", re.IGNORECASE)
 # The programme's own references: "Kenmerk activiteit LH-2026-014" names an activity, no client.
 _OWN_REFERENCE = re.compile(r"\b(?:activiteit|training|bijeenkomst|cursus|programma|leergang|"
                             r"module|scholing|evenement)\w*\s*[:#]?\s*$", re.IGNORECASE)
@@ -324,10 +326,33 @@ _FAMILY_UNIT = re.compile(r"\b(?:gezin|familie)\b", re.IGNORECASE)
 _PERSON_CUE = re.compile(r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|oom|tante|broer\w*|zus\w*|"
                          r"zoon|dochter|ze|zij|hij|jongen|meisje|jongere|kind)\b", re.IGNORECASE)
 # Words that name a provider: what follows is an organisation's name, not a client's.
+_ORGANISATION_WORDS = (r"(?:gezinshuis|jongerenhuis|buurthuis|wijkcentrum|gemeentehuis|zorgboerderij|"
+                       r"woongroep|stichting|\w*opvang|behandelgroep|kinderdagcentrum|jeugdhulp|"
+                       r"pleegzorg|werkbezoek|locatie|praktijk|bibliotheek|zaal|station)")
+# "Gezinshuis Familie Jansen", "Jongerenhuis De Stek": the article or "Familie" is the name's.
 _ORGANISATION_WORD = re.compile(
-    r"(?:gezinshuis|zorgboerderij|woongroep|stichting|crisisopvang|behandelgroep|"
-    r"kinderdagcentrum|jeugdhulp|pleegzorg|werkbezoek|locatie|praktijk|bibliotheek|zaal)\s*$",
+    rf"{_ORGANISATION_WORDS}(?:\s+(?:de|het|familie))?\s*$", re.IGNORECASE)
+# "De Meent Opvang": a name that ends in what the place is, is the place's name.
+_ORGANISATION_NAME = re.compile(rf"\s{_ORGANISATION_WORDS}$", re.IGNORECASE)
+# "Het Baken": no person's name begins with "het", so what follows it is a thing's name.
+_THING_ARTICLE = re.compile(r"\bhet\s+$", re.IGNORECASE)
+# "Max. 16 deelnemers": a capitalised word with a full stop before a number is an abbreviation.
+_ABBREVIATION = re.compile(r"\.\s*\d")
+# "Trainer: Sanne de Vries", "Docent: dhr. P. Visser": the programme names its professional.
+_ROLE_LABEL = re.compile(
+    r"\b(?:trainers?|trainster|docent(?:en)?|begeleiding|begeleiders?|sprekers?|gespreksleider|"
+    r"facilitator|contactpersoon)\s*:\s*(?:(?:dhr|mw|mevr|drs|dr|mr|ir|prof|ing)\.?\s*)*$",
     re.IGNORECASE)
+# A venue line: an address after the name of the place ("Locatie: Gezinshuis De Linde,
+# Lindenlaan 3", "Verzamelen bij ... Het Anker, Kerkbrink 7"), with nobody said to live there.
+# A client's address comes with a person or a verb of living ("oma woont op ..."); a bare
+# "Adres: Kerkstraat 12" names no place and stays a finding.
+_VENUE_NAME = re.compile(rf"(?i:{_ORGANISATION_WORDS})\b|\b(?i:de|het)\s+[A-Z][\w'-]+"
+                         r"(?:\s+[A-Z][\w'-]+)*\s*,")
+_RESIDENCE_CUE = re.compile(
+    r"\b(?:woon\w*|wonen|verhuis\w*|slaap\w*|verblijf\w*|logeert|thuis|huis|adres\s+van|"
+    r"moeder|vader|ouders|oma|opa|oom|tante|broer|zus|jongen|meisje|jongere|kind|cli[eë]nt|gezin|"
+    r"vriend\w*|ex)\b", re.IGNORECASE)
 
 _DEDUCE_KINDS = {
     "persoon": "name", "person": "name", "patient": "name", "patiënt": "name",
@@ -426,6 +451,8 @@ def _identifier_findings(text: str) -> list[Finding]:
     found += [Finding("phone", m.group(), m.start(), m.end(), BLOCKING)
               for m in _PHONE.finditer(text)]
     for m in _POSTCODE_HOUSE.finditer(text):
+        if _is_venue_address(text, m.start(), m.end()):
+            continue
         if _has_house_number(m.group()):
             found.append(Finding("postcode_address", m.group(), m.start(), m.end(), BLOCKING))
         elif _POSTCODE_ONLY.fullmatch(m.group()):
@@ -443,6 +470,15 @@ def _identifier_findings(text: str) -> list[Finding]:
     found += [Finding("handle", m.group("handle"), m.start("handle"), m.end("handle"), BLOCKING)
               for m in _HANDLE_PLATFORM.finditer(text) if _looks_like_handle(m)]
     return found
+
+
+def _is_venue_address(text: str, start: int, end: int) -> bool:
+    sentence_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
+    sentence_end = min((i for i in (text.find(m, end) for m in "!?;\n") if i >= 0), default=len(text))
+    dot = re.search(r"\.(?:\s|$)", text[end:])
+    sentence_end = min(sentence_end, end + dot.start()) if dot else sentence_end
+    return bool(_VENUE_NAME.search(text[sentence_start:start])) and not _RESIDENCE_CUE.search(
+        text[sentence_start:sentence_end])
 
 
 def _is_plate(candidate: str) -> bool:
@@ -525,7 +561,8 @@ def _name_findings(text: str) -> list[Finding]:
     """Names as people write them in case texts: initials, nicknames, lower-case first names
     (deduce's first-name list, minus its common words) and a name after a family role."""
     found = [Finding("initials", m.group().strip(), m.start(), m.start() + len(m.group().strip()),
-                     CONFIRM) for m in _INITIALS.finditer(text) if "." in m.group()]
+                     CONFIRM) for m in _INITIALS.finditer(text) if "." in m.group()
+             and not _ROLE_LABEL.search(text[:m.start()])]
     for m in _NICKNAME.finditer(text):
         group = next(g for g in ("nick", "nick2", "nick3") if m.group(g))
         if m.group(group).lower() not in _lookup("stop_word").items():
@@ -605,12 +642,20 @@ def _deduce_findings(text: str) -> list[Finding]:
         kind = _DEDUCE_KINDS.get(tag) or _DEDUCE_KINDS.get(base)
         if kind is None:
             continue
-        if kind == "place" and not re.search(r"\d", annotation.text):
-            continue  # a place name alone identifies nobody
+        if kind == "place" and (not re.search(r"\d", annotation.text) or _is_venue_address(
+                text, annotation.start_char, annotation.end_char)):
+            continue  # a place name alone identifies nobody; a venue line is the portal's
         if kind == "date":
             continue  # our own date rules decide which dates matter
-        if _ORGANISATION_WORD.search(text[:annotation.start_char]):
-            continue  # "Gezinshuis De Linde": a provider's name
+        if _ORGANISATION_WORD.search(text[:annotation.start_char]) or (
+                _ORGANISATION_NAME.search(annotation.text)):
+            continue  # "Gezinshuis De Linde", "De Meent Opvang": a provider's name
+        if kind == "name" and (_THING_ARTICLE.search(text[:annotation.start_char])
+                               or _ROLE_LABEL.search(text[:annotation.start_char])):
+            continue  # "Het Baken", "Trainer: Sanne de Vries"
+        if kind == "name" and " " not in annotation.text.strip() and _ABBREVIATION.match(
+                text, annotation.end_char):
+            continue  # "Max. 16 deelnemers"
         if kind == "name" and " " not in annotation.text.strip() and (
                 _is_common_word(annotation.text) or annotation.text.lower() in _ROLE_WORDS):
             continue  # "Zaal 2", "Trainer Marieke Jansen": a word at the start, not a name
