@@ -1,7 +1,7 @@
 """Klankbordgroep, uitvoeringsagenda, lessons register with Dutch search, anonymous evaluations."""
 
-import csv
 import base64
+import csv
 import hashlib
 import io
 import re
