@@ -21,13 +21,13 @@ $(VENV)/bin/python:
 # without dependencies (they are all in the lock) and with the locked build backend.
 $(STAMP): requirements.lock pyproject.toml $(VENV)/bin/python
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e '.[redis,test,demo]'
 	@# deduce builds its lookup cache on first use (~70 s); build it once here, because two
 	@# test workers building it at the same time write a corrupt pickle.
 	$(PY) -c 'from deduce import Deduce; Deduce()'
 	touch $(STAMP)
 
-# requirements.lock from pyproject.toml's ranges (.[redis,test]) and build-requirements.in, for
+# requirements.lock from pyproject.toml's ranges (.[redis,test,demo]) and build-requirements.in, for
 # CPython 3.11 on Linux x86_64. Keeps every pin that still fits; `make lock UPGRADE=1` moves
 # each package to its newest allowed release, `make lock UPGRADE=flask` only that one.
 LOCK_TOOLS := .venv-lock
@@ -35,7 +35,7 @@ lock:
 	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
 		$(LOCK_TOOLS)/bin/pip install --quiet pip-tools; }
 	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
-		--no-emit-index-url --no-emit-find-links --extra redis --extra test \
+		--no-emit-index-url --no-emit-find-links --extra redis --extra test --extra demo \
 		$(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) \
 		-o requirements.lock pyproject.toml build-requirements.in
 

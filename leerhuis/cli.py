@@ -36,9 +36,11 @@ def writes(command):
 @writes
 def seed_demo() -> None:
     """Load the demo regions, organisations, professionals and programme (idempotent)."""
-    from leerhuis.services import demo
+    # Here, not at the top: leerhuis.demo needs the optional [demo] extra (Faker), and the
+    # portal starts without it.
+    from leerhuis.demo.seed import seed_demo as run
 
-    summary = demo.seed_demo()
+    summary = run()
     db.session.commit()
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
@@ -92,7 +94,8 @@ def seed_large(scale: float) -> None:
     """Load the region-sized benchmark data set into an empty, migrated database."""
     import time
 
-    from leerhuis.services.seed_large import seed_large as run
+    # Here, not at the top: demo data is no part of the portal (see seed_demo).
+    from leerhuis.demo.large import seed_large as run
 
     started = time.monotonic()
     summary = run(organisations=int(400 * scale), professionals=int(20_000 * scale),

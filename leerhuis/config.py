@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flask import Flask
+
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -16,6 +18,12 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def default_instance_path() -> str:
+    """The instance folder create_app's Flask uses, for code that needs the settings before
+    an app exists (the task queue is made when leerhuis.tasks is imported)."""
+    return Flask("leerhuis").instance_path
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -53,7 +61,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CERTIFICATE_RUN_LEASE_SECONDS": int(env.get("CERTIFICATE_RUN_LEASE_SECONDS", "120")),
         # Slug of the region shown to visitors; empty: the first region created.
         "DEFAULT_REGION": env.get("DEFAULT_REGION", "").strip(),
-        "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance / "huey.sqlite")),
+        # Background tasks: LEERHUIS_HUEY=memory keeps the queue in the process (tests run the
+        # tasks themselves); otherwise Redis when REDIS_URL is set, else this SQLite file.
+        "HUEY_IN_MEMORY": env.get("LEERHUIS_HUEY", "").strip() == "memory",
+        "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH") or str(instance / "huey.sqlite"),
+        # Processes laying out certificates in a bulk run, and certificates per batch.
+        "PDF_WORKERS": max(1, int(env.get("PDF_WORKERS") or os.cpu_count() or 1)),
+        "CERTIFICATE_BATCH_SIZE": max(1, int(env.get("CERTIFICATE_BATCH_SIZE") or "50")),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         # A 429 says when to try again (Retry-After), as do the X-RateLimit-* headers.
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -1,34 +1,35 @@
 """Background tasks on Huey: SQLite storage by default, Redis when REDIS_URL is set.
 
-The consumer runs as ``huey_consumer leerhuis.tasks.huey``. Tests set
-LEERHUIS_HUEY=memory and run the task functions themselves.
+The consumer runs as ``huey_consumer leerhuis.tasks.huey``: the queue is made when this
+module is imported, before any app exists, from the same settings (``load_config``) as the
+app. Tests set LEERHUIS_HUEY=memory and run the task functions themselves.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import has_app_context
-from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
+from leerhuis.config import default_instance_path, load_config
 from leerhuis.extensions import writing
 
 
-def _make_huey():
-    mode = os.environ.get("LEERHUIS_HUEY", "")
-    if mode == "memory":
+def make_huey(config: dict) -> Huey:
+    """The queue the settings ask for: in memory, on Redis, or in a SQLite file."""
+    if config["HUEY_IN_MEMORY"]:
         return MemoryHuey("leerhuis", immediate=False)
-    if os.environ.get("REDIS_URL"):
-        return RedisHuey("leerhuis", url=os.environ["REDIS_URL"])
-    path = os.environ.get("HUEY_SQLITE_PATH") or str(Path.cwd() / "instance" / "huey.sqlite")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("leerhuis", filename=path)
+    if config["REDIS_URL"]:
+        return RedisHuey("leerhuis", url=config["REDIS_URL"])
+    path = Path(config["HUEY_SQLITE_PATH"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("leerhuis", filename=str(path))
 
 
-huey = _make_huey()
+huey = make_huey(load_config(default_instance_path()))
 _worker_app = None
 
 

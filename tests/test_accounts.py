@@ -7,6 +7,7 @@ from conftest import PASSWORD, make_test_config, make_user
 from sqlalchemy import select
 
 from leerhuis import create_app
+from leerhuis.demo.seed import DEMO_PASSWORD
 from leerhuis.extensions import db, limiter
 from leerhuis.models import (
     ApprovalStatus,
@@ -16,7 +17,6 @@ from leerhuis.models import (
     User,
 )
 from leerhuis.services import accounts
-from leerhuis.services.demo import DEMO_PASSWORD
 
 SIGN_UP = {"email": "nieuw@example.org", "password": "een lange zin als wachtwoord",
            "password_repeat": "een lange zin als wachtwoord", "first_name": "Noor",

@@ -20,9 +20,9 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 from sqlalchemy import select
 
+from leerhuis.demo import seed as demo
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventStatus
-from leerhuis.services import demo
 
 # Cases per operation and generation mode; bounded so `make test` stays fast.
 CASES = {GenerationMode.POSITIVE: 150, GenerationMode.NEGATIVE: 100}
@@ -38,7 +38,7 @@ CHECKS = [
 @pytest.fixture
 def demo_programme(app, monkeypatch):
     """The demo region, organisations and programme (two years), as `make run` shows them."""
-    monkeypatch.setattr(demo, "EXTRA_SEEDERS", [demo._seed_programme])
+    monkeypatch.setattr(demo, "EXTRA_SEEDERS", [demo.seed_programme])
     demo.seed_demo(professionals=0)
     db.session.commit()
     events = db.session.scalars(select(Event).order_by(Event.id)).all()

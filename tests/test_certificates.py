@@ -274,15 +274,15 @@ def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisato
 
 
 def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_longer_due(
-        accredited, organisator, region, monkeypatch):
+        accredited, organisator, region, app, monkeypatch):
     """Several batches through the layout processes (one page per process). While the run is
     busy one person gets a certificate on their own and another cancels: neither gets one
     from the run, and everyone else gets their own PDF."""
     from leerhuis.services import pdf
 
-    monkeypatch.setattr(certificates, "BATCH_SIZE", 2)  # batches of 1, 2, 1 and 1 people
+    monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_SIZE", 2)  # batches of 1, 2, 1, 1
     monkeypatch.setattr(pdf, "MIN_PARALLEL_PAGES", 1)
-    monkeypatch.setenv("PDF_WORKERS", "2")
+    monkeypatch.setitem(app.config, "PDF_WORKERS", 2)
     people = [make_user(region, f"batch{i}@example.org") for i in range(5)]
     registrations = []
     for person in people:
@@ -320,7 +320,7 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
         assert len(PdfReader(BytesIO(content)).pages) == 1
 
 
-def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
+def test_a_dead_layout_process_does_not_break_later_runs():
     """A layout process that dies (out of memory, a crash in a C library) breaks its pool
     for good; the next render starts a new pool instead of failing every run after."""
     import os
@@ -328,9 +328,8 @@ def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
 
     from leerhuis.services import pdf
 
-    monkeypatch.setenv("PDF_WORKERS", "2")
     before = set(multiprocessing.active_children())
-    with pdf.layout_processes():
+    with pdf.layout_processes(2):
         pdf.warm_pool()
         layout = sorted(set(multiprocessing.active_children()) - before, key=lambda p: p.pid)
         assert len(layout) == 2
@@ -344,11 +343,11 @@ def test_a_dead_layout_process_does_not_break_later_runs(monkeypatch):
 @pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])
 def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_last(people):
     queue = list(range(people))
-    batches = certificates._batches(queue)
+    batches = certificates._batches(queue, 50)
     assert [n for batch in batches for n in batch] == queue
-    assert all(0 < len(batch) <= certificates.BATCH_SIZE for batch in batches)
+    assert all(0 < len(batch) <= 50 for batch in batches)
     if len(batches) > 2:
-        edge = max(1, certificates.BATCH_SIZE // 3)
+        edge = 50 // 3
         assert len(batches[0]) == len(batches[-1]) == edge
         assert min(len(batch) for batch in batches[1:-1]) > edge
 

@@ -235,7 +235,7 @@ def test_a_doelgroep_chosen_at_sign_up_or_in_the_profile_is_reached_by_invitatio
 
 
 def test_the_demo_data_gives_professionals_a_doelgroep(app):
-    from leerhuis.services.demo import seed_demo
+    from leerhuis.demo.seed import seed_demo
 
     seed_demo(professionals=12)
     demo = db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).one()

@@ -490,7 +490,7 @@ def test_authors_edit_their_lesson_until_published_and_the_region_keeps_follow_u
 
 
 def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
-    from leerhuis.services.demo import seed_demo
+    from leerhuis.demo.seed import seed_demo
 
     summary = seed_demo(professionals=20)
     db.session.commit()

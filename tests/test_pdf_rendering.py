@@ -26,13 +26,13 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
                     'body { font-family: "Leerhuis Sans" }</style><p>Bewijs <b>van</b> deelname</p>')
             html = pdf.environment().from_string(page).render()
             assert pdf.write_pdf(html).startswith(b"%PDF")
-            pdf.warm_pool()  # two layout processes, each with its own fonts
-            batches = pdf.start_pdfs_many([[html], [html]])()
-            assert [len(pdfs) for pdfs in batches] == [1, 1]
-            print(len(list(__import__("pathlib").Path(sys.argv[1]).iterdir())))
+            with pdf.layout_processes(2):  # two layout processes, each with its own fonts
+                pdf.warm_pool()
+                batches = pdf.start_pdfs_many([[html], [html]])()
+                assert [len(pdfs) for pdfs in batches] == [1, 1]
+                print(len(list(__import__("pathlib").Path(sys.argv[1]).iterdir())))
     """)
-    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "PDF_WORKERS": "2",
-           "PYTHONPATH": str(ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, env=env,
                             check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -61,13 +61,13 @@ def test_layout_processes_end_when_the_worker_that_started_them_is_killed():
         from leerhuis.services import pdf
 
         if __name__ == "__main__":
-            with pdf.layout_processes():
+            with pdf.layout_processes(1):
                 pdf.warm_pool()
                 pool = pdf._layout_pool()
                 print(pool.submit(os.getpid).result(), flush=True)
                 time.sleep(120)
     """)
-    env = {"PATH": "/usr/bin:/bin", "PDF_WORKERS": "1", "PYTHONPATH": str(ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     worker = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, text=True)
     try:

@@ -66,7 +66,6 @@ from leerhuis.services import audit, outbox, pdf
 from leerhuis.services.links import external_url
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-BATCH_SIZE = int(os.environ.get("CERTIFICATE_BATCH_SIZE", "50"))
 
 
 class CertificateError(Exception):
@@ -333,8 +332,9 @@ def start_render(datas: list[dict]) -> Callable[[], list[bytes]]:
     calling the result waits for the PDFs."""
     if not datas:
         return list
+    chunks = pdf.chunked(datas, current_app.config["PDF_WORKERS"])
     pending = pdf.start_pdfs_many([[_certificate_html(data) for data in chunk]
-                                   for chunk in pdf.chunked(datas, pdf.worker_count())])
+                                   for chunk in chunks])
 
     @functools.cache  # waited for once, then read again as often as needed
     def documents() -> list[bytes]:
@@ -564,9 +564,10 @@ def process_run(run_id: int) -> CertificateRun | None:
     # as read (the PDFs being rendered show exactly that) instead of reloading each one.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with pdf.layout_processes():
+        with pdf.layout_processes(current_app.config["PDF_WORKERS"]):
             started = (_start_batch(batch, skip_unentitled=True)
-                       for batch in _batches(eligible_registrations(run.event)))
+                       for batch in _batches(eligible_registrations(run.event),
+                                             current_app.config["CERTIFICATE_BATCH_SIZE"]))
             pending = next(started, None)
             while pending is not None:
                 upcoming = next(started, None)  # rendering starts now, recording next round
@@ -646,15 +647,16 @@ def remove_orphan_files(now: datetime | None = None) -> list[str]:
     return removed
 
 
-def _batches(queue: list[Registration]) -> list[list[Registration]]:
-    """BATCH_SIZE at a time, but a third of that first and last: the layout processes start
+def _batches(queue: list[Registration], batch_size: int) -> list[list[Registration]]:
+    """batch_size at a time, but a third of that first and last: the layout processes start
     sooner, and the last batch, which no rendering overlaps, is recorded sooner. (A third of
-    50 is still enough pages to split between two layout processes.)"""
-    edge = max(1, BATCH_SIZE // 3)
-    if len(queue) <= 2 * edge + BATCH_SIZE:
-        return [queue[i:i + BATCH_SIZE] for i in range(0, len(queue), BATCH_SIZE)]
+    50, the default CERTIFICATE_BATCH_SIZE, is still enough pages to split between two
+    layout processes.)"""
+    edge = max(1, batch_size // 3)
+    if len(queue) <= 2 * edge + batch_size:
+        return [queue[i:i + batch_size] for i in range(0, len(queue), batch_size)]
     middle = queue[edge:-edge]
-    size = math.ceil(len(middle) / math.ceil(len(middle) / BATCH_SIZE))  # even, ≤ BATCH_SIZE
+    size = math.ceil(len(middle) / math.ceil(len(middle) / batch_size))  # even, ≤ batch_size
     return [queue[:edge], *(middle[i:i + size] for i in range(0, len(middle), size)),
             queue[-edge:]]
 

@@ -142,16 +142,13 @@ def write_pdfs(htmls: list[str]) -> list[bytes]:
 
 
 # --- Bulk rendering on every core ---------------------------------------------------------
-# Layout is CPU-bound Python: a bulk run spreads its batch over PDF_WORKERS processes
-# (default: one per core). Children get HTML strings and return PDF bytes; they never
-# touch the database. forkserver children start clean (no inherited threads or
-# connections) and keep their FontConfiguration for the life of the pool.
+# Layout is CPU-bound Python: a bulk run spreads its batch over its layout processes (the
+# app's PDF_WORKERS; outside a run, one per core). Children get HTML strings and return PDF
+# bytes; they never touch the database. forkserver children start clean (no inherited
+# threads or connections) and keep their FontConfiguration for the life of the pool.
 _pool: ProcessPoolExecutor | None = None
+_pool_size = os.cpu_count() or 1  # of the next pool started
 MIN_PARALLEL_PAGES = 8
-
-
-def worker_count() -> int:
-    return max(1, int(os.environ.get("PDF_WORKERS") or os.cpu_count() or 1))
 
 
 def chunked(items: list, parts: int) -> list[list]:
@@ -191,23 +188,25 @@ def _warm_child() -> None:
 def _layout_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=worker_count(),
+        _pool = ProcessPoolExecutor(max_workers=_pool_size,
                                     mp_context=multiprocessing.get_context("forkserver"),
                                     initializer=_warm_child)
     return _pool
 
 
 @contextlib.contextmanager
-def layout_processes() -> Iterator[None]:
-    """Layout processes for one bulk run: started when the run first needs them, ended with
-    it (also when it fails), so none outlive it. A pool kept for the life of a worker would
-    outlive a killed worker."""
-    global _pool
-    outer, _pool = _pool, None
+def layout_processes(workers: int) -> Iterator[None]:
+    """``workers`` layout processes for one bulk run: started when the run first needs them,
+    ended with it (also when it fails), so none outlive it. A pool kept for the life of a
+    worker would outlive a killed worker."""
+    global _pool, _pool_size
+    outer = _pool, _pool_size
+    _pool, _pool_size = None, max(1, workers)
     try:
         yield
     finally:
-        own, _pool = _pool, outer
+        own = _pool
+        _pool, _pool_size = outer
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
 
@@ -221,7 +220,7 @@ def warm_pool() -> None:
     long-lived worker does not pay for it (the pool lives as long as the process)."""
     pool = _layout_pool()
     # One task per process: the pool starts a new process for a task while none is idle.
-    for future in [pool.submit(_ready) for _ in range(worker_count())]:
+    for future in [pool.submit(_ready) for _ in range(_pool_size)]:
         future.result()
 
 

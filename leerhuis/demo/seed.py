@@ -11,6 +11,9 @@ import secrets
 from faker import Faker
 from sqlalchemy import func, select
 
+from leerhuis.demo.learning import seed_learning
+from leerhuis.demo.participation import seed_participation
+from leerhuis.demo.programme import seed_programme
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -148,26 +151,8 @@ def seed_demo(professionals: int = 60) -> dict[str, int]:
     return summary
 
 
-def _seed_programme(fake, regions, organisations):
-    from leerhuis.services.programme_demo import seed_programme
-
-    return seed_programme(fake, regions, organisations)
-
-
-def _seed_participation(fake, regions, organisations):
-    from leerhuis.services.participation_demo import seed_participation
-
-    return seed_participation(fake, regions, organisations)
-
-
-def _seed_learning(fake, regions, organisations):
-    from leerhuis.services.learning_demo import seed_learning
-
-    return seed_learning(fake, regions, organisations)
-
-
 # Each module's demo data, in dependency order.
-EXTRA_SEEDERS: list = [_seed_programme, _seed_participation, _seed_learning]
+EXTRA_SEEDERS: list = [seed_programme, seed_participation, seed_learning]
 
 
 def _domain(name: str) -> str:

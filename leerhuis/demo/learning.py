@@ -40,6 +40,7 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.services import agenda, klankbordgroep, lesson_search
+from leerhuis.services.programme import organisers_of
 
 GROUPS = [
     # name, type, description, member organisations
@@ -229,8 +230,6 @@ def _progress(region, admin, organisations, actions) -> None:
 def _partner_writer(organisation: Organisation) -> User | None:
     """A partner writes its contribution through an organiser role the Region approved;
     the demo approves one for a colleague of the organisation when it has none."""
-    from leerhuis.services.programme import organisers_of
-
     organisers = organisers_of(organisation.id)
     if organisers:
         return organisers[0]

@@ -28,6 +28,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
+from leerhuis.services import certificates
 
 DEMO_DEELNEMER = "deelnemer@example.org"
 # The demo deelnemer went to these (and the case discussion coupled to the first).
@@ -119,8 +120,6 @@ def _certificates_for(deelnemer: User | None) -> None:
     """Real certificates (PDF stored, mail queued) for the demo deelnemer's past activities."""
     if deelnemer is None:
         return
-    from leerhuis.services import certificates
-
     events = db.session.scalars(select(Event).join(Registration).where(
         Registration.user_id == deelnemer.id, Event.attendance_closed_at.is_not(None))
         .order_by(Event.id)).all()
