@@ -6,7 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from conftest import make_user
+from conftest import close_attendance, make_event, make_registration, make_user, mark_present
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -16,12 +16,7 @@ from leerhuis.models import (
     AttendanceState,
     Certificate,
     CertificateStatus,
-    Event,
-    EventSession,
     EventStatus,
-    EventType,
-    ProgrammeStatus,
-    ProgrammeYear,
     Registration,
     RegistrationStatus,
     RunStatus,
@@ -29,40 +24,15 @@ from leerhuis.models import (
 )
 from leerhuis.services import attendance, certificates
 
-
-def _event(region, provider, *, code="training", accredited=False, sessions=2, days_ago=3):
-    start = utcnow() - timedelta(days=days_ago)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == code)).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.FINISHED,
-                  title="Gesprekstechnieken rond uithuisplaatsing", summary="Moeilijke gesprekken.",
-                  learning_goals="Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
-                  trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Huizen",
-                  capacity=20, issues_certificate=event_type.issues_certificate)
-    if accredited:
-        event.is_accredited = True
-        event.accreditation_number = "SKJ-2026-0042"
-        event.accreditation_points = Decimal(6)
-    event.sessions = [EventSession(starts_at=start + timedelta(days=i),
-                                   ends_at=start + timedelta(days=i, hours=3, minutes=30),
-                                   break_minutes=30, net_hours=Decimal(3))
-                      for i in range(sessions)]
-    db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first() is None:
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+# A finished course of sessions of three net hours (half an hour's break on top).
+COURSE = {"status": EventStatus.FINISHED, "sessions": 2, "days_from_now": -3, "break_minutes": 30,
+          "summary": "Moeilijke gesprekken.",
+          "learning_goals": "Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
+          "trainer": "Trainer Gesprekstechnieken"}
 
 
-def _register(event, user):
-    registration = Registration(event_id=event.id, user_id=user.id,
-                                status=RegistrationStatus.CONFIRMED,
-                                organisation_id=user.organisation_id,
-                                skj_number=user.skj_number)
-    db.session.add(registration)
-    db.session.commit()
-    return registration
+def finished_course(region, provider, **overrides):
+    return make_event(region, provider, **(COURSE | overrides))
 
 
 def _text(pdf_bytes: bytes) -> str:
@@ -71,15 +41,14 @@ def _text(pdf_bytes: bytes) -> str:
 
 @pytest.fixture
 def accredited(region, provider):
-    return _event(region, provider, accredited=True)
+    return finished_course(region, provider, accredited=True)
 
 
 def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer, organisator,
                                                           app, region):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     certificates.process_run(run.id)
@@ -107,21 +76,21 @@ def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer,
 
 
 def test_accredited_training_needs_every_session(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     attendance.mark(registration, accredited.sessions[0], AttendanceState.PRESENT, by=organisator)
     attendance.mark(registration, accredited.sessions[1], AttendanceState.ABSENT, by=organisator)
     assert certificates.parts_for(registration) == []
-    attendance.close_attendance(accredited, by=organisator)
+    close_attendance(accredited, by=organisator)
     with pytest.raises(certificates.CertificateError, match="niet"):
         certificates.issue_one(registration, by=organisator)
 
 
 def test_other_activities_count_the_net_hours_attended(region, provider, deelnemer, organisator):
-    event = _event(region, provider, code="spiegelbijeenkomst")
-    registration = _register(event, deelnemer)
+    event = finished_course(region, provider, type="spiegelbijeenkomst")
+    registration = make_registration(event, deelnemer)
     attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
     attendance.mark(registration, event.sessions[1], AttendanceState.ABSENT, by=organisator)
-    attendance.close_attendance(event, by=organisator)
+    close_attendance(event, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     assert certificate.net_hours == Decimal(3)
     assert "informeel leren" in _text(certificates.stored_path(certificate).read_bytes())
@@ -129,15 +98,15 @@ def test_other_activities_count_the_net_hours_attended(region, provider, deelnem
 
 def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, provider, deelnemer,
                                                                     organisator):
-    visit = _event(region, provider, code="werkbezoek", sessions=1)
-    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    visit = finished_course(region, provider, type="werkbezoek", sessions=1)
+    discussion = finished_course(region, provider, type="casuistiekbespreking", sessions=1)
     discussion.title = "Casuïstiekbespreking bij het werkbezoek"
     discussion.coupled_to = visit
     db.session.commit()
     for event in (visit, discussion):
-        registration = _register(event, deelnemer)
+        registration = make_registration(event, deelnemer)
         attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
-        attendance.close_attendance(event, by=organisator)
+        close_attendance(event, by=organisator)
     assert certificates.eligible_registrations(discussion) == []  # it is on the visit's
     (visit_registration,) = certificates.eligible_registrations(visit)
     certificate = certificates.issue_one(visit_registration, by=organisator)
@@ -149,10 +118,9 @@ def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, prov
 def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, region):
     people = [make_user(region, f"p{i}@example.org") for i in range(3)]
     for person in people:
-        registration = _register(accredited, person)
-        for session in accredited.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+        registration = make_registration(accredited, person)
+        mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     certificates.process_run(run.id)
@@ -167,11 +135,10 @@ def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, reg
 def _present_people(event, organisator, region, count, prefix="p"):
     registrations = []
     for i in range(count):
-        registration = _register(event, make_user(region, f"{prefix}{i}@example.org"))
-        for session in event.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registration = make_registration(event, make_user(region, f"{prefix}{i}@example.org"))
+        mark_present(registration, by=organisator)
         registrations.append(registration)
-    attendance.close_attendance(event, by=organisator)
+    close_attendance(event, by=organisator)
     return registrations
 
 
@@ -286,11 +253,10 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     people = [make_user(region, f"batch{i}@example.org") for i in range(5)]
     registrations = []
     for person in people:
-        registration = _register(accredited, person)
-        for session in accredited.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registration = make_registration(accredited, person)
+        mark_present(registration, by=organisator)
         registrations.append(registration)
-    attendance.close_attendance(accredited, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
 
@@ -355,10 +321,9 @@ def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_la
 
 def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
         accredited, deelnemer, organisator, client):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     page = client.get(f"/certificaat/{certificate.code}")
@@ -375,10 +340,9 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
 
 
 def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     old = certificates.issue_one(registration, by=organisator)
     new = certificates.reissue(old, by=organisator, reason="Naam gecorrigeerd")
     assert old.status is CertificateStatus.REVOKED and new.replaces_id == old.id
@@ -386,9 +350,9 @@ def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organi
 
 
 def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provider, deelnemer):
-    event = _event(region, provider, days_ago=-1, sessions=1)
+    event = finished_course(region, provider, days_from_now=1, sessions=1)
     event.status = EventStatus.PUBLISHED
-    registration = _register(event, deelnemer)
+    registration = make_registration(event, deelnemer)
     session = event.sessions[0]
     code = attendance.ensure_checkin_code(session)
     with pytest.raises(attendance.AttendanceError, match="half uur"):
@@ -406,7 +370,7 @@ def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provide
 
 
 def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     session = accredited.sessions[0]
     attendance.mark(registration, session, AttendanceState.ABSENT, by=organisator)
     attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
@@ -418,7 +382,7 @@ def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, org
 
 def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
         accredited, deelnemer, as_organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     registration.consent_share_name = True
     db.session.commit()
     session = accredited.sessions[0]
@@ -435,7 +399,7 @@ def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
 def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnemer, organisator,
                                                               as_organisator, other_organisator,
                                                               client, auth):
-    _register(accredited, deelnemer)
+    make_registration(accredited, deelnemer)
     url = f"/activiteiten/{accredited.id}/presentie"
     assert as_organisator.get(url).status_code == 200
     as_organisator.post(url, data={"all_present": str(accredited.sessions[0].id)})
@@ -450,8 +414,8 @@ def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnem
 
 
 def _coupled_pair(region, provider):
-    visit = _event(region, provider, code="werkbezoek", sessions=1)
-    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    visit = finished_course(region, provider, type="werkbezoek", sessions=1)
+    discussion = finished_course(region, provider, type="casuistiekbespreking", sessions=1)
     discussion.title = "Casuïstiekbespreking bij het werkbezoek"
     discussion.coupled_to = visit
     db.session.commit()
@@ -461,17 +425,17 @@ def _coupled_pair(region, provider):
 def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificate(
         region, provider, deelnemer, organisator):
     visit, discussion = _coupled_pair(region, provider)
-    visit_registration = _register(visit, deelnemer)
+    visit_registration = make_registration(visit, deelnemer)
     attendance.mark(visit_registration, visit.sessions[0], AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(visit, by=organisator)
+    close_attendance(visit, by=organisator)
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
     assert visit_certificate.coupled_event_id is None and visit_certificate.net_hours == 3
 
     # The discussion's attendance is recorded and closed only afterwards.
-    case_registration = _register(discussion, deelnemer)
+    case_registration = make_registration(discussion, deelnemer)
     attendance.mark(case_registration, discussion.sessions[0], AttendanceState.PRESENT,
                     by=organisator)
-    attendance.close_attendance(discussion, by=organisator)
+    close_attendance(discussion, by=organisator)
     assert certificates.eligible_registrations(discussion) == [case_registration]
     own = certificates.issue_one(case_registration, by=organisator)
     assert own.event_id == discussion.id and own.id != visit_certificate.id
@@ -488,9 +452,9 @@ def test_issue_one_gives_no_separate_certificate_for_a_discussion_on_the_visit_c
         region, provider, deelnemer, organisator):
     visit, discussion = _coupled_pair(region, provider)
     for event in (visit, discussion):
-        registration = _register(event, deelnemer)
+        registration = make_registration(event, deelnemer)
         attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
-        attendance.close_attendance(event, by=organisator)
+        close_attendance(event, by=organisator)
     visit_registration, case_registration = db.session.scalars(
         select(Registration).order_by(Registration.id)).all()
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
@@ -503,10 +467,9 @@ def test_issue_one_gives_no_separate_certificate_for_a_discussion_on_the_visit_c
 
 def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_attached(
         accredited, deelnemer, organisator, smtp, deliver_mail):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     assert deliver_mail()["sent"] == 1
