@@ -59,7 +59,8 @@ from leerhuis.services import attendance
 from leerhuis.services.accounts import hash_password
 
 PASSWORD = "correct-horse-battery"
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+MIGRATIONS = str(ROOT / "migrations")
 
 
 def pytest_configure(config):
@@ -75,7 +76,7 @@ def compile_translations() -> None:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    translations = Path(__file__).resolve().parent.parent / "leerhuis" / "translations"
+    translations = ROOT / "leerhuis" / "translations"
     for po in translations.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:

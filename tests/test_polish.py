@@ -8,10 +8,9 @@ import enum
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from conftest import make_user
+from conftest import ROOT, make_user
 from sqlalchemy import select
 
 from leerhuis import labels
@@ -37,7 +36,7 @@ from leerhuis.models import (
     utcnow,
 )
 
-ROOT = Path(__file__).resolve().parent.parent / "leerhuis"
+LEERHUIS = ROOT / "leerhuis"
 
 
 # --- Labels ------------------------------------------------------------------------------
@@ -52,7 +51,7 @@ def test_every_state_people_see_has_a_label(enum_class: type[enum.Enum]):
 def test_every_audit_action_in_the_sources_has_a_label():
     recorded = set()
     pattern = re.compile(r'audit\.record\(\s*"([a-z_.]+)"(?:\s+if\s[^"]*else\s+"([a-z_.]+)")?')
-    for path in ROOT.rglob("*.py"):
+    for path in LEERHUIS.rglob("*.py"):
         for match in pattern.finditer(path.read_text()):
             recorded.update(code for code in match.groups() if code)
     assert len(recorded) > 20  # the scan itself works
@@ -63,7 +62,7 @@ def test_every_audit_action_in_the_sources_has_a_label():
 def test_no_template_prints_a_stored_code():
     """A state is shown with |label or a label table, never as ``{{ x.status.value }}``."""
     printed = re.compile(r"\{\{\s*[\w.]+\.(status|state|type|kind|category)\.value\s*\}\}")
-    offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in (ROOT / "templates").rglob("*.*")
+    offenders = [f"{p.relative_to(LEERHUIS)}: {m.group(0)}" for p in (LEERHUIS / "templates").rglob("*.*")
                  for m in printed.finditer(p.read_text())]
     assert offenders == []
 
@@ -292,7 +291,7 @@ def test_the_attendance_sheet_prints_without_its_controls(as_organisator, region
     page = as_organisator.get(f"/activiteiten/{event.id}/presentie").get_data(as_text=True)
     assert '<div class="no-print">\n<h2>Afsluiten en bewijzen uitgeven</h2>' in page
     assert 'class="print-only"' in page
-    css = (ROOT / "static" / "css" / "leerhuis.css").read_text()
+    css = (LEERHUIS / "static" / "css" / "leerhuis.css").read_text()
     printed = css[css.index("@media print"):]
     for rule in (".no-print", ".site-header", "form button", "table-header-group",
                  "break-inside: avoid", ".print-only { display: block"):
@@ -305,7 +304,7 @@ def test_slow_exports_announce_that_the_file_is_being_prepared(as_regio):
                       r'data-preparing="Het bestand wordt samengesteld', page)
     assert sorted(slow) == ["overzichten.pdf", "overzichten.xlsx", "presentie.xlsx"]
     assert 'role="status" data-download-status' in page
-    script = (ROOT / "static" / "js" / "leerhuis.js").read_text()
+    script = (LEERHUIS / "static" / "js" / "leerhuis.js").read_text()
     assert "a[data-preparing]" in script and "[data-download-status]" in script
 
 
