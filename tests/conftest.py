@@ -38,6 +38,8 @@ from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
     AttendanceState,
+    Certificate,
+    CertificateStatus,
     Event,
     EventSession,
     EventStatus,
@@ -514,3 +516,17 @@ def close_attendance(event, *, by) -> Event:
     attendance.close_attendance(event, by=by)
     db.session.commit()
     return event
+
+
+def make_certificate(user, event_title: str, days_ago: int, *,
+                     status: CertificateStatus = CertificateStatus.VALID,
+                     code: str | None = None) -> Certificate:
+    """A stored bewijs van deelname of three hours for ``user`` (no PDF behind it), for the
+    pages that list certificates."""
+    certificate = Certificate(
+        code=code or f"LH-{days_ago:04d}-TEST", user_id=user.id, participant_name=user.full_name,
+        event_title=event_title, event_type_label="Training", activity_dates="",
+        first_date=utcnow() - timedelta(days=days_ago), net_hours=Decimal(3),
+        skj_category="informeel_leren", status=status, file_name="x.pdf", sha256="0" * 64)
+    db.session.add(certificate)
+    return certificate

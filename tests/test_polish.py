@@ -7,10 +7,9 @@ from __future__ import annotations
 import enum
 import re
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
-from conftest import ROOT, make_user
+from conftest import ROOT, make_certificate, make_event, make_user
 from sqlalchemy import select
 
 from leerhuis import labels
@@ -18,19 +17,14 @@ from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
     AuditEvent,
-    Certificate,
     CertificateStatus,
     Event,
-    EventSession,
-    EventStatus,
     EventType,
     GroupType,
     KlankbordGroup,
     KlankbordMember,
     OrganisationType,
     OrganiserRole,
-    ProgrammeStatus,
-    ProgrammeYear,
     Registration,
     RegistrationStatus,
     utcnow,
@@ -75,24 +69,13 @@ def test_label_falls_back_to_the_code_for_an_unknown_member():
     assert labels.label(None) == ""
 
 
-def _certificate(user, event_title: str, days_ago: int, status=CertificateStatus.VALID,
-                 code: str | None = None) -> Certificate:
-    certificate = Certificate(
-        code=code or f"LH-{days_ago:04d}-TEST", user_id=user.id, participant_name=user.full_name,
-        event_title=event_title, event_type_label="Training", activity_dates="",
-        first_date=utcnow() - timedelta(days=days_ago), net_hours=Decimal(3),
-        skj_category="informeel_leren", status=status, file_name="x.pdf", sha256="0" * 64)
-    db.session.add(certificate)
-    return certificate
-
-
 def _english(client):
     client.post("/taal/en", data={"next": "/"})
 
 
 def test_my_certificates_show_the_status_label_in_english(as_deelnemer, deelnemer):
-    _certificate(deelnemer, "Gesprekstechnieken", 10)
-    _certificate(deelnemer, "Veerkracht", 20, status=CertificateStatus.REVOKED, code="LH-REVOKED")
+    make_certificate(deelnemer, "Gesprekstechnieken", 10)
+    make_certificate(deelnemer, "Veerkracht", 20, status=CertificateStatus.REVOKED, code="LH-REVOKED")
     db.session.commit()
     dutch = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
     assert "<td>geldig</td>" in dutch and "<td>ingetrokken</td>" in dutch
@@ -129,7 +112,7 @@ def test_the_audit_log_reads_as_sentences(as_regio, regio_admin):
 
 def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
     for day in range(1, 28):
-        _certificate(deelnemer, f"Activiteit {day:02d}", day)
+        make_certificate(deelnemer, f"Activiteit {day:02d}", day)
     db.session.commit()
     first = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
     assert "Activiteit 01" in first and "Activiteit 25" in first and "Activiteit 26" not in first
@@ -140,28 +123,9 @@ def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
     assert 'aria-current="page" href="/mijn-leerhuis/bewijzen?page=2"' in second
 
 
-def _training(region, provider, title: str, *, days_ahead: int = 30, capacity=None) -> Event:
-    start = (utcnow() + timedelta(days=days_ahead)).replace(hour=12, minute=0, second=0,
-                                                            microsecond=0)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.PUBLISHED, title=title,
-                  summary="", address="Plein 1", city="Huizen", capacity=capacity,
-                  published_at=utcnow())
-    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=3),
-                                   break_minutes=0, net_hours=Decimal(3))]
-    db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(
-            ProgrammeYear.region_id == region.id, ProgrammeYear.year == start.year)).first() is None:
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED, published_at=utcnow()))
-    db.session.flush()
-    return event
-
-
 def test_the_participant_list_pages_and_keeps_waiting_list_places(as_organisator, region,
                                                                   provider):
-    event = _training(region, provider, "Grote spiegelbijeenkomst", capacity=50)
+    event = make_event(region, provider, title="Grote spiegelbijeenkomst", capacity=50, published_at=utcnow())
     start = utcnow() - timedelta(days=1)
     for n in range(53):
         user = make_user(region, f"deelnemer{n:02d}@example.org", first_name=f"Persoon{n:02d}",
@@ -201,7 +165,7 @@ def test_organiser_requests_are_paginated(as_regio, region, municipality_team):
 
 def test_the_organisers_event_list_is_paginated(as_organisator, region, provider):
     for n in range(52):
-        _training(region, provider, f"Training nummer {n:02d}", days_ahead=30 + n)
+        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=30 + n, published_at=utcnow())
     db.session.commit()
     first = as_organisator.get("/organiseren").get_data(as_text=True)
     assert 'href="/organiseren?page=2"' in first
@@ -223,8 +187,8 @@ def test_the_outbox_pagination_keeps_the_status_filter(as_regio, regio_admin):
 def test_the_programme_prints_whole_with_its_filters(client, region, provider):
     # All in one programme year, a year ahead; plus one that the filter leaves out.
     for n in range(27):
-        _training(region, provider, f"Training nummer {n:02d}", days_ahead=430 + n)
-    _training(region, provider, "Werkbezoek gezinshuis", days_ahead=440)
+        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=430 + n, published_at=utcnow())
+    make_event(region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow())
     db.session.commit()
     year = (utcnow() + timedelta(days=430)).year
     url = f"/programma/{region.slug}/{year}"
@@ -286,7 +250,7 @@ def test_organisation_type_choices_come_from_the_one_label_table():
 
 
 def test_the_attendance_sheet_prints_without_its_controls(as_organisator, region, provider):
-    event = _training(region, provider, "Presentie training")
+    event = make_event(region, provider, title="Presentie training", published_at=utcnow())
     db.session.commit()
     page = as_organisator.get(f"/activiteiten/{event.id}/presentie").get_data(as_text=True)
     assert '<div class="no-print">\n<h2>Afsluiten en bewijzen uitgeven</h2>' in page
@@ -312,7 +276,7 @@ def test_the_participant_list_says_until_when_an_offered_place_is_held(as_organi
                                                                        provider):
     from zoneinfo import ZoneInfo
 
-    event = _training(region, provider, "Training met wachtlijst", capacity=1)
+    event = make_event(region, provider, title="Training met wachtlijst", capacity=1, published_at=utcnow())
     user = make_user(region, "aangeboden@example.org", first_name="Aan", last_name="Geboden")
     until = datetime(2026, 12, 3, 15, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
     db.session.add(Registration(event_id=event.id, user_id=user.id, consent_share_name=True,
