@@ -6,17 +6,30 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from conftest import close_attendance, make_event, make_registration, make_user, mark_present
+from conftest import (
+    ROOT,
+    close_attendance,
+    make_certificate,
+    make_event,
+    make_registration,
+    make_test_config,
+    make_user,
+    mark_present,
+)
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from leerhuis import create_app
 from leerhuis.extensions import db
 from leerhuis.models import (
     AttendanceChange,
     AttendanceState,
     Certificate,
     CertificateStatus,
+    Event,
     EventStatus,
+    EventType,
+    OrganisationType,
     Registration,
     RegistrationStatus,
     RunStatus,
@@ -501,3 +514,143 @@ def test_the_qr_code_image_holds_exactly_the_modules_of_the_verification_url():
     pixels = image.convert("L").load()
     assert all((pixels[x, y] == 0) == dark
                for y, row in enumerate(matrix) for x, dark in enumerate(row))
+
+
+# --- Pages: my certificates, the attendance sheet ----------------------------------------
+
+
+def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
+    for day in range(1, 28):
+        make_certificate(deelnemer, f"Activiteit {day:02d}", day)
+    db.session.commit()
+    first = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
+    assert "Activiteit 01" in first and "Activiteit 25" in first and "Activiteit 26" not in first
+    assert 'href="/mijn-leerhuis/bewijzen?page=2"' in first
+    second = as_deelnemer.get("/mijn-leerhuis/bewijzen?page=2").get_data(as_text=True)
+    assert "Activiteit 26" in second and "Activiteit 27" in second
+    assert "Activiteit 01" not in second
+    assert 'aria-current="page" href="/mijn-leerhuis/bewijzen?page=2"' in second
+
+
+def test_the_attendance_sheet_prints_without_its_controls(as_organisator, region, provider):
+    event = make_event(region, provider, title="Presentie training", published_at=utcnow())
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/presentie").get_data(as_text=True)
+    assert '<div class="no-print">\n<h2>Afsluiten en bewijzen uitgeven</h2>' in page
+    assert 'class="print-only"' in page
+    css = (ROOT / "leerhuis" / "static" / "css" / "leerhuis.css").read_text()
+    printed = css[css.index("@media print"):]
+    for rule in (".no-print", ".site-header", "form button", "table-header-group",
+                 "break-inside: avoid", ".print-only { display: block"):
+        assert rule in printed, rule
+
+
+# --- A bulk run survives its worker ------------------------------------------------------
+
+
+# Many small batches: the test kills the worker after its second batch, and a run of 60
+# batches leaves it no chance to finish first, however the machine schedules the two.
+PEOPLE = 120
+
+
+@pytest.mark.no_rollback
+def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from datetime import timedelta
+    from decimal import Decimal
+    from pathlib import Path
+
+    from conftest import MIGRATIONS, database_url_for
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, update
+
+    from leerhuis.extensions import db
+    from leerhuis.models import (
+        Attendance,
+        AttendanceSource,
+        AttendanceState,
+        Certificate,
+        CertificateRun,
+        EventSession,
+        EventStatus,
+        Organisation,
+        Region,
+        Registration,
+        RegistrationStatus,
+        RunStatus,
+        User,
+        utcnow,
+    )
+    from leerhuis.services import certificates
+
+    url = database_url_for(tmp_path, "killed")
+    config = make_test_config(url, tmp_path)
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        region = Region(slug="r", name="R", leerhuis_name="Leerhuis R")
+        organisation = Organisation(name="O", type=OrganisationType.ZORGAANBIEDER, region=region)
+        start = utcnow() - timedelta(days=2)
+        training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+        event = Event(region=region, type=training, organisation=organisation,
+                      programme_year=start.year, status=EventStatus.FINISHED, title="T",
+                      address="A", city="B", attendance_closed_at=utcnow())
+        event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
+                                       net_hours=Decimal(2))]
+        db.session.add(event)
+        people = [User(email=f"k{i}@example.org", password_hash="x", first_name="K",
+                       last_name=str(i), region=region, session_nonce="n") for i in range(PEOPLE)]
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            Attendance(registration=Registration(event=event, user=person,
+                                                 status=RegistrationStatus.CONFIRMED),
+                       session=event.sessions[0], state=AttendanceState.PRESENT,
+                       source=AttendanceSource.ORGANISER)
+            for person in people)
+        run = certificates.start_run(event, by=people[0])
+        db.session.commit()
+        run_id = run.id
+
+        env = {**os.environ, "DATABASE_URL": url, "CERTIFICATE_BATCH_SIZE": "2",
+               "CERTIFICATE_DIR": config["CERTIFICATE_DIR"], "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
+               "SECRET_KEY": config["SECRET_KEY"], "LEERHUIS_HUEY": "memory", "PDF_WORKERS": "1"}
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "leerhuis",
+                                   "issue-certificates", str(run_id)],
+                                  cwd=Path(MIGRATIONS).parent, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        count = lambda: db.session.scalar(select(func.count()).select_from(Certificate))
+        deadline = time.monotonic() + 60
+        while count() < 4 and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        db.session.rollback()
+        interrupted_at = count()
+        assert 4 <= interrupted_at < PEOPLE, "the worker must die in the middle of the run"
+
+        # The dead worker's lease still looks alive; once it runs out, the run is resumed.
+        assert certificates.stalled_run_ids() == []
+        certificates.process_run(run_id)
+        assert count() == interrupted_at  # left to the worker that seemed alive
+        later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
+        assert certificates.stalled_run_ids(now=later) == [run_id]
+        db.session.execute(update(CertificateRun).where(CertificateRun.id == run_id)
+                           .values(heartbeat_at=utcnow() - certificates.run_lease() * 2))
+        db.session.commit()
+        run = certificates.process_run(run_id)
+        assert run.status is RunStatus.DONE
+        rows = db.session.execute(select(Certificate.registration_id)).scalars().all()
+        assert len(rows) == PEOPLE == len(set(rows))
+        # A PDF the killed worker wrote but never recorded goes once it is old enough.
+        store = Path(config["CERTIFICATE_DIR"])
+        certificates.remove_orphan_files(now=utcnow() + certificates.ORPHAN_AGE * 2)
+        stored = {p.relative_to(store).as_posix() for p in store.rglob("*") if p.is_file()}
+        assert stored == set(db.session.scalars(select(Certificate.file_name)))
+        db.session.remove()
+        db.engine.dispose()
