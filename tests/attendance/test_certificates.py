@@ -1,6 +1,7 @@
 """Attendance and bewijzen van deelname: who gets one, what it says, verification."""
 
 import multiprocessing
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -342,7 +343,8 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
     page = client.get(f"/certificaat/{certificate.code}")
     assert page.status_code == 200 and "Geldig." in page.text
     assert deelnemer.full_name in page.text and "100234567" not in page.text
-    with pytest.raises(certificates.CertificateError):
+    with pytest.raises(certificates.CertificateError,
+                       match=re.escape("Geef een reden voor het intrekken.")):
         certificates.revoke(certificate, by=organisator, reason=" ")
     certificates.revoke(certificate, by=organisator, reason="Verkeerde naam")
     db.session.commit()

@@ -176,7 +176,9 @@ def lesson_input(**overrides):
 def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organisator):
     from leerhuis.services.programme import PrivacyCheckFailed
 
-    with pytest.raises(PrivacyCheckFailed) as blocked:
+    with pytest.raises(PrivacyCheckFailed, match=re.escape(
+            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: telefoonnummer. "
+            "Haal ze weg.")) as blocked:
         lessons.save_lesson(lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator)
     assert not blocked.value.needs_confirmation
     with pytest.raises(PrivacyCheckFailed) as named:
@@ -190,7 +192,8 @@ def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organis
 
 
 def test_a_quote_needs_consent(region, organisator):
-    with pytest.raises(lessons.LessonError) as error:
+    with pytest.raises(lessons.LessonError, match=re.escape(
+            "Een citaat mag alleen met toestemming van de ervaringsdeskundige.")) as error:
         lessons.save_lesson(lesson_input(quote="Niemand vroeg wat ik wilde."), by=organisator)
     assert "quote_consent" in error.value.errors
 

@@ -18,7 +18,7 @@ def test_production_refuses_a_default_or_short_secret_key(monkeypatch, tmp_path,
         monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config(str(tmp_path))
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app()
 
 

@@ -199,7 +199,8 @@ def test_organisers_cannot_touch_other_organisations_drafts(
         client, auth, provider, organisator, other_organisator, deelnemer):
     draft = programme.create_event(event_input(provider), by=organisator)
     db.session.commit()
-    with pytest.raises(programme.ProgrammeError):
+    with pytest.raises(programme.ProgrammeError, match=re.escape(
+            "Je kunt geen activiteiten maken voor deze organisatie.")):
         programme.create_event(event_input(provider), by=other_organisator)
     assert not programme.can_edit(other_organisator, draft)
     auth.login(other_organisator)

@@ -1,5 +1,6 @@
 """Capacity, waiting list and promotion rules of the registration service."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,7 +94,8 @@ def test_unregistering_after_the_deadline_is_explained(open_event, region):
 def test_an_accredited_event_asks_for_the_skj_number(open_event, region):
     open_event.is_accredited = True
     (person,) = _people(region, 1)
-    with pytest.raises(RegistrationError) as error:
+    with pytest.raises(RegistrationError, match=re.escape(
+            "Vul je SKJ-registratienummer in: deze activiteit is geaccrediteerd.")) as error:
         registrations.register(open_event.id, person, RegistrationInput())
     assert error.value.field == "skj_number"
     assert registrations.register(open_event.id, person, RegistrationInput(skj_number="12345678"))
