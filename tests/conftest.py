@@ -19,6 +19,8 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -28,25 +30,39 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from leerhuis import create_app, page_cache
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
+    AttendanceState,
+    Certificate,
+    CertificateStatus,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
     Municipality,
     Organisation,
     OrganisationType,
     OrganiserRole,
+    ProgrammeStatus,
+    ProgrammeYear,
     Region,
+    Registration,
+    RegistrationStatus,
     SkjKamer,
     User,
     utcnow,
 )
+from leerhuis.services import attendance
 from leerhuis.services.accounts import hash_password
 
 PASSWORD = "correct-horse-battery"
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+MIGRATIONS = str(ROOT / "migrations")
 
 
 def pytest_configure(config):
@@ -62,7 +78,7 @@ def compile_translations() -> None:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    translations = Path(__file__).resolve().parent.parent / "leerhuis" / "translations"
+    translations = ROOT / "leerhuis" / "translations"
     for po in translations.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -408,3 +424,109 @@ def as_organisator(client, auth, organisator):
 def as_regio(client, auth, regio_admin):
     auth.login(regio_admin)
     return client
+
+
+# --- Events, registrations, attendance -------------------------------------------------
+# Factories with the defaults most tests need; a test names only what its behaviour
+# depends on (a past date, a capacity, an accreditation).
+
+
+def event_type(code: str) -> EventType:
+    """A built-in activity type by its code: training, werkbezoek, intervisie, …"""
+    return db.session.scalars(select(EventType).where(EventType.code == code)).one()
+
+
+def make_session(starts: datetime, *, hours: float = 3, break_minutes: int = 0,
+                 **fields) -> EventSession:
+    """A session of ``hours`` net hours; the break comes on top (it does not count)."""
+    return EventSession(starts_at=starts,
+                        ends_at=starts + timedelta(hours=hours, minutes=break_minutes),
+                        break_minutes=break_minutes, net_hours=Decimal(str(hours)), **fields)
+
+
+def publish_programme(region, year: int) -> ProgrammeYear:
+    """The region's programme of ``year``, published (created when missing)."""
+    programme_year = db.session.scalars(select(ProgrammeYear).where(
+        ProgrammeYear.region_id == region.id, ProgrammeYear.year == year)).first()
+    if programme_year is None:
+        programme_year = ProgrammeYear(region_id=region.id, year=year,
+                                       status=ProgrammeStatus.PUBLISHED, published_at=utcnow())
+        db.session.add(programme_year)
+    return programme_year
+
+
+def make_event(region, organisation, *, type: str = "training", days_from_now: float = 20,
+               starts: datetime | None = None, sessions: int = 1, hours: float = 3,
+               break_minutes: int = 0, days_between: int = 1,
+               status: EventStatus = EventStatus.PUBLISHED, capacity: int | None = 20,
+               accredited: bool = False, published_programme: bool = True, **fields) -> Event:
+    """An activity of ``organisation`` in ``region``: ``sessions`` sessions of ``hours`` net
+    hours, ``days_between`` apart, the first ``days_from_now`` days away (negative: past) or
+    at ``starts``. Accredited means an SKJ number and points for the hours it counts.
+    Its programme year is published unless ``published_programme`` is false."""
+    start = starts if starts is not None else utcnow() + timedelta(days=days_from_now)
+    kind = event_type(type)
+    fields.setdefault("title", "Gesprekstechnieken rond uithuisplaatsing")
+    fields.setdefault("address", "Plein 1")
+    fields.setdefault("city", "Huizen")
+    fields.setdefault("issues_certificate", kind.issues_certificate)
+    if accredited:
+        fields.setdefault("is_accredited", True)
+        fields.setdefault("accreditation_number", "SKJ-2026-0042")
+        fields.setdefault("accreditation_points", Decimal(str(hours)) * sessions)
+    event = Event(region_id=region.id, type=kind, organisation=organisation,
+                  programme_year=start.year, status=status, capacity=capacity, **fields)
+    event.sessions = [make_session(start + timedelta(days=days_between * i), hours=hours,
+                                   break_minutes=break_minutes)
+                      for i in range(sessions)]
+    db.session.add(event)
+    if published_programme:
+        publish_programme(region, start.year)
+    db.session.commit()
+    return event
+
+
+def make_registration(event, user, *, status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+                      consent: bool = False, **fields) -> Registration:
+    """``user`` on ``event`` (confirmed by default), with the profile details a registration
+    copies: organisation, function and SKJ number."""
+    if user is not None:
+        fields.setdefault("organisation_id", user.organisation_id)
+        fields.setdefault("function", user.function)
+        fields.setdefault("skj_number", user.skj_number)
+    registration = Registration(event_id=event.id, user_id=user.id if user is not None else None,
+                                status=status, consent_share_name=consent, **fields)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
+
+
+def mark_present(registration, *, by=None, sessions=None,
+                 state: AttendanceState = AttendanceState.PRESENT) -> Registration:
+    """Mark ``registration`` present (or ``state``) for ``sessions`` (default: every session
+    of its event), through the attendance service, by ``by`` (default: nobody in particular)."""
+    for session in sessions if sessions is not None else registration.event.sessions:
+        attendance.mark(registration, session, state, by=by)
+    db.session.commit()
+    return registration
+
+
+def close_attendance(event, *, by) -> Event:
+    """Close the presence list of a finished activity (the organiser's last step)."""
+    attendance.close_attendance(event, by=by)
+    db.session.commit()
+    return event
+
+
+def make_certificate(user, event_title: str, days_ago: int, *,
+                     status: CertificateStatus = CertificateStatus.VALID,
+                     code: str | None = None) -> Certificate:
+    """A stored bewijs van deelname of three hours for ``user`` (no PDF behind it), for the
+    pages that list certificates."""
+    certificate = Certificate(
+        code=code or f"LH-{days_ago:04d}-TEST", user_id=user.id, participant_name=user.full_name,
+        event_title=event_title, event_type_label="Training", activity_dates="",
+        first_date=utcnow() - timedelta(days=days_ago), net_hours=Decimal(3),
+        skj_category="informeel_leren", status=status, file_name="x.pdf", sha256="0" * 64)
+    db.session.add(certificate)
+    return certificate

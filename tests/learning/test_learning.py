@@ -19,6 +19,7 @@ from werkzeug.test import encode_multipart
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
+    ApprovalStatus,
     Attendance,
     AttendanceSource,
     AttendanceState,
@@ -35,6 +36,8 @@ from leerhuis.models import (
     LessonPhase,
     LessonSource,
     LessonStatus,
+    OrganisationType,
+    OrganiserRole,
     Registration,
     RegistrationStatus,
     User,
@@ -50,7 +53,7 @@ def _deduce_loaded():
 
 @pytest.fixture
 def group(region, organisator, regio_admin, provider):
-    from leerhuis.models import Organisation, OrganisationType
+    from leerhuis.models import Organisation
 
     db.session.add(Organisation(name="Regio Gooi en Vechtstreek", type=OrganisationType.REGIO,
                                 region=region))
@@ -174,7 +177,9 @@ def lesson_input(**overrides):
 def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organisator):
     from leerhuis.services.programme import PrivacyCheckFailed
 
-    with pytest.raises(PrivacyCheckFailed) as blocked:
+    with pytest.raises(PrivacyCheckFailed, match=re.escape(
+            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: telefoonnummer. "
+            "Haal ze weg.")) as blocked:
         lessons.save_lesson(lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator)
     assert not blocked.value.needs_confirmation
     with pytest.raises(PrivacyCheckFailed) as named:
@@ -188,7 +193,8 @@ def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organis
 
 
 def test_a_quote_needs_consent(region, organisator):
-    with pytest.raises(lessons.LessonError) as error:
+    with pytest.raises(lessons.LessonError, match=re.escape(
+            "Een citaat mag alleen met toestemming van de ervaringsdeskundige.")) as error:
         lessons.save_lesson(lesson_input(quote="Niemand vroeg wat ik wilde."), by=organisator)
     assert "quote_consent" in error.value.errors
 
@@ -596,7 +602,6 @@ def test_an_approved_organiser_writes_for_that_organisation_only(
 
 def test_an_organiser_of_two_organisations_picks_the_one_to_write_for(
         client, auth, region, group, organisator, provider, other_provider, contribution):
-    from leerhuis.models import ApprovalStatus, OrganiserRole
 
     action, half = contribution
     db.session.add(OrganiserRole(user=organisator, organisation=other_provider,
@@ -611,3 +616,22 @@ def test_an_organiser_of_two_organisations_picks_the_one_to_write_for(
     partners = dict(agenda.progress_for(region, half)[action.id]["partners"])
     assert partners == {provider: "Wij bemensen het loket op dinsdag.",
                         other_provider: "Het Baken doet mee."}
+
+
+# --- Klankbordgroep members --------------------------------------------------------------
+
+
+def test_removing_a_klankbordgroep_member_says_so(as_regio, region, deelnemer, municipality_team):
+    group = KlankbordGroup(region_id=region.id, name="Klankbordgroep Zo thuis mogelijk",
+                           type=GroupType.PARTNERS)
+    db.session.add(group)
+    db.session.flush()
+    member = KlankbordMember(group_id=group.id, user_id=deelnemer.id,
+                             organisation_id=municipality_team.id)
+    db.session.add(member)
+    db.session.commit()
+    response = as_regio.post(f"/klankbordgroepen/leden/{member.id}/verwijderen",
+                             follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Sanne Jansen is geen lid meer van de groep." in page
+    assert "Deze groep heeft nog geen leden." in page

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from conftest import (
     MIGRATIONS,
     PASSWORD,
+    ROOT,
     database_url_for,
     free_port,
     make_test_config,
@@ -51,7 +52,6 @@ from leerhuis.models import (
 
 PEOPLE = 200
 SEATS = 50
-ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.no_rollback,

@@ -1,6 +1,7 @@
 """Accounts: sign-up with verification over real SMTP, login, password reset, organisers."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from conftest import PASSWORD, make_test_config, make_user
@@ -15,6 +16,7 @@ from leerhuis.models import (
     OrganiserRole,
     OutboxMessage,
     User,
+    utcnow,
 )
 from leerhuis.services import accounts
 
@@ -420,3 +422,21 @@ def test_asking_for_a_new_verification_link_looks_the_same_for_every_address(
     assert task_queue.run().count("send_verification_again") == 3
     deliver_mail()
     assert [m.recipients for m in smtp.messages] == [[unverified.email]]
+
+
+# --- Organiser requests ------------------------------------------------------------------
+
+
+def test_organiser_requests_are_paginated(as_regio, region, municipality_team):
+    for n in range(23):
+        user = make_user(region, f"aanvrager{n:02d}@example.org", first_name=f"Aanvrager{n:02d}",
+                         last_name="Test")
+        db.session.add(OrganiserRole(user=user, organisation=municipality_team,
+                                     status=ApprovalStatus.REQUESTED,
+                                     requested_at=utcnow() - timedelta(hours=100 - n)))
+    db.session.commit()
+    first = as_regio.get("/regio/aanvragen").get_data(as_text=True)
+    assert "23 aanvragen wachten op een besluit." in first
+    assert "Aanvrager00" in first and "Aanvrager19" in first and "Aanvrager20" not in first
+    second = as_regio.get("/regio/aanvragen?page=2").get_data(as_text=True)
+    assert "Aanvrager20" in second and "Aanvrager22" in second and "Aanvrager00" not in second

@@ -1,18 +1,14 @@
 """Capacity, waiting list and promotion rules of the registration service."""
 
+import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from conftest import make_user
+from conftest import make_event, make_user
 from sqlalchemy import select
 
 from leerhuis.extensions import db
 from leerhuis.models import (
-    Event,
-    EventSession,
-    EventStatus,
-    EventType,
     Organisation,
     OrganisationType,
     ProgrammeStatus,
@@ -28,19 +24,9 @@ from leerhuis.services.registrations import RegistrationError, RegistrationInput
 @pytest.fixture
 def open_event(region, provider):
     starts = utcnow() + timedelta(days=20)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=starts.year, status=EventStatus.PUBLISHED, title="Training",
-                  address="Straat 1", city="Huizen", capacity=2,
-                  registration_closes_at=starts - timedelta(days=1),
-                  cancellation_deadline=starts - timedelta(days=2))
-    event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
-                                   net_hours=Decimal(3))]
-    db.session.add(event)
-    db.session.add(ProgrammeYear(region_id=region.id, year=starts.year,
-                                 status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+    return make_event(region, provider, starts=starts, title="Training", address="Straat 1",
+                      capacity=2, registration_closes_at=starts - timedelta(days=1),
+                      cancellation_deadline=starts - timedelta(days=2))
 
 
 def _people(region, count, organisation=None):
@@ -108,7 +94,8 @@ def test_unregistering_after_the_deadline_is_explained(open_event, region):
 def test_an_accredited_event_asks_for_the_skj_number(open_event, region):
     open_event.is_accredited = True
     (person,) = _people(region, 1)
-    with pytest.raises(RegistrationError) as error:
+    with pytest.raises(RegistrationError, match=re.escape(
+            "Vul je SKJ-registratienummer in: deze activiteit is geaccrediteerd.")) as error:
         registrations.register(open_event.id, person, RegistrationInput())
     assert error.value.field == "skj_number"
     assert registrations.register(open_event.id, person, RegistrationInput(skj_number="12345678"))

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import ast
 import importlib
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECKED = ("leerhuis", "bench", "scripts", "tests")
 OWN_PACKAGES = frozenset({*CHECKED, "conftest"})  # tests/conftest.py, as pytest imports it
 

@@ -7,10 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from leerhuis.services import pdf
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):

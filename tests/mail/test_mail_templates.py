@@ -10,9 +10,9 @@ from datetime import timedelta
 from decimal import Decimal
 from email import message_from_bytes
 from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from jinja2 import StrictUndefined
 from sqlalchemy import select
 
@@ -32,7 +32,7 @@ from leerhuis.models import (
 )
 from leerhuis.services import outbox
 
-EMAILS = Path(__file__).resolve().parent.parent / "leerhuis" / "templates" / "emails"
+EMAILS = ROOT / "leerhuis" / "templates" / "emails"
 TEMPLATES = sorted(p.stem for p in EMAILS.glob("*.txt") if not p.stem.startswith("_"))
 LINK = "http://leerhuis.test/activiteiten/7"
 

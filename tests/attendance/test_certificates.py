@@ -1,15 +1,26 @@
 """Attendance and bewijzen van deelname: who gets one, what it says, verification."""
 
 import multiprocessing
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from conftest import make_user
+from conftest import (
+    ROOT,
+    close_attendance,
+    make_certificate,
+    make_event,
+    make_registration,
+    make_test_config,
+    make_user,
+    mark_present,
+)
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from leerhuis import create_app
 from leerhuis.extensions import db
 from leerhuis.models import (
     AttendanceChange,
@@ -17,11 +28,9 @@ from leerhuis.models import (
     Certificate,
     CertificateStatus,
     Event,
-    EventSession,
     EventStatus,
     EventType,
-    ProgrammeStatus,
-    ProgrammeYear,
+    OrganisationType,
     Registration,
     RegistrationStatus,
     RunStatus,
@@ -29,40 +38,15 @@ from leerhuis.models import (
 )
 from leerhuis.services import attendance, certificates
 
-
-def _event(region, provider, *, code="training", accredited=False, sessions=2, days_ago=3):
-    start = utcnow() - timedelta(days=days_ago)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == code)).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.FINISHED,
-                  title="Gesprekstechnieken rond uithuisplaatsing", summary="Moeilijke gesprekken.",
-                  learning_goals="Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
-                  trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Huizen",
-                  capacity=20, issues_certificate=event_type.issues_certificate)
-    if accredited:
-        event.is_accredited = True
-        event.accreditation_number = "SKJ-2026-0042"
-        event.accreditation_points = Decimal(6)
-    event.sessions = [EventSession(starts_at=start + timedelta(days=i),
-                                   ends_at=start + timedelta(days=i, hours=3, minutes=30),
-                                   break_minutes=30, net_hours=Decimal(3))
-                      for i in range(sessions)]
-    db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first() is None:
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+# A finished course of sessions of three net hours (half an hour's break on top).
+COURSE = {"status": EventStatus.FINISHED, "sessions": 2, "days_from_now": -3, "break_minutes": 30,
+          "summary": "Moeilijke gesprekken.",
+          "learning_goals": "Je herkent dilemma's.\nJe voert een slechtnieuwsgesprek.",
+          "trainer": "Trainer Gesprekstechnieken"}
 
 
-def _register(event, user):
-    registration = Registration(event_id=event.id, user_id=user.id,
-                                status=RegistrationStatus.CONFIRMED,
-                                organisation_id=user.organisation_id,
-                                skj_number=user.skj_number)
-    db.session.add(registration)
-    db.session.commit()
-    return registration
+def finished_course(region, provider, **overrides):
+    return make_event(region, provider, **(COURSE | overrides))
 
 
 def _text(pdf_bytes: bytes) -> str:
@@ -71,15 +55,14 @@ def _text(pdf_bytes: bytes) -> str:
 
 @pytest.fixture
 def accredited(region, provider):
-    return _event(region, provider, accredited=True)
+    return finished_course(region, provider, accredited=True)
 
 
 def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer, organisator,
                                                           app, region):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     certificates.process_run(run.id)
@@ -107,21 +90,21 @@ def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer,
 
 
 def test_accredited_training_needs_every_session(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     attendance.mark(registration, accredited.sessions[0], AttendanceState.PRESENT, by=organisator)
     attendance.mark(registration, accredited.sessions[1], AttendanceState.ABSENT, by=organisator)
     assert certificates.parts_for(registration) == []
-    attendance.close_attendance(accredited, by=organisator)
+    close_attendance(accredited, by=organisator)
     with pytest.raises(certificates.CertificateError, match="niet"):
         certificates.issue_one(registration, by=organisator)
 
 
 def test_other_activities_count_the_net_hours_attended(region, provider, deelnemer, organisator):
-    event = _event(region, provider, code="spiegelbijeenkomst")
-    registration = _register(event, deelnemer)
+    event = finished_course(region, provider, type="spiegelbijeenkomst")
+    registration = make_registration(event, deelnemer)
     attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
     attendance.mark(registration, event.sessions[1], AttendanceState.ABSENT, by=organisator)
-    attendance.close_attendance(event, by=organisator)
+    close_attendance(event, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     assert certificate.net_hours == Decimal(3)
     assert "informeel leren" in _text(certificates.stored_path(certificate).read_bytes())
@@ -129,15 +112,15 @@ def test_other_activities_count_the_net_hours_attended(region, provider, deelnem
 
 def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, provider, deelnemer,
                                                                     organisator):
-    visit = _event(region, provider, code="werkbezoek", sessions=1)
-    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    visit = finished_course(region, provider, type="werkbezoek", sessions=1)
+    discussion = finished_course(region, provider, type="casuistiekbespreking", sessions=1)
     discussion.title = "Casuïstiekbespreking bij het werkbezoek"
     discussion.coupled_to = visit
     db.session.commit()
     for event in (visit, discussion):
-        registration = _register(event, deelnemer)
+        registration = make_registration(event, deelnemer)
         attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
-        attendance.close_attendance(event, by=organisator)
+        close_attendance(event, by=organisator)
     assert certificates.eligible_registrations(discussion) == []  # it is on the visit's
     (visit_registration,) = certificates.eligible_registrations(visit)
     certificate = certificates.issue_one(visit_registration, by=organisator)
@@ -149,10 +132,9 @@ def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, prov
 def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, region):
     people = [make_user(region, f"p{i}@example.org") for i in range(3)]
     for person in people:
-        registration = _register(accredited, person)
-        for session in accredited.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+        registration = make_registration(accredited, person)
+        mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     certificates.process_run(run.id)
@@ -167,11 +149,10 @@ def test_rerunning_a_bulk_run_creates_no_duplicates(accredited, organisator, reg
 def _present_people(event, organisator, region, count, prefix="p"):
     registrations = []
     for i in range(count):
-        registration = _register(event, make_user(region, f"{prefix}{i}@example.org"))
-        for session in event.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registration = make_registration(event, make_user(region, f"{prefix}{i}@example.org"))
+        mark_present(registration, by=organisator)
         registrations.append(registration)
-    attendance.close_attendance(event, by=organisator)
+    close_attendance(event, by=organisator)
     return registrations
 
 
@@ -286,11 +267,10 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     people = [make_user(region, f"batch{i}@example.org") for i in range(5)]
     registrations = []
     for person in people:
-        registration = _register(accredited, person)
-        for session in accredited.sessions:
-            attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
+        registration = make_registration(accredited, person)
+        mark_present(registration, by=organisator)
         registrations.append(registration)
-    attendance.close_attendance(accredited, by=organisator)
+    close_attendance(accredited, by=organisator)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
 
@@ -354,16 +334,16 @@ def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_la
 
 def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
         accredited, deelnemer, organisator, client):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     page = client.get(f"/certificaat/{certificate.code}")
     assert page.status_code == 200 and "Geldig." in page.text
     assert deelnemer.full_name in page.text and "100234567" not in page.text
-    with pytest.raises(certificates.CertificateError):
+    with pytest.raises(certificates.CertificateError,
+                       match=re.escape("Geef een reden voor het intrekken.")):
         certificates.revoke(certificate, by=organisator, reason=" ")
     certificates.revoke(certificate, by=organisator, reason="Verkeerde naam")
     db.session.commit()
@@ -374,10 +354,9 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
 
 
 def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     old = certificates.issue_one(registration, by=organisator)
     new = certificates.reissue(old, by=organisator, reason="Naam gecorrigeerd")
     assert old.status is CertificateStatus.REVOKED and new.replaces_id == old.id
@@ -385,9 +364,9 @@ def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organi
 
 
 def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provider, deelnemer):
-    event = _event(region, provider, days_ago=-1, sessions=1)
+    event = finished_course(region, provider, days_from_now=1, sessions=1)
     event.status = EventStatus.PUBLISHED
-    registration = _register(event, deelnemer)
+    registration = make_registration(event, deelnemer)
     session = event.sessions[0]
     code = attendance.ensure_checkin_code(session)
     with pytest.raises(attendance.AttendanceError, match="half uur"):
@@ -405,7 +384,7 @@ def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provide
 
 
 def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     session = accredited.sessions[0]
     attendance.mark(registration, session, AttendanceState.ABSENT, by=organisator)
     attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
@@ -417,7 +396,7 @@ def test_every_attendance_change_is_recorded_with_who(accredited, deelnemer, org
 
 def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
         accredited, deelnemer, as_organisator):
-    registration = _register(accredited, deelnemer)
+    registration = make_registration(accredited, deelnemer)
     registration.consent_share_name = True
     db.session.commit()
     session = accredited.sessions[0]
@@ -434,7 +413,7 @@ def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
 def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnemer, organisator,
                                                               as_organisator, other_organisator,
                                                               client, auth):
-    _register(accredited, deelnemer)
+    make_registration(accredited, deelnemer)
     url = f"/activiteiten/{accredited.id}/presentie"
     assert as_organisator.get(url).status_code == 200
     as_organisator.post(url, data={"all_present": str(accredited.sessions[0].id)})
@@ -449,8 +428,8 @@ def test_attendance_sheet_all_present_and_close_through_http(accredited, deelnem
 
 
 def _coupled_pair(region, provider):
-    visit = _event(region, provider, code="werkbezoek", sessions=1)
-    discussion = _event(region, provider, code="casuistiekbespreking", sessions=1)
+    visit = finished_course(region, provider, type="werkbezoek", sessions=1)
+    discussion = finished_course(region, provider, type="casuistiekbespreking", sessions=1)
     discussion.title = "Casuïstiekbespreking bij het werkbezoek"
     discussion.coupled_to = visit
     db.session.commit()
@@ -460,17 +439,17 @@ def _coupled_pair(region, provider):
 def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificate(
         region, provider, deelnemer, organisator):
     visit, discussion = _coupled_pair(region, provider)
-    visit_registration = _register(visit, deelnemer)
+    visit_registration = make_registration(visit, deelnemer)
     attendance.mark(visit_registration, visit.sessions[0], AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(visit, by=organisator)
+    close_attendance(visit, by=organisator)
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
     assert visit_certificate.coupled_event_id is None and visit_certificate.net_hours == 3
 
     # The discussion's attendance is recorded and closed only afterwards.
-    case_registration = _register(discussion, deelnemer)
+    case_registration = make_registration(discussion, deelnemer)
     attendance.mark(case_registration, discussion.sessions[0], AttendanceState.PRESENT,
                     by=organisator)
-    attendance.close_attendance(discussion, by=organisator)
+    close_attendance(discussion, by=organisator)
     assert certificates.eligible_registrations(discussion) == [case_registration]
     own = certificates.issue_one(case_registration, by=organisator)
     assert own.event_id == discussion.id and own.id != visit_certificate.id
@@ -487,9 +466,9 @@ def test_issue_one_gives_no_separate_certificate_for_a_discussion_on_the_visit_c
         region, provider, deelnemer, organisator):
     visit, discussion = _coupled_pair(region, provider)
     for event in (visit, discussion):
-        registration = _register(event, deelnemer)
+        registration = make_registration(event, deelnemer)
         attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organisator)
-        attendance.close_attendance(event, by=organisator)
+        close_attendance(event, by=organisator)
     visit_registration, case_registration = db.session.scalars(
         select(Registration).order_by(Registration.id)).all()
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
@@ -502,10 +481,9 @@ def test_issue_one_gives_no_separate_certificate_for_a_discussion_on_the_visit_c
 
 def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_attached(
         accredited, deelnemer, organisator, smtp, deliver_mail):
-    registration = _register(accredited, deelnemer)
-    for session in accredited.sessions:
-        attendance.mark(registration, session, AttendanceState.PRESENT, by=organisator)
-    attendance.close_attendance(accredited, by=organisator)
+    registration = make_registration(accredited, deelnemer)
+    mark_present(registration, by=organisator)
+    close_attendance(accredited, by=organisator)
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     assert deliver_mail()["sent"] == 1
@@ -537,3 +515,143 @@ def test_the_qr_code_image_holds_exactly_the_modules_of_the_verification_url():
     pixels = image.convert("L").load()
     assert all((pixels[x, y] == 0) == dark
                for y, row in enumerate(matrix) for x, dark in enumerate(row))
+
+
+# --- Pages: my certificates, the attendance sheet ----------------------------------------
+
+
+def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
+    for day in range(1, 28):
+        make_certificate(deelnemer, f"Activiteit {day:02d}", day)
+    db.session.commit()
+    first = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
+    assert "Activiteit 01" in first and "Activiteit 25" in first and "Activiteit 26" not in first
+    assert 'href="/mijn-leerhuis/bewijzen?page=2"' in first
+    second = as_deelnemer.get("/mijn-leerhuis/bewijzen?page=2").get_data(as_text=True)
+    assert "Activiteit 26" in second and "Activiteit 27" in second
+    assert "Activiteit 01" not in second
+    assert 'aria-current="page" href="/mijn-leerhuis/bewijzen?page=2"' in second
+
+
+def test_the_attendance_sheet_prints_without_its_controls(as_organisator, region, provider):
+    event = make_event(region, provider, title="Presentie training", published_at=utcnow())
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/presentie").get_data(as_text=True)
+    assert '<div class="no-print">\n<h2>Afsluiten en bewijzen uitgeven</h2>' in page
+    assert 'class="print-only"' in page
+    css = (ROOT / "leerhuis" / "static" / "css" / "leerhuis.css").read_text()
+    printed = css[css.index("@media print"):]
+    for rule in (".no-print", ".site-header", "form button", "table-header-group",
+                 "break-inside: avoid", ".print-only { display: block"):
+        assert rule in printed, rule
+
+
+# --- A bulk run survives its worker ------------------------------------------------------
+
+
+# Many small batches: the test kills the worker after its second batch, and a run of 60
+# batches leaves it no chance to finish first, however the machine schedules the two.
+PEOPLE = 120
+
+
+@pytest.mark.no_rollback
+def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from datetime import timedelta
+    from decimal import Decimal
+    from pathlib import Path
+
+    from conftest import MIGRATIONS, database_url_for
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, update
+
+    from leerhuis.extensions import db
+    from leerhuis.models import (
+        Attendance,
+        AttendanceSource,
+        AttendanceState,
+        Certificate,
+        CertificateRun,
+        EventSession,
+        EventStatus,
+        Organisation,
+        Region,
+        Registration,
+        RegistrationStatus,
+        RunStatus,
+        User,
+        utcnow,
+    )
+    from leerhuis.services import certificates
+
+    url = database_url_for(tmp_path, "killed")
+    config = make_test_config(url, tmp_path)
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        region = Region(slug="r", name="R", leerhuis_name="Leerhuis R")
+        organisation = Organisation(name="O", type=OrganisationType.ZORGAANBIEDER, region=region)
+        start = utcnow() - timedelta(days=2)
+        training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
+        event = Event(region=region, type=training, organisation=organisation,
+                      programme_year=start.year, status=EventStatus.FINISHED, title="T",
+                      address="A", city="B", attendance_closed_at=utcnow())
+        event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
+                                       net_hours=Decimal(2))]
+        db.session.add(event)
+        people = [User(email=f"k{i}@example.org", password_hash="x", first_name="K",
+                       last_name=str(i), region=region, session_nonce="n") for i in range(PEOPLE)]
+        db.session.add_all(people)
+        db.session.flush()
+        db.session.add_all(
+            Attendance(registration=Registration(event=event, user=person,
+                                                 status=RegistrationStatus.CONFIRMED),
+                       session=event.sessions[0], state=AttendanceState.PRESENT,
+                       source=AttendanceSource.ORGANISER)
+            for person in people)
+        run = certificates.start_run(event, by=people[0])
+        db.session.commit()
+        run_id = run.id
+
+        env = {**os.environ, "DATABASE_URL": url, "CERTIFICATE_BATCH_SIZE": "2",
+               "CERTIFICATE_DIR": config["CERTIFICATE_DIR"], "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
+               "SECRET_KEY": config["SECRET_KEY"], "LEERHUIS_HUEY": "memory", "PDF_WORKERS": "1"}
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "leerhuis",
+                                   "issue-certificates", str(run_id)],
+                                  cwd=Path(MIGRATIONS).parent, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        count = lambda: db.session.scalar(select(func.count()).select_from(Certificate))
+        deadline = time.monotonic() + 60
+        while count() < 4 and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        db.session.rollback()
+        interrupted_at = count()
+        assert 4 <= interrupted_at < PEOPLE, "the worker must die in the middle of the run"
+
+        # The dead worker's lease still looks alive; once it runs out, the run is resumed.
+        assert certificates.stalled_run_ids() == []
+        certificates.process_run(run_id)
+        assert count() == interrupted_at  # left to the worker that seemed alive
+        later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
+        assert certificates.stalled_run_ids(now=later) == [run_id]
+        db.session.execute(update(CertificateRun).where(CertificateRun.id == run_id)
+                           .values(heartbeat_at=utcnow() - certificates.run_lease() * 2))
+        db.session.commit()
+        run = certificates.process_run(run_id)
+        assert run.status is RunStatus.DONE
+        rows = db.session.execute(select(Certificate.registration_id)).scalars().all()
+        assert len(rows) == PEOPLE == len(set(rows))
+        # A PDF the killed worker wrote but never recorded goes once it is old enough.
+        store = Path(config["CERTIFICATE_DIR"])
+        certificates.remove_orphan_files(now=utcnow() + certificates.ORPHAN_AGE * 2)
+        stored = {p.relative_to(store).as_posix() for p in store.rglob("*") if p.is_file()}
+        assert stored == set(db.session.scalars(select(Certificate.file_name)))
+        db.session.remove()
+        db.engine.dispose()

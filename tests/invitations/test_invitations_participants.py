@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import make_user
+from conftest import make_event, make_user
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -20,9 +20,11 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     Invitation,
+    OrganisationType,
     OutboxMessage,
     ProgrammeStatus,
     ProgrammeYear,
+    Registration,
     RegistrationStatus,
     TargetGroup,
     User,
@@ -260,7 +262,7 @@ def test_the_export_gives_the_registration_time_in_amsterdam(event, deelnemer, a
 
 def test_invitations_by_organisation_type_and_municipality_reach_only_the_regions_people(
         region, other_region, provider, municipality_team):
-    from leerhuis.models import Organisation, OrganisationType
+    from leerhuis.models import Organisation
 
     hilversum, huizen = region.municipalities[0], region.municipalities[1]
     elsewhere = Organisation(name="Zorg Elders", type=OrganisationType.ZORGAANBIEDER,
@@ -317,3 +319,47 @@ def test_invitations_to_outside_addresses_are_capped_per_day_and_logged_for_the_
     page = as_organisator.get("/regio/audit").text
     assert "adressen van buiten de regio uitgenodigd" in page
     assert "a@extern.example, b@extern.example" in page
+
+
+# --- The participant list ----------------------------------------------------------------
+
+
+def test_the_participant_list_pages_and_keeps_waiting_list_places(as_organisator, region,
+                                                                  provider):
+    event = make_event(region, provider, title="Grote spiegelbijeenkomst", capacity=50, published_at=utcnow())
+    start = utcnow() - timedelta(days=1)
+    for n in range(53):
+        user = make_user(region, f"deelnemer{n:02d}@example.org", first_name=f"Persoon{n:02d}",
+                         last_name="Test")
+        waiting = n >= 50
+        db.session.add(Registration(
+            event_id=event.id, user_id=user.id, consent_share_name=True,
+            status=RegistrationStatus.WAITLISTED if waiting else RegistrationStatus.CONFIRMED,
+            registered_at=start + timedelta(minutes=n),
+            waitlisted_at=start + timedelta(minutes=n) if waiting else None))
+    db.session.commit()
+    url = f"/activiteiten/{event.id}/deelnemers"
+    first = as_organisator.get(url).get_data(as_text=True)
+    assert "53 aanmeldingen" in first
+    assert f'href="{url}?page=2"' in first
+    assert first.count("<tr><td>") == 50
+    second = as_organisator.get(f"{url}?page=2").get_data(as_text=True)
+    assert second.count("<tr><td>") == 3
+    # Persoon52 joined the waiting list last: third in line, whatever page it is on.
+    assert re.search(r"Persoon52 Test</td>.*?op de wachtlijst \(3\)", second, re.DOTALL)
+
+
+def test_the_participant_list_says_until_when_an_offered_place_is_held(as_organisator, region,
+                                                                       provider):
+    from zoneinfo import ZoneInfo
+
+    event = make_event(region, provider, title="Training met wachtlijst", capacity=1, published_at=utcnow())
+    user = make_user(region, "aangeboden@example.org", first_name="Aan", last_name="Geboden")
+    until = datetime(2026, 12, 3, 15, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    db.session.add(Registration(event_id=event.id, user_id=user.id, consent_share_name=True,
+                                status=RegistrationStatus.OFFERED, registered_at=utcnow(),
+                                offered_until=until))
+    db.session.commit()
+    page = as_organisator.get(f"/activiteiten/{event.id}/deelnemers").get_data(as_text=True)
+    assert re.search(r"Aan Geboden</td>.*?plaats aangeboden \(tot [^)]*3 december 2026[^)]*15:30\)",
+                     page, re.DOTALL), page

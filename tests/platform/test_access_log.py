@@ -2,12 +2,10 @@
 
 import datetime
 import runpy
-from pathlib import Path
 from types import SimpleNamespace
 
+from conftest import ROOT
 from gunicorn.config import Config
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _access_line(tmp_path, path: str, referer: str) -> str:

@@ -3,20 +3,14 @@ and the link in waiting-list mails that works without logging in."""
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from conftest import make_user
+from conftest import make_event, make_user
 from sqlalchemy import select
 
 from leerhuis.extensions import db
 from leerhuis.models import (
-    Event,
-    EventSession,
     EventStatus,
-    EventType,
-    ProgrammeStatus,
-    ProgrammeYear,
     Registration,
     RegistrationStatus,
     utcnow,
@@ -26,19 +20,8 @@ from leerhuis.services.registrations import RegistrationInput
 
 
 def _event(region, provider, title, starts, *, capacity=None, status=EventStatus.PUBLISHED):
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=starts.year, status=status, title=title, address="Straat 1",
-                  city="Huizen", capacity=capacity)
-    event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
-                                   net_hours=Decimal(3))]
-    db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(
-            ProgrammeYear.year == starts.year)).first() is None:
-        db.session.add(ProgrammeYear(region_id=region.id, year=starts.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+    return make_event(region, provider, starts=starts, title=title, capacity=capacity,
+                      status=status, address="Straat 1")
 
 
 @pytest.fixture

@@ -11,7 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from leerhuis.extensions import db
-from leerhuis.models import OutboxMessage, OutboxStatus, utcnow
+from leerhuis.models import (
+    OutboxMessage,
+    OutboxStatus,
+    utcnow,
+)
 from leerhuis.services import accounts, outbox
 
 SIGN_UP = {"email": "nieuw@example.org", "password": "een lange zin als wachtwoord",
@@ -188,10 +192,24 @@ def test_a_line_break_in_a_subject_stays_inside_the_subject(app, region):
         parsed = email.message_from_bytes(row.mime, policy=email.policy.default)
         assert parsed["Bcc"] is None
         assert parsed["Subject"] == f"Je bewijs: {title}".replace("\r\n", " ").replace("\n", " ")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ongeldig e-mailadres"):
         outbox.build_message(to="noor@example.org\r\nBcc: iedereen@example.org", subject="x",
                              text="…")
     lazy = outbox.build_message(to="noor@example.org", subject=_l("Je bewijs van deelname"),
                                 text="…")
     assert str(lazy["Subject"]) == "Je bewijs van deelname"
     db.session.rollback()
+
+
+# --- The Region's outbox page ------------------------------------------------------------
+
+
+def test_the_outbox_pagination_keeps_the_status_filter(as_regio, regio_admin):
+    from leerhuis.services import outbox
+
+    for n in range(51):
+        outbox.queue_template_mail("verify_email", to=regio_admin.email, user=regio_admin,
+                                   subject=f"Bericht {n}", link="http://leerhuis.test/x")
+    db.session.commit()
+    page = as_regio.get("/regio/mail?status=wachtend").get_data(as_text=True)
+    assert 'href="/regio/mail?page=2&amp;status=wachtend"' in page

@@ -25,6 +25,8 @@ from leerhuis.models import (
     EventSession,
     EventStatus,
     EventType,
+    Invitation,
+    InvitationBatch,
     Lesson,
     LessonKind,
     LessonPhase,
@@ -219,3 +221,39 @@ def test_no_region_page_shows_another_regions_data(
         if SECRET in _readable(response):
             leaks.append(path)
     assert leaks == []
+
+
+# --- Mail pages scoped to the admin's own region -----------------------------------------
+
+
+def _mail(to: str, subject: str, user=None) -> OutboxMessage:
+    row = outbox.queue_message(outbox.build_message(to=to, subject=subject, text="…"), user=user)
+    db.session.flush()
+    return row
+
+
+def test_the_region_mail_pages_show_only_the_admins_own_region(
+        app, region, other_region, regio_admin, deelnemer, as_regio):
+    utrecht = make_user(other_region, "utrecht@example.org")
+    utrecht.municipality = other_region.municipalities[0]
+    with app.test_request_context():
+        ours = _mail(deelnemer.email, "Voor Gooi en Vechtstreek", deelnemer)
+        theirs = _mail(utrecht.email, "Voor Utrecht West", utrecht)
+        invited = _mail("gast@example.org", "Uitnodiging Gooi", None)
+        stranger = _mail("onbekend@example.org", "Uitnodiging Utrecht", None)
+        for batch_region, row in ((region, invited), (other_region, stranger)):
+            batch = InvitationBatch(region_id=batch_region.id, programme_year=2030)
+            batch.invitations = [Invitation(email=row.recipient, outbox_message_id=row.id)]
+            db.session.add(batch)
+    db.session.commit()
+
+    listing = as_regio.get("/regio/mail").text
+    assert ours.subject in listing and invited.subject in listing
+    assert theirs.subject not in listing and stranger.subject not in listing
+    assert "Wachtend (2)" in listing
+    assert as_regio.get(f"/regio/mail/{ours.id}").status_code == 200
+    assert as_regio.get(f"/regio/mail/{invited.id}").status_code == 200
+    assert as_regio.get(f"/regio/mail/{theirs.id}").status_code == 404
+    assert as_regio.get(f"/regio/mail/{stranger.id}").status_code == 404
+    assert as_regio.post(f"/regio/mail/{theirs.id}/opnieuw").status_code == 404
+    assert "2 wachtend" in as_regio.get("/regio/").text

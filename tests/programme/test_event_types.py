@@ -1,5 +1,6 @@
 """Kinds of activity the Region adds beside the built-in ones: page, rules and use."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,8 @@ def test_built_in_types_and_other_regions_types_cannot_be_edited(
     for event_type in (_type("intervisie"), theirs):
         assert as_regio.get(f"/regio/soorten/{event_type.id}").status_code == 404
         assert as_regio.post(f"/regio/soorten/{event_type.id}", data=NEW_TYPE).status_code == 404
-    with pytest.raises(event_types.EventTypeError):
+    with pytest.raises(event_types.EventTypeError,
+                       match=re.escape("Ingebouwde soorten kunnen niet worden gewijzigd.")):
         event_types.update_type(_type("webinar"), event_types.EventTypeInput(
             "webinar", "Webinar", "Webinar"), by=regio_admin)
     assert "Leerkring" not in as_regio.get("/regio/soorten").text
@@ -101,7 +103,8 @@ def test_a_region_type_that_handles_cases_passes_the_guard(region, provider, org
     own = event_types.create_type(region, event_types.EventTypeInput(
         "moreel-beraad", "Moreel beraad", "Moral deliberation", handles_cases=True),
         by=regio_admin)
-    with pytest.raises(programme.PrivacyCheckFailed):
+    with pytest.raises(programme.PrivacyCheckFailed, match=re.escape(
+            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: BSN. Haal ze weg.")):
         programme.create_event(_input(provider, own.id, case_summary="BSN 111222333."),
                                by=organisator)
     event = programme.create_event(_input(provider, own.id), by=organisator)

@@ -4,49 +4,31 @@ import io
 import json
 import zipfile
 from datetime import timedelta
-from decimal import Decimal
 
-from conftest import make_user
+from conftest import close_attendance, make_event, make_registration, make_user, mark_present
 from sqlalchemy import select
 
 from leerhuis.extensions import db
 from leerhuis.models import (
-    AttendanceState,
     Certificate,
-    Event,
-    EventSession,
     EventStatus,
-    EventType,
     OutboxMessage,
-    ProgrammeStatus,
-    ProgrammeYear,
     Registration,
     RegistrationStatus,
     User,
     utcnow,
 )
-from leerhuis.services import attendance, certificates, privacy, registrations
+from leerhuis.services import certificates, privacy, registrations
 from leerhuis.services.registrations import RegistrationInput
 
 
 def _attended_event(region, provider, user, organiser, days_ago=3):
-    start = utcnow() - timedelta(days=days_ago)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.FINISHED, title="Training AVG",
-                  address="Plein 1", city="Huizen")
-    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
-                                   net_hours=Decimal(2))]
-    db.session.add(event)
-    if not db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first():
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    registration = Registration(event=event, user_id=user.id, status=RegistrationStatus.CONFIRMED,
-                                diet="vegetarisch", skj_number=user.skj_number)
-    db.session.add(registration)
-    db.session.commit()
-    attendance.mark(registration, event.sessions[0], AttendanceState.PRESENT, by=organiser)
-    attendance.close_attendance(event, by=organiser)
+    event = make_event(region, provider, days_from_now=-days_ago, status=EventStatus.FINISHED,
+                       hours=2, capacity=None, title="Training AVG")
+    registration = make_registration(event, user, diet="vegetarisch", organisation_id=None,
+                                     function="")
+    mark_present(registration, by=organiser)
+    close_attendance(event, by=organiser)
     certificate = certificates.issue_one(registration, by=organiser)
     db.session.commit()
     return event, registration, certificate
@@ -93,21 +75,10 @@ def test_retention_anonymises_old_registrations_only(region, provider, deelnemer
 
 def _coming_event(region, provider):
     """Full (one place), registration open, the cancellation deadline already passed."""
-    start = utcnow() + timedelta(days=5)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.PUBLISHED, title="Training later",
-                  address="Plein 1", city="Huizen", capacity=1,
-                  registration_closes_at=start - timedelta(days=1),
-                  cancellation_deadline=utcnow() - timedelta(hours=1))
-    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=2),
-                                   net_hours=Decimal(2))]
-    db.session.add(event)
-    if not db.session.scalars(select(ProgrammeYear).where(ProgrammeYear.year == start.year)).first():
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+    return make_event(region, provider, days_from_now=5, hours=2, capacity=1,
+                      title="Training later",
+                      registration_closes_at=utcnow() + timedelta(days=4),
+                      cancellation_deadline=utcnow() - timedelta(hours=1))
 
 
 def test_deleting_an_account_frees_its_coming_places_for_the_waiting_list(

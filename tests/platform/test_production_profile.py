@@ -22,9 +22,8 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from conftest import _worker
+from conftest import ROOT, _worker
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "leerhuis-demo"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from decimal import Decimal
 from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
-from conftest import make_user
+from conftest import make_event, make_registration, make_user
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -22,14 +21,10 @@ from leerhuis.models import (
     Attendance,
     AttendanceState,
     Event,
-    EventSession,
     EventStatus,
-    EventType,
     Organisation,
     OrganisationType,
     OutboxMessage,
-    ProgrammeStatus,
-    ProgrammeYear,
     Registration,
     RegistrationStatus,
     utcnow,
@@ -44,37 +39,14 @@ OPEN_SKJ = "100111222"
 
 
 def _event(region, provider, *, accredited=False) -> Event:
-    start = utcnow() - timedelta(days=3)
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
-    event = Event(region_id=region.id, type=event_type, organisation=provider,
-                  programme_year=start.year, status=EventStatus.FINISHED,
-                  title="Gesprekstechnieken rond uithuisplaatsing", summary="Moeilijke gesprekken.",
-                  trainer="Trainer Gesprekstechnieken", address="Plein 1", city="Huizen",
-                  capacity=20, issues_certificate=event_type.issues_certificate)
-    if accredited:
-        event.is_accredited = True
-        event.accreditation_number = "SKJ-2026-0042"
-        event.accreditation_points = Decimal(3)
-    event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=3),
-                                   break_minutes=0, net_hours=Decimal(3))]
-    db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(
-            ProgrammeYear.region_id == region.id, ProgrammeYear.year == start.year)).first() is None:
-        db.session.add(ProgrammeYear(region_id=region.id, year=start.year,
-                                     status=ProgrammeStatus.PUBLISHED))
-    db.session.commit()
-    return event
+    return make_event(region, provider, days_from_now=-3, status=EventStatus.FINISHED,
+                      summary="Moeilijke gesprekken.", trainer="Trainer Gesprekstechnieken",
+                      accredited=accredited)
 
 
 def _register(event, user, *, consent: bool) -> Registration:
-    registration = Registration(
-        event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
-        organisation_id=user.organisation_id, function=user.function,
-        municipality_name="Wijdemeren", skj_number=user.skj_number, consent_share_name=consent,
-        diet="vegetarisch" if consent else "glutenvrij", registered_at=utcnow())
-    db.session.add(registration)
-    db.session.commit()
-    return registration
+    return make_registration(event, user, consent=consent, municipality_name="Wijdemeren",
+                             diet="vegetarisch" if consent else "glutenvrij")
 
 
 @pytest.fixture

@@ -8,10 +8,18 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from conftest import make_event
 from sqlalchemy import select
 
 from leerhuis.extensions import db
-from leerhuis.models import Event, EventStatus, EventType, TargetGroup, Theme
+from leerhuis.models import (
+    Event,
+    EventStatus,
+    EventType,
+    TargetGroup,
+    Theme,
+    utcnow,
+)
 from leerhuis.services import anonymisation, programme
 from leerhuis.services.programme import EventInput, SessionInput
 
@@ -191,7 +199,8 @@ def test_organisers_cannot_touch_other_organisations_drafts(
         client, auth, provider, organisator, other_organisator, deelnemer):
     draft = programme.create_event(event_input(provider), by=organisator)
     db.session.commit()
-    with pytest.raises(programme.ProgrammeError):
+    with pytest.raises(programme.ProgrammeError, match=re.escape(
+            "Je kunt geen activiteiten maken voor deze organisatie.")):
         programme.create_event(event_input(provider), by=other_organisator)
     assert not programme.can_edit(other_organisator, draft)
     auth.login(other_organisator)
@@ -299,3 +308,54 @@ def test_the_guard_does_not_take_a_random_nine_digit_number_for_a_bsn():
 ])
 def test_the_guard_is_silent_on_ordinary_sentences_about_the_programme(text):
     assert anonymisation.check_text(text, MUNICIPALITIES).is_clean
+
+
+# --- Pages: the organiser's list, printing, saving ---------------------------------------
+
+
+def test_the_organisers_event_list_is_paginated(as_organisator, region, provider):
+    for n in range(52):
+        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=30 + n, published_at=utcnow())
+    db.session.commit()
+    first = as_organisator.get("/organiseren").get_data(as_text=True)
+    assert 'href="/organiseren?page=2"' in first
+    second = as_organisator.get("/organiseren?page=2").get_data(as_text=True)
+    assert second.count("Training nummer") == 2
+
+
+def test_the_programme_prints_whole_with_its_filters(client, region, provider):
+    # All in one programme year, a year ahead; plus one that the filter leaves out.
+    for n in range(27):
+        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=430 + n, published_at=utcnow())
+    make_event(region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow())
+    db.session.commit()
+    year = (utcnow() + timedelta(days=430)).year
+    url = f"/programma/{region.slug}/{year}"
+    page = client.get(f"{url}?q=Training").get_data(as_text=True)
+    assert page.count('class="event-card"') == 25
+    link = re.search(r'<a href="([^"]*afdrukken=1[^"]*)">Hele lijst afdrukken</a>', page)
+    assert link and "q=Training" in link.group(1)
+    printed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert printed.count('class="event-card"') == 27
+    assert "Werkbezoek gezinshuis" not in printed
+    assert 'class="pagination"' not in printed
+
+
+def test_saving_an_event_confirms_it(as_organisator, provider):
+    day = (utcnow() + timedelta(days=60)).date()
+    data = {"type_id": str(db.session.scalars(select(EventType.id).where(
+                EventType.code == "training")).one()),
+            "organisation_id": str(provider.id), "title": "Veerkracht in gezinshuizen",
+            "summary": "Wat helpt een gezinshuis door moeilijke tijden.",
+            "sessions-0-date": day.isoformat(), "sessions-0-start": "13:30",
+            "sessions-0-end": "16:30", "sessions-0-break_minutes": "0",
+            "address": "Voorbeeldstraat 1", "postcode": "1271 AA", "city": "Huizen",
+            "capacity": "15"}
+    response = as_organisator.post("/activiteiten/nieuw", data=data, follow_redirects=True)
+    assert "De activiteit is opgeslagen als concept." in response.get_data(as_text=True)
+    event = db.session.scalars(select(Event).where(
+        Event.title == "Veerkracht in gezinshuizen")).one()
+    data["title"] = "Veerkracht in gezinshuizen en pleeggezinnen"
+    response = as_organisator.post(f"/activiteiten/{event.id}/bewerken", data=data,
+                                   follow_redirects=True)
+    assert "De activiteit is opgeslagen als concept." in response.get_data(as_text=True)

@@ -5,15 +5,13 @@ import io
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from flask_babel import LazyString
 from openpyxl import load_workbook
 
 from leerhuis.services import spreadsheets
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(("value", "cell"), [

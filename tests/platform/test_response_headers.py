@@ -2,6 +2,7 @@
 
 import pytest
 
+from leerhuis import create_app
 from leerhuis.extensions import db
 from leerhuis.services import calendar_invites
 
@@ -66,3 +67,31 @@ def test_a_405_names_the_methods_the_url_takes(client, region, method, path, all
     response = client.open(path, method=method)
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+# --- Security headers --------------------------------------------------------------------
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "X-Frame-Options")
+
+
+def test_every_response_carries_the_security_headers_once(client):
+    for path in ("/inloggen", "/bestaat-niet", "/static/css/leerhuis.css"):
+        response = client.get(path)
+        response.close()
+        for name in SECURITY_HEADERS:
+            assert len(response.headers.getlist(name)) == 1, (path, name)
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert "Strict-Transport-Security" not in response.headers  # development: plain HTTP
+
+
+def test_production_adds_strict_transport_security(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEERHUIS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'hsts.sqlite'}"})
+    response = app.test_client().get("/static/css/leerhuis.css")
+    response.close()
+    assert response.headers.getlist("Strict-Transport-Security") == [
+        "max-age=31536000; includeSubDomains"]

@@ -2,12 +2,13 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import make_user
+from conftest import ROOT, make_user
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -175,3 +176,16 @@ def test_the_month_grouping_uses_amsterdam_time_on_every_database(region, provid
     year = reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
     assert [line.label for line in reports.overview(region, year, "maand")] == [
         f"{YEAR}-03", f"{YEAR}-07", f"{YEAR}-10"]
+
+
+# --- Downloads ---------------------------------------------------------------------------
+
+
+def test_slow_exports_announce_that_the_file_is_being_prepared(as_regio):
+    page = as_regio.get("/regio/overzichten/").get_data(as_text=True)
+    slow = re.findall(r'<a href="[^"]*(presentie\.xlsx|overzichten\.(?:xlsx|pdf))[^"]*" '
+                      r'data-preparing="Het bestand wordt samengesteld', page)
+    assert sorted(slow) == ["overzichten.pdf", "overzichten.xlsx", "presentie.xlsx"]
+    assert 'role="status" data-download-status' in page
+    script = (ROOT / "leerhuis" / "static" / "js" / "leerhuis.js").read_text()
+    assert "a[data-preparing]" in script and "[data-download-status]" in script

@@ -7,13 +7,13 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from conftest import ROOT
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -23,7 +23,6 @@ from leerhuis.models import EventType, Municipality, Organisation, Region, Targe
 from leerhuis.services import programme
 from leerhuis.services.programme import EventInput, SessionInput
 
-ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "leerhuis" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 AMS = ZoneInfo("Europe/Amsterdam")
