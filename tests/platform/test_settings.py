@@ -3,14 +3,12 @@ the task queue, which is made before any app exists."""
 
 import subprocess
 import sys
-from pathlib import Path
 
+from conftest import ROOT
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 from leerhuis.config import default_instance_path, load_config
 from leerhuis.tasks import make_huey
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_HUEY_SQLITE_PATH_decides_the_queue_file_of_the_consumer(tmp_path):
