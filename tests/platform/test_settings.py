@@ -3,6 +3,7 @@ the task queue, which is made before any app exists."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 from huey import MemoryHuey, RedisHuey, SqliteHuey
