@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,
@@ -56,11 +57,8 @@ DOCUMENT_TYPES = {
 }
 
 
-class KlankbordError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class KlankbordError(DomainError):
+    """A rule of the klankbordgroep was broken."""
 
 
 def is_region_admin_for(user: User, group: KlankbordGroup) -> bool:
