@@ -144,6 +144,11 @@ def update_profile(user: User, profile: Profile) -> None:
         setattr(user, name, value)
 
 
+def choose_language(user: User, language: str) -> None:
+    """The language of the person's pages and of the mails they get."""
+    user.preferred_language = language
+
+
 def sign_up(data: SignUp, region: Region) -> User | None:
     """Create an unverified account and queue the verification mail. For an address that
     has an account already, nothing is created and its owner is told by mail: the person

@@ -251,12 +251,11 @@ def agenda_page():
     except ValueError:
         abort(404)
     form = ProgressForm()
-    try:
+    organisation = None
+    with unit_of_work(flash_others=False) as asked:  # refused: the page says why
         organisation = agenda.writing_organisation(current_user, region,
                                                    request.args.get("organisatie", type=int))
-        refusal = None
-    except agenda.AgendaError as exc:
-        organisation, refusal = None, exc.message
+    refusal = asked.error.message if asked.error else None
     if request.method == "POST":
         action_id = request.form.get("action_id", type=int)
         if action_id is None:
