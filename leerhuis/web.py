@@ -26,6 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from leerhuis import labels
+from leerhuis.errors import Busy
 from leerhuis.extensions import db, login_manager
 from leerhuis.formatting import format_clock, format_day, format_moment, format_period
 
@@ -231,6 +232,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(Busy, _busy_page)
 
     @app.before_request
     def _refuse_nul_in_query():
@@ -260,6 +262,14 @@ def _database_unavailable(error):
     if request.path.startswith("/api/"):
         return {"error": "Service Unavailable", "status": 503}, 503, {"Retry-After": "30"}
     return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
+
+
+def _busy_page(error: Busy):
+    """Others held what the request needed too long (a rush on the last places): nothing was
+    changed (the unit of work rolled back); say so and ask to try again, not an error page."""
+    db.session.rollback()
+    return render_template("errors/busy.html", message=error.message,
+                           back_url=error.back_url), 503, {"Retry-After": str(error.retry_after)}
 
 
 def current_app_logger():

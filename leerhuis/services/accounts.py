@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
 from leerhuis import background
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -51,13 +52,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("leerhuis-timing-equaliser")
 
 
-class AccountError(Exception):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(DomainError):
+    """A rule about accounts and roles was broken."""
 
 
 MIN_PASSWORD_LENGTH = 10
@@ -127,6 +123,30 @@ class SignUp:
     skj_number: str | None = None
     skj_kamer: SkjKamer | None = None
     preferred_language: str = "nl"
+
+
+@dataclass
+class Profile:
+    first_name: str
+    last_name: str
+    function: str
+    organisation_id: int | None
+    municipality_id: int | None
+    target_group_id: int | None
+    skj_number: str | None
+    skj_kamer: SkjKamer | None
+    preferred_language: str
+
+
+def update_profile(user: User, profile: Profile) -> None:
+    """A person keeps their own profile; the address and password change elsewhere."""
+    for name, value in vars(profile).items():
+        setattr(user, name, value)
+
+
+def choose_language(user: User, language: str) -> None:
+    """The language of the person's pages and of the mails they get."""
+    user.preferred_language = language
 
 
 def sign_up(data: SignUp, region: Region) -> User | None:
@@ -203,6 +223,18 @@ def authenticate(email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    return user
+
+
+def log_in(email: str, password: str) -> User:
+    """The account for these credentials, if its address is confirmed: a person logs in
+    only after confirming it."""
+    user = authenticate(email, password)
+    if user is None:
+        raise AccountError(_("Het e-mailadres of wachtwoord klopt niet."), field="password")
+    if not user.is_verified:
+        raise AccountError(_("Bevestig eerst je e-mailadres met de link uit de e-mail die we "
+                             "je stuurden."), field="email")
     return user
 
 

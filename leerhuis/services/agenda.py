@@ -16,6 +16,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionProgress,
@@ -80,11 +81,8 @@ def actions(region: Region) -> list[AgendaAction]:
                                    .order_by(AgendaAction.number)))
 
 
-class AgendaError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AgendaError(DomainError):
+    """A rule of the uitvoeringsagenda was broken."""
 
 
 def save_action(region: Region, *, number: int, title: str, measures: str, by: User,

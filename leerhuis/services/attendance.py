@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
@@ -37,10 +38,8 @@ CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 
 
-class AttendanceError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class AttendanceError(DomainError):
+    """Marking, checking in or closing the attendance is refused."""
 
 
 def can_manage(user: User, event: Event) -> bool:

@@ -45,6 +45,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
+from leerhuis import background
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.formatting import format_period
 from leerhuis.models import (
@@ -68,11 +70,8 @@ from leerhuis.services.links import external_url
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-class CertificateError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CertificateError(DomainError):
+    """Issuing, revoking or reissuing a bewijs van deelname is refused."""
 
 
 def new_code() -> str:
@@ -476,17 +475,20 @@ def reissue(certificate: Certificate, *, by: User, reason: str) -> Certificate:
 # --- Bulk runs -----------------------------------------------------------------------------
 
 def start_run(event: Event, *, by: User) -> CertificateRun:
+    """Issue the event's certificates in the background, once its attendance is closed: one
+    run at a time per event (starting again hands the worker the run under way), queued for
+    the worker when the transaction commits."""
     if event.attendance_closed_at is None:
         raise CertificateError(_("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven."))
-    active = db.session.scalars(select(CertificateRun).where(
+    run = db.session.scalars(select(CertificateRun).where(
         CertificateRun.event_id == event.id,
         CertificateRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))).first()
-    if active is not None:
-        return active
-    run = CertificateRun(event_id=event.id, started_by_id=by.id,
-                         total=len(eligible_registrations(event)))
-    db.session.add(run)
-    db.session.flush()
+    if run is None:
+        run = CertificateRun(event_id=event.id, started_by_id=by.id,
+                             total=len(eligible_registrations(event)))
+        db.session.add(run)
+        db.session.flush()
+    background.after_commit("issue_certificates", run.id)
     return run
 
 

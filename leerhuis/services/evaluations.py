@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     Attendance,
@@ -54,10 +55,8 @@ TOKEN_DAYS = 60
 OLD_LINK_AGE = 10 * 365 * 24 * 3600
 
 
-class EvaluationError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EvaluationError(DomainError):
+    """The evaluation link is not (or no longer) valid, or an answer is out of range."""
 
 
 def was_present(registration: Registration) -> bool:

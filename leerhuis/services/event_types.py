@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import EventType, Region, SkjCategory, User
 from leerhuis.services import audit
@@ -26,12 +27,8 @@ from leerhuis.services import audit
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class EventTypeError(Exception):
-    """``errors`` maps form field names ('' for none) to Dutch messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class EventTypeError(DomainError):
+    """Only the Region manages its kinds of activity, and not the built-in ones."""
 
 
 @dataclass
@@ -94,14 +91,14 @@ def _apply(event_type: EventType, data: EventTypeInput) -> None:
 
 def _require_admin(by: User, region: Region) -> None:
     if not (by.is_region_admin and by.region_id == region.id):
-        raise EventTypeError({"": _("Alleen de regio kan soorten activiteiten beheren.")})
+        raise EventTypeError(_("Alleen de regio kan soorten activiteiten beheren."))
 
 
 def create_type(region: Region, data: EventTypeInput, *, by: User) -> EventType:
     _require_admin(by, region)
     errors = _validate(data, None)
     if errors:
-        raise EventTypeError(errors)
+        raise EventTypeError(errors=errors)
     event_type = EventType(region_id=region.id, builtin=False)
     _apply(event_type, data)
     db.session.add(event_type)
@@ -112,11 +109,11 @@ def create_type(region: Region, data: EventTypeInput, *, by: User) -> EventType:
 
 def update_type(event_type: EventType, data: EventTypeInput, *, by: User) -> EventType:
     if event_type.builtin or event_type.region_id is None:
-        raise EventTypeError({"": _("Ingebouwde soorten kunnen niet worden gewijzigd.")})
+        raise EventTypeError(_("Ingebouwde soorten kunnen niet worden gewijzigd."))
     _require_admin(by, event_type_region(event_type))
     errors = _validate(data, event_type)
     if errors:
-        raise EventTypeError(errors)
+        raise EventTypeError(errors=errors)
     _apply(event_type, data)
     db.session.flush()
     audit.record("event_type.updated", actor=by, subject=f"event_type:{event_type.code}")

@@ -19,6 +19,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import FormSubmission, User
 
@@ -26,17 +27,21 @@ T = TypeVar("T")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-class AlreadySubmitted(Exception):
-    """This form was sent before: ``kind`` (a table name) and ``object_id`` say what it made."""
+class AlreadySubmitted(DomainError):
+    """This form was sent before: ``kind`` (a table name) and ``object_id`` say what it made.
+    Nothing to tell the person: the view shows them what the first submission made."""
 
     def __init__(self, kind: str, object_id: int):
-        super().__init__(f"{kind}:{object_id}")
+        super().__init__(errors={})
         self.kind = kind
         self.object_id = object_id
 
 
-class TokenRefused(Exception):
-    """The token is someone else's (a copied form, never a double click)."""
+class TokenRefused(DomainError):
+    """The token is someone else's (a copied form, never a double click): a bad request."""
+
+    def __init__(self):
+        super().__init__(errors={})
 
 
 def new_token() -> str:

@@ -31,6 +31,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
+from leerhuis import background
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     ACTIVE_STATUSES,
@@ -53,10 +55,8 @@ from leerhuis.services.links import external_url
 CHUNK = 100
 
 
-class InvitationError(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class InvitationError(DomainError):
+    """Nobody can be invited with this choice, or not that many from outside the region."""
 
 
 @dataclass
@@ -149,16 +149,16 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
         raise PermissionError
     refusal = not_invitable_reason(event, region, programme_year)
     if refusal:
-        raise InvitationError({"": refusal})
+        raise InvitationError(refusal)
     if targets.is_empty():
-        raise InvitationError({"": _("Kies minstens één groep of vul e-mailadressen in.")})
+        raise InvitationError(_("Kies minstens één groep of vul e-mailadressen in."))
     recipients = resolve_recipients(region, targets)
     if event is not None:
         registered = set(db.session.scalars(select(Registration.user_id).where(
             Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))))
         recipients = {e: u for e, u in recipients.items() if u is None or u not in registered}
     if not recipients:
-        raise InvitationError({"": _("Er is niemand (meer) om uit te nodigen met deze keuze.")})
+        raise InvitationError(_("Er is niemand (meer) om uit te nodigen met deze keuze."))
     outside = outside_addresses(region, recipients)
     if outside and not by.is_region_admin:
         _check_outside_cap(by, len(outside))
@@ -174,6 +174,7 @@ def create_batch(*, by: User, region: Region, targets: Targets, event: Event | N
         audit.record("invitation.outside_addresses", actor=by, region_id=region.id,
                      subject=f"event:{event.id}" if event else f"programme:{programme_year}",
                      batch=batch.id, addresses=outside)
+    background.after_commit("send_invitations", batch.id)
     return batch
 
 
@@ -196,7 +197,7 @@ def _check_outside_cap(by: User, wanted: int) -> None:
                or_(Invitation.user_id.is_(None), User.region_id != InvitationBatch.region_id)))
     left = max(cap - (used or 0), 0)
     if wanted > left:
-        raise InvitationError({"emails": ngettext(
+        raise InvitationError(errors={"emails": ngettext(
             "Je kunt vandaag nog %(num)d adres van buiten de regio uitnodigen (ten hoogste "
             "%(cap)d per dag); je gaf er %(wanted)d op. Nodig de rest morgen uit, of vraag "
             "de regio.",

@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,
@@ -56,11 +57,8 @@ DOCUMENT_TYPES = {
 }
 
 
-class KlankbordError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class KlankbordError(DomainError):
+    """A rule of the klankbordgroep was broken."""
 
 
 def is_region_admin_for(user: User, group: KlankbordGroup) -> bool:
@@ -111,7 +109,7 @@ def save_group(region_id: int, *, name: str, type: GroupType, chair: User | None
                group: KlankbordGroup | None = None) -> KlankbordGroup:
     """The Region sets up a group (or changes one): the chair must belong to the region."""
     if chair is not None and chair.region_id != region_id:
-        raise KlankbordError(_("De voorzitter moet een account in deze regio hebben."), field="chair")
+        raise KlankbordError(_("De voorzitter moet een account in deze regio hebben."), field="chair_email")
     if not 1 <= meetings_per_year <= 12:
         raise KlankbordError(_("Kies 1 tot 12 bijeenkomsten per jaar."), field="meetings_per_year")
     creating = group is None
@@ -188,6 +186,11 @@ def invite_members(meeting: KlankbordMeeting, *, by: User):
     emails = sorted({m.user.email for m in meeting.group.members if m.user.is_active_account})
     return invitations.create_batch(by=by, region=meeting.event.region,
                                     targets=invitations.Targets(emails=emails), event=meeting.event)
+
+
+def keep_minutes(meeting: KlankbordMeeting, *, minutes: str, decisions: str) -> None:
+    meeting.minutes = minutes
+    meeting.decisions = decisions
 
 
 def add_agenda_item(meeting: KlankbordMeeting, title: str) -> MeetingAgendaItem:

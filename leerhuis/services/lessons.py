@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
@@ -35,10 +36,8 @@ from leerhuis.services import audit, lesson_search
 from leerhuis.services.programme import guard_texts
 
 
-class LessonError(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class LessonError(DomainError):
+    """The lesson is incomplete; ``errors`` holds a message per field."""
 
 
 @dataclass
@@ -80,7 +79,7 @@ def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) ->
     if data.quote.strip() and not data.quote_consent:
         errors["quote_consent"] = _("Een citaat mag alleen met toestemming van de ervaringsdeskundige.")
     if errors:
-        raise LessonError(errors)
+        raise LessonError(errors=errors)
     findings = check_privacy(data)
     # The Region reviews: its own edits of a published lesson keep it published.
     keeps_publication = (lesson is not None and lesson.status is LessonStatus.PUBLISHED

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus, User
 from leerhuis.services import audit, outbox, registrations, spreadsheets, visibility
@@ -119,11 +120,8 @@ def as_xlsx(event: Event, viewer: User) -> bytes:
     return content
 
 
-class ParticipantError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ParticipantError(DomainError):
+    """Staff cannot add this person to the event."""
 
 
 def add_by_hand(event: Event, email: str, *, by: User) -> Registration:

@@ -36,6 +36,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.formatting import format_day
 from leerhuis.models import (
@@ -65,23 +66,22 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EDITABLE_BY_ORGANISER = {EventStatus.CONCEPT}
 
 
-class ProgrammeError(Exception):
-    """A rule was broken. ``errors`` maps form field names to Dutch messages."""
-
-    def __init__(self, errors: dict[str, str] | str):
-        if isinstance(errors, str):
-            errors = {"": errors}
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+class ProgrammeError(DomainError):
+    """A rule of the programme (who may create, change, publish or cancel what) was broken."""
 
 
 class PrivacyCheckFailed(ProgrammeError):
-    """The guard found identifying data; ``results`` holds its findings per field."""
+    """The guard found identifying data; ``results`` holds its findings per field. Texts
+    that only may identify someone need the author's confirmation (``privacy_confirmed``)."""
 
     def __init__(self, results: dict[str, anonymisation.GuardResult], needs_confirmation: bool):
         self.results = results
         self.needs_confirmation = needs_confirmation
-        super().__init__({name: self.message_for(result) for name, result in results.items()})
+        errors = {name: self.message_for(result) for name, result in results.items()}
+        if needs_confirmation:
+            errors["privacy_confirmed"] = _("Vink aan dat je de gemarkeerde gegevens hebt "
+                                            "gecontroleerd.")
+        super().__init__(errors=errors)
 
     @staticmethod
     def message_for(result: anonymisation.GuardResult) -> str:
@@ -429,11 +429,11 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
                  coupled_to: Event | None = None) -> Event:
     organisation = db.session.get(Organisation, data.organisation_id)
     if organisation is None or not can_create_for(by, organisation):
-        raise ProgrammeError({"organisation_id": _("Je kunt geen activiteiten maken voor deze "
+        raise ProgrammeError(errors={"organisation_id": _("Je kunt geen activiteiten maken voor deze "
                                                  "organisatie.")})
     errors = validate(data)
     if errors:
-        raise ProgrammeError(errors)
+        raise ProgrammeError(errors=errors)
     region_id = (region or organisation.region).id
     event_type = _event_type(data.type_id, region_id)
     findings = check_privacy(data, event_type)
@@ -456,11 +456,11 @@ def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     if data.organisation_id != event.organisation_id:
         organisation = db.session.get(Organisation, data.organisation_id)
         if organisation is None or not can_create_for(by, organisation):
-            raise ProgrammeError({"organisation_id": _("Je kunt geen activiteiten maken voor deze "
+            raise ProgrammeError(errors={"organisation_id": _("Je kunt geen activiteiten maken voor deze "
                                                      "organisatie.")})
     errors = validate(data, existing=event)
     if errors:
-        raise ProgrammeError(errors)
+        raise ProgrammeError(errors=errors)
     event_type = _event_type(data.type_id, event.region_id)
     findings = check_privacy(data, event_type)
     before = _material_state(event)
@@ -495,7 +495,7 @@ def _material_state(event: Event) -> tuple:
 def _event_type(type_id: int, region_id: int) -> EventType:
     event_type = db.session.get(EventType, type_id)
     if event_type is None or event_type.region_id not in (None, region_id):
-        raise ProgrammeError({"type_id": _("Kies een soort activiteit.")})
+        raise ProgrammeError(errors={"type_id": _("Kies een soort activiteit.")})
     return event_type
 
 
@@ -569,7 +569,7 @@ def duplicate_event(event: Event, *, by: User, shift_weeks: int = 52) -> Event:
     data.privacy_confirmed = True  # the original's texts passed the guard already
     errors = validate(data)
     if errors:
-        raise ProgrammeError(errors)
+        raise ProgrammeError(errors=errors)
     copy = Event(region_id=event.region_id, created_by_id=by.id, status=EventStatus.CONCEPT,
                  duplicated_from_id=event.id)
     _apply(copy, data, event.type)
@@ -584,7 +584,7 @@ def create_recurring(data: EventInput, *, by: User, every: str, count: int) -> l
     """Separate events from one pattern (e.g. a monthly case discussion): ``every`` is
     'week', '2weeks' or 'month'; the first occurrence is ``data`` itself."""
     if not 2 <= count <= 24:
-        raise ProgrammeError({"count": _("Kies tussen 2 en 24 herhalingen.")})
+        raise ProgrammeError(errors={"count": _("Kies tussen 2 en 24 herhalingen.")})
     key = str(uuid.uuid4())
     events = []
     for index in range(count):
@@ -611,7 +611,7 @@ def _shift(moment: datetime, every: str, steps: int) -> datetime:
         day = min(local.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
         local = local.replace(year=year, month=month, day=day)
     else:
-        raise ProgrammeError({"every": _("Kies een herhaling: wekelijks, tweewekelijks of maandelijks.")})
+        raise ProgrammeError(errors={"every": _("Kies een herhaling: wekelijks, tweewekelijks of maandelijks.")})
     naive = local.replace(tzinfo=None)
     return naive.replace(tzinfo=AMSTERDAM).astimezone(moment.tzinfo)
 
@@ -661,7 +661,7 @@ def return_to_organiser(event: Event, *, by: User, reason: str) -> None:
     if not is_region_admin_for(by, event):
         raise ProgrammeError(_("Alleen de regio kan activiteiten terugsturen."))
     if not reason.strip():
-        raise ProgrammeError({"reason": _("Geef een reden, zodat de organisator weet wat er "
+        raise ProgrammeError(errors={"reason": _("Geef een reden, zodat de organisator weet wat er "
                                         "moet veranderen.")})
     if event.status is not EventStatus.SUBMITTED:
         raise ProgrammeError(_("Alleen een ingediende activiteit kan worden teruggestuurd."))
@@ -678,7 +678,7 @@ def cancel(event: Event, *, by: User, reason: str) -> None:
             is_organiser_of(by, event) and event.status is not EventStatus.FINISHED)):
         raise ProgrammeError(_("Je kunt deze activiteit niet annuleren."))
     if not reason.strip():
-        raise ProgrammeError({"reason": _("Geef een reden voor de annulering.")})
+        raise ProgrammeError(errors={"reason": _("Geef een reden voor de annulering.")})
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
         raise ProgrammeError(_("Deze activiteit is al afgerond of geannuleerd."))
     event.status = EventStatus.CANCELLED

@@ -25,11 +25,13 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, literal_column, select, text
 from sqlalchemy.orm import aliased
 
+from leerhuis.errors import Busy, DomainError
 from leerhuis.extensions import db, take_sqlite_write_lock
 from leerhuis.models import (
     ACTIVE_STATUSES,
@@ -48,11 +50,8 @@ from leerhuis.services.links import external_url
 LOCK_TIMEOUT = "5s"
 
 
-class RegistrationError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class RegistrationError(DomainError):
+    """Registering, leaving or taking an offered place is refused."""
 
 
 @dataclass
@@ -84,10 +83,10 @@ def lock_event(event_id: int) -> Event:
     return event
 
 
-def retry_on_lock_timeout(action, attempts: int = 3):
-    """Run ``action`` (which takes the event lock); if the lock could not be had within
-    LOCK_TIMEOUT, roll back and try again. Under a burst this keeps requests from failing
-    while each still waits its turn."""
+def retry_on_lock_timeout(action, attempts: int = 3, *, event_id: int | None = None):
+    """Run ``action`` (which takes the lock of the event ``event_id``); if the lock could not
+    be had within LOCK_TIMEOUT, roll back and try again. Under a burst this keeps requests
+    from failing while each still waits its turn; after the last try, RegistrationBusy."""
     from sqlalchemy.exc import OperationalError
 
     for attempt in range(attempts):
@@ -98,12 +97,29 @@ def retry_on_lock_timeout(action, attempts: int = 3):
             locked = code == "55P03" or "database is locked" in str(exc)
             db.session.rollback()
             if not locked or attempt == attempts - 1:
-                raise RegistrationBusy() from exc
-    raise RegistrationBusy()
+                raise RegistrationBusy(event_id) from exc
+    raise RegistrationBusy(event_id)
 
 
-class RegistrationBusy(Exception):
+class RegistrationBusy(Busy):
     """The event stayed locked by others for too long: ask the person to try again."""
+
+    def __init__(self, event_id: int | None = None):
+        self.event_id = event_id
+        title = (db.session.scalar(select(Event.title).where(Event.id == event_id))
+                 if event_id is not None else None)
+        if title is None:
+            super().__init__(_("Het is nu erg druk"))
+        else:
+            super().__init__(_('Veel mensen melden zich op dit moment aan voor "%(title)s". Er '
+                               'is niets veranderd aan je aanmelding. Probeer het over een '
+                               'ogenblik opnieuw.', title=title))
+
+    @property
+    def back_url(self) -> str | None:
+        if self.event_id is None:
+            return None
+        return url_for("programme.event_page", event_id=self.event_id)
 
 
 def registration_closed_reason(event: Event, user: User, now: datetime | None = None) -> str | None:

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.formatting import format_day
 from leerhuis.models import (
@@ -48,10 +49,8 @@ ZERO = Decimal(0)
 REFLECTION_MINIMUM = Decimal(1)  # hours per intervisie/supervisie session
 
 
-class SkjError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SkjError(DomainError):
+    """The SKJ registration period cannot start on that date."""
 
 
 @dataclass(frozen=True)

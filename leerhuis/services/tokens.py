@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from leerhuis.errors import DomainError
 
-class TokenError(Exception):
+MESSAGES = {
+    "expired": _l("Deze link is verlopen. Vraag hieronder een nieuwe aan."),
+    "used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
+    "invalid": _l("Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt."),
+}
+
+
+class TokenError(DomainError):
     """The token is unknown, tampered with, used or expired."""
 
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(str(MESSAGES[reason]))
         self.reason = reason  # "invalid" | "expired" | "used"
 
 

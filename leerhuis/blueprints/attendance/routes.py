@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from leerhuis.blueprints.attendance.forms import CheckinForm, RevokeForm, SkjPeriodForm
 from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import (
     AttendanceState,
@@ -75,11 +76,10 @@ def attendance_sheet(event_id: int):
             abort(400)
         registrations = {r.id: r for r in attendance.confirmed_registrations(event)}
         sessions = {s.id: s for s in event.sessions}
-        try:
+        with unit_of_work() as work:
             if "all_present" in request.form:
                 session = sessions.get(request.form.get("all_present", type=int)) or abort(400)
                 count = attendance.mark_all_present(session, by=current_user)
-                flash(_("%(n)d deelnemers op aanwezig gezet.", n=count), "success")
             else:
                 for key, value in request.form.items():
                     if not key.startswith("mark-"):
@@ -93,12 +93,9 @@ def attendance_sheet(event_id: int):
                     if state is None:
                         abort(400, description=_("Kies aanwezig, afwezig of afgemeld."))
                     attendance.mark(registration, session, state, by=current_user)
-                flash(_("De presentie is opgeslagen."), "success")
-        except attendance.AttendanceError as exc:
-            db.session.rollback()
-            flash(_(exc.message), "error")
-            return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
-        db.session.commit()
+        if work.ok:
+            flash(_("%(n)d deelnemers op aanwezig gezet.", n=count) if "all_present" in request.form
+                  else _("De presentie is opgeslagen."), "success")
         return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
     if any(not session.checkin_code for session in event.sessions):
         with write_transaction():  # once per session: the code people check in with
@@ -123,13 +120,9 @@ def close_attendance(event_id: int):
     event = _managed_event(event_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         attendance.close_attendance(event, by=current_user)
-    except attendance.AttendanceError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("De presentie is afgesloten. Je kunt nu de bewijzen van deelname uitgeven."),
               "success")
     return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
@@ -170,13 +163,9 @@ def checkin(session_id: int):
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:12]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="code") as work:
             attendance.self_checkin(session, current_user, form.code.data)
-        except attendance.AttendanceError as exc:
-            db.session.rollback()
-            form.code.errors.append(_(exc.message))
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Je bent ingecheckt. Welkom!"), "success")
             return redirect(url_for("programme.event_page", event_id=session.event_id))
     status = 400 if form.errors else 200
@@ -190,16 +179,10 @@ def start_certificate_run(event_id: int):
     event = _managed_event(event_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         run = certificates.start_run(event, by=current_user)
-    except certificates.CertificateError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
+    if not work.ok:
         return redirect(url_for("certificates.attendance_sheet", event_id=event.id))
-    db.session.commit()
-    from leerhuis.tasks import issue_certificates
-
-    issue_certificates(run.id)
     return redirect(url_for("certificates.run_progress", run_id=run.id))
 
 
@@ -250,19 +233,16 @@ def manage(code: str):
         abort(403)
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
-            if request.form.get("action") == "reissue":
-                new = certificates.reissue(certificate, by=current_user, reason=form.reason.data)
-                db.session.commit()
-                flash(_("Het bewijs is opnieuw uitgegeven."), "success")
-                return redirect(url_for("certificates.manage", code=new.code))
-            certificates.revoke(certificate, by=current_user, reason=form.reason.data)
-        except certificates.CertificateError as exc:
-            db.session.rollback()
-            form.reason.errors.append(_(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Het bewijs is ingetrokken."), "success")
+        reissue = request.form.get("action") == "reissue"
+        with unit_of_work(form, field="reason") as work:
+            if reissue:
+                certificate = certificates.reissue(certificate, by=current_user,
+                                                   reason=form.reason.data)
+            else:
+                certificates.revoke(certificate, by=current_user, reason=form.reason.data)
+        if work.ok:
+            flash(_("Het bewijs is opnieuw uitgegeven.") if reissue
+                  else _("Het bewijs is ingetrokken."), "success")
             return redirect(url_for("certificates.manage", code=certificate.code))
     return render_template("attendance/manage_certificate.html", certificate=certificate,
                            form=form), 400 if form.errors else 200
@@ -283,12 +263,9 @@ def skj_overview():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with unit_of_work(form, field="start") as work:
                 skj.set_period_start(current_user, form.start.data)
-            except skj.SkjError as exc:
-                form.start.errors = [exc.message]
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("Het begin van je registratieperiode is opgeslagen."), "success")
                 return redirect(url_for("certificates.skj_overview"))
         status = 400

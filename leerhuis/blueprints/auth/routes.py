@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from leerhuis.blueprints.auth.forms import (
@@ -18,19 +17,13 @@ from leerhuis.blueprints.auth.forms import (
 )
 from leerhuis.blueprints.forms_common import to_choices
 from leerhuis.blueprints.redirects import safe_next
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import Organisation, OrganisationType, SkjKamer
 from leerhuis.services import accounts, directory
 from leerhuis.services.tokens import TokenError
 
 bp = Blueprint("auth", __name__)
-
-TOKEN_MESSAGES = {
-    "expired": _l("Deze link is verlopen. Vraag hieronder een nieuwe aan."),
-    "used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
-    "invalid": _l("Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt."),
-}
-
 
 def _fill_profile_choices(form) -> None:
     form.organisation_id.choices = to_choices(directory.organisation_choices())
@@ -70,26 +63,19 @@ def sign_up():
             skj_kamer=SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None,
             preferred_language=form.preferred_language.data,
         )
-        try:
-            region = directory.region_for(data.municipality_id, data.organisation_id)
-            accounts.sign_up(data, region)
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(_(exc.message))
-        else:
-            db.session.commit()
+        with unit_of_work(form) as work:
+            accounts.sign_up(data, directory.region_for(data.municipality_id, data.organisation_id))
+        if work.ok:
             return render_template("auth/sign_up_done.html", email=data.email)
     return render_template("auth/sign_up.html", form=form)
 
 
 @bp.get("/bevestigen/<token>")
 def verify_email(token: str):
-    try:
-        with write_transaction():
-            user = accounts.verify_email(token)
-    except TokenError as exc:
-        return render_template("auth/token_problem.html", reason=exc.reason,
-                               message=TOKEN_MESSAGES[exc.reason], resend=True), 400
+    with write_transaction(), unit_of_work() as work:
+        user = accounts.verify_email(token)
+    if not work.ok:
+        return _token_problem(work.error, resend=True)
     flash(_("Je e-mailadres is bevestigd. Je kunt nu inloggen."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("main.home"))
@@ -101,8 +87,8 @@ def verify_email(token: str):
 def resend_verification():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_verification_mail(form.email.data)
-        db.session.commit()
+        with unit_of_work(form):
+            accounts.request_verification_mail(form.email.data)
         flash(_("Als dit adres bij ons bekend en nog niet bevestigd is, is er een nieuwe "
                 "bevestigingslink verstuurd."), "info")
         return redirect(url_for("auth.login"))
@@ -123,14 +109,9 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Het e-mailadres of wachtwoord klopt niet."))
-        elif not user.is_verified:
-            form.email.errors.append(_(
-                "Bevestig eerst je e-mailadres met de link uit de e-mail die we je stuurden."))
-        else:
-            db.session.commit()
+        with unit_of_work(form) as work:
+            user = accounts.log_in(form.email.data, form.password.data)
+        if work.ok:
             # A fresh session at login: nothing from before the login carries over.
             session.clear()
             login_user(user, remember=form.remember.data)
@@ -143,8 +124,8 @@ def login():
 @bp.post("/uitloggen")
 def logout():
     if current_user.is_authenticated:
-        accounts.end_all_sessions(current_user._get_current_object())
-        db.session.commit()
+        with unit_of_work():
+            accounts.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("Je bent uitgelogd."), "info")
@@ -156,8 +137,8 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        db.session.commit()
+        with unit_of_work(form):
+            accounts.request_password_reset(form.email.data)
         flash(_("Als er een account met dit adres bestaat, ontvang je binnen enkele minuten een "
                 "e-mail met een link om een nieuw wachtwoord in te stellen."), "info")
         return redirect(url_for("auth.login"))
@@ -166,24 +147,24 @@ def forgot_password():
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    try:
+    with unit_of_work() as work:
         accounts.user_for_reset_token(token)
-    except TokenError as exc:
-        return render_template("auth/token_problem.html", reason=exc.reason,
-                               message=TOKEN_MESSAGES[exc.reason], resend=False), 400
+    if not work.ok:
+        return _token_problem(work.error, resend=False)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             accounts.reset_password(token, form.password.data)
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if work.ok:
             logout_user()
             flash(_("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+def _token_problem(error: TokenError, *, resend: bool):
+    return render_template("auth/token_problem.html", reason=error.reason,
+                           message=error.message, resend=resend), 400
 
 
 @bp.route("/profiel", methods=["GET", "POST"])
@@ -193,12 +174,15 @@ def profile():
     _fill_profile_choices(form)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        for name in ("first_name", "last_name", "function", "organisation_id", "municipality_id",
-                     "target_group_id", "skj_number", "preferred_language"):
-            setattr(user, name, getattr(form, name).data)
-        user.skj_kamer = SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None
+        with unit_of_work(form):
+            accounts.update_profile(user, accounts.Profile(
+                first_name=form.first_name.data, last_name=form.last_name.data,
+                function=form.function.data, organisation_id=form.organisation_id.data,
+                municipality_id=form.municipality_id.data,
+                target_group_id=form.target_group_id.data, skj_number=form.skj_number.data,
+                skj_kamer=SkjKamer(form.skj_kamer.data) if form.skj_kamer.data else None,
+                preferred_language=form.preferred_language.data))
         session["lang"] = user.preferred_language
-        db.session.commit()
         flash(_("Je profiel is opgeslagen."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
@@ -213,13 +197,9 @@ def change_password():
         if not accounts.password_matches(user, password_form.current_password.data):
             password_form.current_password.errors.append(_("Dit is niet je huidige wachtwoord."))
         else:
-            try:
+            with unit_of_work(password_form) as work:
                 accounts.set_password(user, password_form.password.data)
-            except accounts.AccountError as exc:
-                db.session.rollback()
-                password_form.password.errors.append(exc.message)
-            else:
-                db.session.commit()
+            if work.ok:
                 login_user(user)  # the new session nonce ends all other sessions, not this one
                 flash(_("Je wachtwoord is gewijzigd."), "success")
                 return redirect(url_for("auth.profile"))
@@ -238,7 +218,7 @@ def request_organiser():
                         if form.organisation_id.data else None)
         if form.organisation_id.data and organisation is None:
             abort(400)
-        try:
+        with unit_of_work(form) as work:
             accounts.request_organiser_role(
                 current_user._get_current_object(),
                 organisation=organisation,
@@ -247,11 +227,7 @@ def request_organiser():
                                        if form.new_organisation_type.data else None),
                 motivation=form.motivation.data or "",
             )
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(_(exc.message))
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Je aanvraag is verstuurd. De regio beoordeelt hem zo snel mogelijk."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/request_organiser.html", form=form)

@@ -7,43 +7,34 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from leerhuis.blueprints.evaluations.forms import EvaluationForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import db
 from leerhuis.models import Event
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import evaluations, programme
-from leerhuis.services.programme import PrivacyCheckFailed
 
 bp = Blueprint("evaluations", __name__)
 
 
 @bp.route("/evaluatie/<token>", methods=["GET", "POST"])
 def answer(token: str):
-    try:
+    with unit_of_work(flash_others=False) as work:
         event = evaluations.event_for_token(token)
-    except evaluations.EvaluationError as exc:
-        return render_template("evaluations/closed.html", message=_(exc.message)), 400
+    if not work.ok:
+        return render_template("evaluations/closed.html", message=work.error.message), 400
     form, privacy = EvaluationForm(), None
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, flash_others=False) as work:
             evaluations.answer(token, grade=form.grade.data, usefulness=form.usefulness.data,
                                do_differently=form.do_differently.data or "",
                                suggestions=form.suggestions.data or "",
                                lesson=form.lesson.data or "",
                                privacy_confirmed=form.privacy_confirmed.data)
-        except evaluations.EvaluationError as exc:  # the link was used meanwhile
-            db.session.rollback()
-            return render_template("evaluations/closed.html", message=_(exc.message)), 400
-        except PrivacyCheckFailed as exc:
-            db.session.rollback()
-            privacy = exc
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
-            if exc.needs_confirmation:
-                form.privacy_confirmed.errors = [
-                    _("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")]
-        else:
-            db.session.commit()
+        if work.ok:
             return render_template("evaluations/thanks.html")
+        if isinstance(work.error, evaluations.EvaluationError):  # the link was used meanwhile
+            return render_template("evaluations/closed.html", message=work.error.message), 400
+        privacy = work.error if isinstance(work.error, programme.PrivacyCheckFailed) else None
     return render_template("evaluations/form.html", form=form, event=event,
                            privacy=privacy), 400 if form.errors else 200
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from leerhuis.blueprints.auth.forms import ORGANISATION_TYPE_LABELS
 from leerhuis.blueprints.forms_common import to_choices
 from leerhuis.blueprints.invitations.forms import InvitationForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import db
 from leerhuis.models import Event, InvitationBatch
 from leerhuis.permissions import region_admin_required
@@ -41,18 +42,11 @@ def _handle(form: InvitationForm, region, event, year, template_args):
                 organisation_ids=form.organisation_ids.data or [],
                 organisation_types=form.organisation_types.data or [],
                 municipality_ids=form.municipality_ids.data or [], emails=valid)
-            try:
+            with unit_of_work(form, field="emails") as work:
                 batch = invitations.create_batch(by=current_user, region=region, targets=targets,
                                                  event=event, programme_year=year,
                                                  message=form.message.data or "")
-            except invitations.InvitationError as exc:
-                db.session.rollback()
-                form.emails.errors = [_(m) for m in exc.errors.values()]
-            else:
-                db.session.commit()
-                from leerhuis.tasks import send_invitations
-
-                send_invitations(batch.id)
+            if work.ok:
                 return redirect(url_for("invitations.progress", batch_id=batch.id))
     status = 400 if form.errors or form.emails.errors else 200
     refusal = invitations.not_invitable_reason(event, region, year)

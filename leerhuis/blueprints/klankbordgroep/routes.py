@@ -29,6 +29,7 @@ from leerhuis.blueprints.klankbordgroep.forms import (
     ProgressForm,
 )
 from leerhuis.blueprints.region.forms import EmptyForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import db
 from leerhuis.models import (
     ActionItem,
@@ -80,17 +81,12 @@ def _group_form_page(group: KlankbordGroup | None):
             if chair is None:
                 form.chair_email.errors = [_("Er is geen account met dit e-mailadres.")]
         if not form.errors:
-            try:
+            with unit_of_work(form) as work:
                 group = kbg.save_group(
                     current_user.region_id, name=form.name.data, type=GroupType(form.type.data),
                     chair=chair, meetings_per_year=form.meetings_per_year.data,
                     description=form.description.data or "", by=current_user, group=group)
-            except kbg.KlankbordError as exc:
-                db.session.rollback()
-                getattr(form, "chair_email" if exc.field == "chair" else exc.field).errors = [
-                    _(exc.message)]
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("De klankbordgroep is opgeslagen."), "success")
                 return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
     return render_template("klankbordgroep/group_form.html", form=form, group=group), (
@@ -126,33 +122,25 @@ def group_page(group_id: int):
             if user is None:
                 member_form.email.errors = [_("Er is geen account met dit e-mailadres.")]
             else:
-                try:
+                with unit_of_work(member_form, field="email") as work:
                     kbg.add_member(group, user, by=current_user)
-                except kbg.KlankbordError as exc:
-                    member_form.email.errors = [_(exc.message)]
-                else:
-                    db.session.commit()
+                if work.ok:
                     flash(_("%(name)s is lid geworden.", name=user.full_name), "success")
                     return redirect(url_for("klankbordgroep.group_page", group_id=group.id))
         elif "bijeenkomst-day" in request.form and meeting_form.validate_on_submit():
-            try:
+            with unit_of_work(meeting_form, field="end") as work:
                 meeting = form_tokens.create_once(
                     meeting_form.submitted_token(), by=current_user,
                     create=lambda: kbg.plan_meeting(
                         group, day=meeting_form.day.data, start=meeting_form.start.data,
                         end=meeting_form.end.data, place=meeting_form.place.data,
                         by=current_user))
-            except form_tokens.AlreadySubmitted as done:
-                db.session.rollback()
-                return redirect(url_for("klankbordgroep.meeting_page", meeting_id=done.object_id))
-            except form_tokens.TokenRefused:
-                db.session.rollback()
+            if isinstance(work.error, form_tokens.AlreadySubmitted):
+                return redirect(url_for("klankbordgroep.meeting_page",
+                                        meeting_id=work.error.object_id))
+            if isinstance(work.error, form_tokens.TokenRefused):
                 abort(400)
-            except kbg.KlankbordError as exc:
-                db.session.rollback()
-                meeting_form.end.errors = [_(exc.message)]
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("De bijeenkomst is gepland. Nodig de leden uit vanaf deze pagina."),
                       "success")
                 return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
@@ -169,8 +157,8 @@ def remove_member(member_id: int):
         abort(403)
     group_id = member.group_id
     name = member.user.full_name
-    kbg.remove_member(member, by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        kbg.remove_member(member, by=current_user)
     flash(_("%(name)s is geen lid meer van de groep.", name=name), "success")
     return redirect(url_for("klankbordgroep.group_page", group_id=group_id))
 
@@ -185,28 +173,25 @@ def meeting_page(meeting_id: int):
     if request.method == "POST":
         if not may_edit:
             abort(403)
-        if "agenda-title" in request.form and forms["agenda"].validate_on_submit():
-            kbg.add_agenda_item(meeting, forms["agenda"].title.data)
-        elif "verslag-minutes" in request.form and forms["minutes"].validate_on_submit():
-            meeting.minutes = forms["minutes"].minutes.data or ""
-            meeting.decisions = forms["minutes"].decisions.data or ""
-        elif "actie-title" in request.form and forms["action"].validate_on_submit():
-            kbg.add_action_item(meeting, forms["action"].title.data, forms["action"].owner.data or "",
-                                forms["action"].due_date.data)
-        elif "document-document" in request.files and forms["document"].validate_on_submit():
-            upload = forms["document"].document.data
-            try:
-                content = upload.read(kbg.MAX_DOCUMENT_BYTES + 1)
-                kbg.store_document(meeting, upload.filename or "", content, by=current_user)
-            except kbg.KlankbordError as exc:
-                forms["document"].document.errors = [_(exc.message)]
-            finally:
-                upload.close()
-        if not any(f.errors for f in forms.values()):
-            db.session.commit()
+        with unit_of_work(forms["document"], field="document") as work:
+            if "agenda-title" in request.form and forms["agenda"].validate_on_submit():
+                kbg.add_agenda_item(meeting, forms["agenda"].title.data)
+            elif "verslag-minutes" in request.form and forms["minutes"].validate_on_submit():
+                kbg.keep_minutes(meeting, minutes=forms["minutes"].minutes.data or "",
+                                 decisions=forms["minutes"].decisions.data or "")
+            elif "actie-title" in request.form and forms["action"].validate_on_submit():
+                kbg.add_action_item(meeting, forms["action"].title.data,
+                                    forms["action"].owner.data or "", forms["action"].due_date.data)
+            elif "document-document" in request.files and forms["document"].validate_on_submit():
+                upload = forms["document"].document.data
+                try:
+                    kbg.store_document(meeting, upload.filename or "",
+                                       upload.read(kbg.MAX_DOCUMENT_BYTES + 1), by=current_user)
+                finally:
+                    upload.close()
+        if work.ok and not any(f.errors for f in forms.values()):
             flash(_("Opgeslagen."), "success")
             return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
-        db.session.rollback()
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render_template("klankbordgroep/meeting.html", meeting=meeting, may_edit=may_edit,
                            forms=forms,
@@ -216,22 +201,13 @@ def meeting_page(meeting_id: int):
 @bp.post("/klankbordgroepen/bijeenkomsten/<int:meeting_id>/leden-uitnodigen")
 @login_required
 def invite_members(meeting_id: int):
-    from leerhuis.services.invitations import InvitationError
-
     meeting = _meeting(meeting_id)
     if not kbg.is_region_admin_for(current_user, meeting.group) or not EmptyForm().validate_on_submit():
         abort(403)
-    try:
+    with unit_of_work() as work:
         batch = kbg.invite_members(meeting, by=current_user)
-    except InvitationError as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
+    if not work.ok:
         return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id))
-    db.session.commit()
-    from leerhuis.tasks import send_invitations
-
-    send_invitations(batch.id)
     return redirect(url_for("invitations.progress", batch_id=batch.id))
 
 
@@ -245,8 +221,8 @@ def action_item_status(item_id: int):
     form = ActionStatusForm()
     if not form.validate_on_submit():
         abort(400)
-    kbg.set_action_status(item, ActionStatus(form.status.data))
-    db.session.commit()
+    with unit_of_work():
+        kbg.set_action_status(item, ActionStatus(form.status.data))
     flash(_("De status van het actiepunt is bijgewerkt."), "success")
     return redirect(url_for("klankbordgroep.meeting_page", meeting_id=meeting.id) + "#actiepunten")
 
@@ -275,12 +251,11 @@ def agenda_page():
     except ValueError:
         abort(404)
     form = ProgressForm()
-    try:
+    organisation = None
+    with unit_of_work(flash_others=False) as asked:  # refused: the page says why
         organisation = agenda.writing_organisation(current_user, region,
                                                    request.args.get("organisatie", type=int))
-        refusal = None
-    except agenda.AgendaError as exc:
-        organisation, refusal = None, exc.message
+    refusal = asked.error.message if asked.error else None
     if request.method == "POST":
         action_id = request.form.get("action_id", type=int)
         if action_id is None:
@@ -289,12 +264,13 @@ def agenda_page():
         if action.region_id != region.id:
             abort(403)
         if refusal is None and form.validate_on_submit():
-            agenda.write_progress(action, half_year, form.text.data, by=current_user,
-                                  organisation=organisation)
-            db.session.commit()
-            flash(_("De voortgang is opgeslagen."), "success")
-            return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year,
-                                    organisatie=organisation.id if organisation else None))
+            with unit_of_work(form, field="text") as work:
+                agenda.write_progress(action, half_year, form.text.data, by=current_user,
+                                      organisation=organisation)
+            if work.ok:
+                flash(_("De voortgang is opgeslagen."), "success")
+                return redirect(url_for("klankbordgroep.agenda_page", halfjaar=half_year,
+                                        organisatie=organisation.id if organisation else None))
     status = 403 if refusal and request.method == "POST" else 400 if form.errors else 200
     return render_template("klankbordgroep/agenda.html", actions=agenda.actions(region),
                            progress=agenda.progress_for(region, half_year), half_year=half_year,
@@ -309,14 +285,10 @@ def agenda_page():
 def _action_form_page(action: AgendaAction | None):
     form = AgendaActionForm(obj=action)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="number") as work:
             agenda.save_action(current_user.region, number=form.number.data, title=form.title.data,
                                measures=form.measures.data or "", by=current_user, action=action)
-        except agenda.AgendaError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "number").errors = [_(exc.message)]
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("De actie is opgeslagen."), "success")
             return redirect(url_for("klankbordgroep.agenda_page"))
     return render_template("klankbordgroep/action_form.html", form=form, action=action), (

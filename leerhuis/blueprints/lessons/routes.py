@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from leerhuis.blueprints.forms_common import page_arg, to_choices
 from leerhuis.blueprints.lessons.forms import LABELS, PHASES, LessonForm
 from leerhuis.blueprints.region.forms import DecisionForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import db
 from leerhuis.models import (
     FollowUpStatus,
@@ -79,32 +80,21 @@ def _lesson_form_page(lesson: Lesson | None):
             visibility=Visibility(form.visibility.data),
             event_id=lesson.event_id if lesson else None,
             privacy_confirmed=form.privacy_confirmed.data)
-        try:
-            # Only a new lesson is made once per form token; an edit may be saved again.
-            saving = lesson
+        # Only a new lesson is made once per form token; an edit may be saved again.
+        saving = lesson
+        with unit_of_work(form) as work:
             lesson = form_tokens.create_once(
                 form.submitted_token() if saving is None else None, by=current_user,
                 create=lambda: lessons.save_lesson(data, by=current_user, lesson=saving))
-        except form_tokens.AlreadySubmitted as done:
-            db.session.rollback()
-            return redirect(url_for("lessons.show", lesson_id=done.object_id))
-        except form_tokens.TokenRefused:
-            db.session.rollback()
+        if isinstance(work.error, form_tokens.AlreadySubmitted):
+            return redirect(url_for("lessons.show", lesson_id=work.error.object_id))
+        if isinstance(work.error, form_tokens.TokenRefused):
             abort(400)
-        except PrivacyCheckFailed as exc:
-            db.session.rollback()
-            privacy, failed = exc, True
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
-            if exc.needs_confirmation:
-                form.privacy_confirmed.errors = [_("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")]
-        except lessons.LessonError as exc:
-            db.session.rollback()
+        if not work.ok:
             failed = True
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
+            if isinstance(work.error, PrivacyCheckFailed):
+                privacy = work.error
         else:
-            db.session.commit()
             if lesson.status is LessonStatus.PUBLISHED:
                 flash(_("De les is bijgewerkt."), "success")
             else:
@@ -149,8 +139,8 @@ def review(lesson_id: int):
         abort(403)
     if not form.validate_on_submit():
         abort(400)
-    lessons.review(lesson, publish=form.decision.data == "approve", by=current_user,
-                   note=form.reason.data or "")
-    db.session.commit()
+    with unit_of_work(form):
+        lessons.review(lesson, publish=form.decision.data == "approve", by=current_user,
+                       note=form.reason.data or "")
     flash(_("Het besluit is opgeslagen."), "success")
     return redirect(url_for("lessons.review_queue"))

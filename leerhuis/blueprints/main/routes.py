@@ -6,7 +6,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user
 
 from leerhuis.blueprints.redirects import safe_next
-from leerhuis.extensions import db
+from leerhuis.blueprints.unit_of_work import unit_of_work
+from leerhuis.services import accounts
 
 bp = Blueprint("main", __name__)
 
@@ -31,6 +32,6 @@ def switch_language(lang: str):
     if lang in ("nl", "en"):
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.preferred_language = lang
-            db.session.commit()
+            with unit_of_work():
+                accounts.choose_language(current_user._get_current_object(), lang)
     return redirect(safe_next(request.form.get("next"), url_for("main.home")))

@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired
 
 from leerhuis.blueprints.forms_common import GuardedForm
 from leerhuis.blueprints.region.forms import EmptyForm
-from leerhuis.extensions import configured_limit, db, limiter
+from leerhuis.blueprints.unit_of_work import unit_of_work
+from leerhuis.extensions import configured_limit, limiter
 from leerhuis.services import accounts, privacy
 
 bp = Blueprint("privacy", __name__)
@@ -39,8 +40,8 @@ def my_data():
 def download():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    content = privacy.export_zip(current_user)
-    db.session.commit()
+    with unit_of_work():  # the export is recorded in the audit log
+        content = privacy.export_zip(current_user)
     return Response(content, mimetype="application/zip", headers={
         "Content-Disposition": 'attachment; filename="mijn-gegevens-leerhuis.zip"'})
 
@@ -51,8 +52,8 @@ def delete_account():
     form = DeleteAccountForm()
     user = current_user._get_current_object()
     if form.validate_on_submit() and accounts.password_matches(user, form.password.data):
-        privacy.delete_account(user, by=user)
-        db.session.commit()
+        with unit_of_work():
+            privacy.delete_account(user, by=user)
         logout_user()
         session.clear()
         flash(_("Je account is verwijderd. Bewijzen van deelname blijven controleerbaar met hun "

@@ -14,6 +14,7 @@ from leerhuis.blueprints.forms_common import int_arg, page_arg, to_choices
 from leerhuis.blueprints.programme.forms import EventForm, ReasonForm, RecurrenceForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.registrations.forms import RegistrationForm
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventStatus, EventType, Organisation, Region
 from leerhuis.permissions import organiser_required, region_admin_required
@@ -204,29 +205,19 @@ def _handle_event_form(form: EventForm, save, template_args: dict):
     elif request.method == "POST" and "remove_session" in request.form and len(form.sessions) > 1:
         form.sessions.pop_entry()
     elif form.validate_on_submit():
-        try:
+        with unit_of_work(flash_others=False) as work:
             event = save(form.to_input())
-        except form_tokens.AlreadySubmitted as done:
+        if isinstance(work.error, form_tokens.AlreadySubmitted):
             # A double click: show what the first submission made.
-            db.session.rollback()
-            return redirect(url_for("programme.event_page", event_id=done.object_id))
-        except form_tokens.TokenRefused:
-            db.session.rollback()
+            return redirect(url_for("programme.event_page", event_id=work.error.object_id))
+        if isinstance(work.error, form_tokens.TokenRefused):
             abort(400)
-        except programme.PrivacyCheckFailed as exc:
-            db.session.rollback()
+        if not work.ok:
             failed = True
-            privacy = exc
-            errors = dict(exc.errors)
-            if exc.needs_confirmation:
-                errors["privacy_confirmed"] = _("Vink aan dat je de gemarkeerde gegevens hebt gecontroleerd.")
-            loose_errors = form.apply_errors(errors)
-        except programme.ProgrammeError as exc:
-            db.session.rollback()
-            failed = True
-            loose_errors = form.apply_errors(exc.errors)
+            if isinstance(work.error, programme.PrivacyCheckFailed):
+                privacy = work.error
+            loose_errors = form.apply_errors(work.error.errors)
         else:
-            db.session.commit()
             if event.status is EventStatus.CONCEPT:
                 flash(_("De activiteit is opgeslagen als concept. Dien haar in bij de regio "
                         "zodra ze klaar is."), "success")
@@ -358,14 +349,10 @@ def _workflow(event_id: int, action, success: str, form_class=EmptyForm, allowed
         for message in form.reason.errors or [_("Geef een reden.")]:
             flash(message, "error")
         return redirect(url_for("programme.event_page", event_id=event.id))
-    try:
+    with unit_of_work() as work:
         result = action(event, form)
-    except programme.ProgrammeError as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(_(message), "error")
+    if not work.ok:
         return redirect(url_for("programme.event_page", event_id=event.id))
-    db.session.commit()
     flash(success, "success")
     target = result if isinstance(result, Event) else event
     return redirect(url_for("programme.event_page", event_id=target.id))
@@ -429,7 +416,7 @@ def programme_years():
 def publish_programme_year(year: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    programme.publish_programme_year(current_user.region, year, by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        programme.publish_programme_year(current_user.region, year, by=current_user)
     flash(_("Het jaarprogramma %(year)d is gepubliceerd.", year=year), "success")
     return redirect(url_for("programme.programme_years"))

@@ -13,7 +13,8 @@ from leerhuis.blueprints.region.forms import (
     EmptyForm,
     EventTypeForm,
 )
-from leerhuis.extensions import db
+from leerhuis.blueprints.unit_of_work import unit_of_work
+from leerhuis.extensions import db, write_transaction
 from leerhuis.models import ApprovalStatus, Organisation, OrganiserRole, OutboxMessage, OutboxStatus
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import accounts, event_types, outbox, region_admin
@@ -55,14 +56,11 @@ def decide_request(role_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         accounts.decide_organiser_role(role, approve=form.decision.data == "approve",
                                        by=current_user, reason=form.reason.data or "")
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
+    if not work.ok:
         return redirect(url_for("region.requests"))
-    db.session.commit()
     flash(_("Het besluit is opgeslagen en %(name)s is per e-mail geïnformeerd.",
             name=role.user.full_name), "success")
     return redirect(url_for("region.requests"))
@@ -77,9 +75,9 @@ def decide_organisation(organisation_id: int):
     form = DecisionForm()
     if not form.validate_on_submit() or organisation.status is not ApprovalStatus.REQUESTED:
         abort(400)
-    accounts.decide_organisation(organisation, approve=form.decision.data == "approve",
-                                 by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        accounts.decide_organisation(organisation, approve=form.decision.data == "approve",
+                                     by=current_user)
     flash(_("Het besluit over %(name)s is opgeslagen.", name=organisation.name), "success")
     return redirect(url_for("region.requests"))
 
@@ -94,13 +92,11 @@ def event_types_page():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with unit_of_work(flash_others=False) as work:
                 created = event_types.create_type(region, form.to_input(), by=current_user)
-            except event_types.EventTypeError as exc:
-                db.session.rollback()
-                loose = form.apply_errors(exc.errors)
+            if not work.ok:
+                loose = form.apply_errors(work.error.errors)
             else:
-                db.session.commit()
                 flash(_("De soort %(name)s is toegevoegd.", name=created.name_nl), "success")
                 return redirect(url_for("region.event_types_page"))
         status = 400
@@ -122,13 +118,11 @@ def edit_event_type(type_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with unit_of_work(flash_others=False) as work:
                 event_types.update_type(event_type, form.to_input(), by=current_user)
-            except event_types.EventTypeError as exc:
-                db.session.rollback()
-                loose = form.apply_errors(exc.errors)
+            if not work.ok:
+                loose = form.apply_errors(work.error.errors)
             else:
-                db.session.commit()
                 flash(_("De soort %(name)s is opgeslagen.", name=event_type.name_nl), "success")
                 return redirect(url_for("region.event_types_page"))
         status = 400
@@ -163,8 +157,8 @@ def _region_mail_or_404(message_id: int) -> OutboxMessage:
 @region_admin_required
 def mail_message(message_id: int):
     row = _region_mail_or_404(message_id)
-    view = region_admin.read_message(row, by=current_user)
-    db.session.commit()
+    with write_transaction():  # who read the mail is recorded in the audit log
+        view = region_admin.read_message(row, by=current_user)
     return render_template("region/mail_message.html", row=row, text=view.text,
                            attachments=view.attachments, form=EmptyForm())
 
@@ -178,8 +172,8 @@ def retry_mail(message_id: int):
     if row.status is OutboxStatus.SENT:
         flash(_("Dit bericht is al verzonden."), "info")
     else:
-        outbox.retry_message(row)
-        db.session.commit()
+        with unit_of_work():
+            outbox.retry_message(row)
         flash(_("Het bericht staat weer in de wachtrij."), "success")
     return redirect(url_for("region.mail_message", message_id=row.id))
 

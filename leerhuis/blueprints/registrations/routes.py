@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +16,7 @@ from leerhuis.blueprints.registrations.forms import (
     MessageForm,
     RegistrationForm,
 )
+from leerhuis.blueprints.unit_of_work import unit_of_work
 from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.labels import label
 from leerhuis.models import Event, Registration, utcnow
@@ -38,20 +41,14 @@ def register(event_id: int):
         accessibility_needs=form.accessibility_needs.data or "",
         consent_share_name=form.consent_share_name.data,
         function=form.function.data or "", municipality_name=form.municipality_name.data or "")
-    try:
+    with unit_of_work(form) as work:
         registration = registrations.retry_on_lock_timeout(
-            lambda: registrations.register(event.id, current_user, data))
-    except registrations.RegistrationBusy:
-        return _busy(event)
-    except registrations.RegistrationError as exc:
-        db.session.rollback()
-        if exc.field is not None:
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, _(exc.message)]
-            return render_event_page(event, form, 400)
-        flash(_(exc.message), "error")
+            lambda: registrations.register(event.id, current_user, data), event_id=event.id)
+        position = registrations.waitlist_position(registration)
+    if not work.ok:
+        if work.error.field is not None:
+            return render_event_page(event, form, work.status)
         return redirect(url_for("programme.event_page", event_id=event.id))
-    position = registrations.waitlist_position(registration)
-    db.session.commit()
     if position is None:
         flash(_("Je bent aangemeld. Je ontvangt een bevestiging per e-mail."), "success")
     else:
@@ -69,16 +66,10 @@ def _change_own_registration(event_id: int, change, done: str):
     registration = registrations.registration_for(event, current_user)
     if registration is None:
         abort(404)
-    try:
-        registrations.retry_on_lock_timeout(lambda: change(registration))
-    except registrations.RegistrationBusy:
-        return _busy(event)
-    except registrations.RegistrationError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-        return redirect(url_for("programme.event_page", event_id=event.id))
-    db.session.commit()
-    flash(done, "success")
+    with unit_of_work() as work:
+        registrations.retry_on_lock_timeout(lambda: change(registration), event_id=event.id)
+    if work.ok:
+        flash(done, "success")
     return redirect(url_for("programme.event_page", event_id=event.id))
 
 
@@ -113,36 +104,23 @@ def waitlist_link(token: str):
         if not form.validate_on_submit():
             abort(400)
         action = request.form.get("actie")
-        try:
-            if action == "aannemen":
-                registrations.retry_on_lock_timeout(
-                    lambda: registrations.accept_offer(registration))
-                message = _("Je bent aangemeld. Je ontvangt een bevestiging per e-mail.")
-            elif action == "afmelden":
-                registrations.retry_on_lock_timeout(
-                    lambda: registrations.unregister(registration, by=registration.user))
-                message = _("Je staat niet meer op de wachtlijst.")
-            else:
-                abort(400)
-        except registrations.RegistrationBusy:
-            return _busy(event)
-        except registrations.RegistrationError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if action == "aannemen":
+            change = functools.partial(registrations.accept_offer, registration)
+            done = _("Je bent aangemeld. Je ontvangt een bevestiging per e-mail.")
+        elif action == "afmelden":
+            change = functools.partial(registrations.unregister, registration,
+                                       by=registration.user)
+            done = _("Je staat niet meer op de wachtlijst.")
         else:
-            db.session.commit()
-            flash(message, "success")
+            abort(400)
+        with unit_of_work() as work:
+            registrations.retry_on_lock_timeout(change, event_id=event.id)
+        if work.ok:
+            flash(done, "success")
         return redirect(url_for("registrations.waitlist_link", token=token))
     return render_template("registrations/waitlist_link.html", registration=registration,
                            event=event, form=form,
                            position=registrations.waitlist_position(registration))
-
-
-def _busy(event: Event):
-    """The event stayed locked by others too long (a rush on the last places): nothing was
-    changed; say so in Dutch and ask to try again, instead of an error page."""
-    db.session.rollback()
-    return render_template("registrations/busy.html", event=event), 503, {"Retry-After": "5"}
 
 
 @bp.get("/mijn-leerhuis")
@@ -181,8 +159,8 @@ def personal_feed(token: str):
 def renew_feed():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    calendar_invites.renew_feed_token(current_user)
-    db.session.commit()
+    with unit_of_work():
+        calendar_invites.renew_feed_token(current_user)
     flash(_("Je persoonlijke agenda-link is aangemaakt. Een eerdere link werkt niet meer."),
           "success")
     return redirect(url_for("registrations.my_leerhuis"))
@@ -193,8 +171,8 @@ def renew_feed():
 def revoke_feed():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    calendar_invites.revoke_feed_token(current_user)
-    db.session.commit()
+    with unit_of_work():
+        calendar_invites.revoke_feed_token(current_user)
     flash(_("Je persoonlijke agenda-link is ingetrokken."), "success")
     return redirect(url_for("registrations.my_leerhuis"))
 
@@ -214,22 +192,17 @@ def participant_list(event_id: int):
     add_form, message_form = AddParticipantForm(prefix="toevoegen"), MessageForm(prefix="bericht")
     if request.method == "POST":
         if "toevoegen-email" in request.form and add_form.validate_on_submit():
-            try:
+            with unit_of_work(add_form, field="email") as work:
                 registration = registrations.retry_on_lock_timeout(
-                    lambda: participants.add_by_hand(event, add_form.email.data, by=current_user))
-            except registrations.RegistrationBusy:
-                return _busy(event)
-            except participants.ParticipantError as exc:
-                db.session.rollback()
-                add_form.email.errors = [_(exc.message)]
-            else:
-                db.session.commit()
+                    lambda: participants.add_by_hand(event, add_form.email.data, by=current_user),
+                    event_id=event.id)
+            if work.ok:
                 flash(_("Toegevoegd als %(status)s.", status=label(registration.status)), "success")
                 return redirect(url_for("registrations.participant_list", event_id=event.id))
         elif "bericht-subject" in request.form and message_form.validate_on_submit():
-            count = participants.message_participants(event, message_form.subject.data,
-                                                      message_form.body.data, by=current_user)
-            db.session.commit()
+            with unit_of_work(message_form):
+                count = participants.message_participants(event, message_form.subject.data,
+                                                          message_form.body.data, by=current_user)
             flash(_("Het bericht gaat naar %(n)d deelnemers.", n=count), "success")
             return redirect(url_for("registrations.participant_list", event_id=event.id))
     status = 400 if add_form.errors or message_form.errors else 200
@@ -248,16 +221,10 @@ def remove_participant(event_id: int, registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event.id or not EmptyForm().validate_on_submit():
         abort(404)
-    try:
+    with unit_of_work() as work:
         registrations.retry_on_lock_timeout(
-            lambda: participants.remove(registration, by=current_user))
-    except registrations.RegistrationBusy:
-        return _busy(event)
-    except registrations.RegistrationError as exc:
-        db.session.rollback()
-        flash(_(exc.message), "error")
-    else:
-        db.session.commit()
+            lambda: participants.remove(registration, by=current_user), event_id=event.id)
+    if work.ok:
         flash(_("De deelnemer is afgemeld; de wachtlijst schuift door."), "success")
     return redirect(url_for("registrations.participant_list", event_id=event.id))
 
