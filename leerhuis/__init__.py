@@ -15,7 +15,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from leerhuis import cli, web
+    # tasks: registers the background tasks that services queue by name (leerhuis/queue.py).
+    from leerhuis import cli, tasks, web  # noqa: F401
     from leerhuis.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

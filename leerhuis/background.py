@@ -9,22 +9,27 @@ import logging
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from leerhuis import tasks
 from leerhuis.extensions import db
+from leerhuis.queue import TASKS
 
 _PENDING = "leerhuis_tasks_after_commit"
 
 
 def after_commit(task_name: str, *args) -> None:
-    """Queue ``tasks.<task_name>(*args)`` when the current transaction commits."""
-    db.session.info.setdefault(_PENDING, []).append((task_name, args))
+    """Queue the task ``task_name`` (see leerhuis/tasks.py) with ``args`` when the current
+    transaction commits; the same task with the same arguments once per transaction."""
+    if task_name not in TASKS:
+        raise LookupError(f"no background task {task_name!r} (is leerhuis.tasks imported?)")
+    pending = db.session.info.setdefault(_PENDING, [])
+    if (task_name, args) not in pending:
+        pending.append((task_name, args))
 
 
 @event.listens_for(Session, "after_commit")
 def _queue_after_commit(session: Session) -> None:
     for task_name, args in session.info.pop(_PENDING, ()):
         try:
-            getattr(tasks, task_name)(*args)
+            TASKS[task_name](*args)
         except Exception:
             # The action that asked for it is committed; a queue that is down must not turn
             # it into an error page. Each task's own caller says what is lost (see there).

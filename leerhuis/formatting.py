@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
+
+# The region's clock: programme days, months in reports and certificate dates are Dutch days.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def format_day(value: date | datetime | None, fmt: str = "full") -> str:

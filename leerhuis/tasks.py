@@ -1,35 +1,21 @@
-"""Background tasks on Huey: SQLite storage by default, Redis when REDIS_URL is set.
+"""The background tasks, registered by name on the queue (leerhuis/queue.py); services ask
+for them through ``leerhuis.background.after_commit``. This module sits above the services
+(each task imports the service it runs), beside the views.
 
-The consumer runs as ``huey_consumer leerhuis.tasks.huey``: the queue is made when this
-module is imported, before any app exists, from the same settings (``load_config``) as the
-app. Tests set LEERHUIS_HUEY=memory and run the task functions themselves.
+The consumer runs as ``huey_consumer leerhuis.tasks.huey``. Tests set LEERHUIS_HUEY=memory
+and run the tasks themselves (the ``task_queue`` fixture).
 """
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
-from pathlib import Path
 
 from flask import has_app_context
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import crontab
 
-from leerhuis.config import default_instance_path, load_config
 from leerhuis.extensions import writing
+from leerhuis.queue import huey, task
 
-
-def make_huey(config: dict) -> Huey:
-    """The queue the settings ask for: in memory, on Redis, or in a SQLite file."""
-    if config["HUEY_IN_MEMORY"]:
-        return MemoryHuey("leerhuis", immediate=False)
-    if config["REDIS_URL"]:
-        return RedisHuey("leerhuis", url=config["REDIS_URL"])
-    path = Path(config["HUEY_SQLITE_PATH"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("leerhuis", filename=str(path))
-
-
-huey = make_huey(load_config(default_instance_path()))
 _worker_app = None
 
 
@@ -50,7 +36,7 @@ def app_context():
         yield
 
 
-@huey.task()
+@task()
 def deliver_outbox() -> dict[str, int]:
     from leerhuis.services.outbox import deliver_due_messages
 
@@ -113,17 +99,7 @@ def apply_retention() -> int:
         return count
 
 
-def enqueue_outbox_delivery() -> None:
-    try:
-        deliver_outbox()
-    except Exception:
-        # Queuing must never fail the action that wrote the mail: the periodic sweep sends
-        # it a minute later.
-        logging.getLogger(__name__).warning("outbox delivery not queued; the sweep sends it",
-                                            exc_info=True)
-
-
-@huey.task(retries=2, retry_delay=30)
+@task(retries=2, retry_delay=30)
 def send_password_reset(email: str) -> bool:
     """Look the address up and queue its reset mail, outside the request: see
     accounts.request_password_reset."""
@@ -136,7 +112,7 @@ def send_password_reset(email: str) -> bool:
         return sent
 
 
-@huey.task(retries=2, retry_delay=30)
+@task(retries=2, retry_delay=30)
 def send_verification_again(email: str) -> bool:
     """Look the address up and send a new verification link, outside the request: see
     accounts.request_verification_mail."""
@@ -149,7 +125,7 @@ def send_verification_again(email: str) -> bool:
         return sent
 
 
-@huey.task(retries=2, retry_delay=30)
+@task(retries=2, retry_delay=30)
 def issue_certificates(run_id: int) -> int:
     """Issue an event's certificates in the background; resumes safely after a crash (a run
     another worker holds is left to it)."""
@@ -183,7 +159,7 @@ def remove_orphan_certificate_files() -> list[str]:
         return remove_orphan_files()
 
 
-@huey.task(retries=3, retry_delay=30)
+@task(retries=3, retry_delay=30)
 def send_invitations(batch_id: int) -> int:
     """Write the personal invitation mails of a batch; resumes without duplicates."""
     from leerhuis.services.invitations import process_batch

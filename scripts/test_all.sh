@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== ruff"
 .venv/bin/ruff check leerhuis tests bench scripts
+echo "== import contracts"
+.venv/bin/lint-imports
 echo "== SQLite"
 .venv/bin/python -m pytest -n 2 -q
 echo "== PostgreSQL"

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from leerhuis.errors import DomainError
 from leerhuis.extensions import db
+from leerhuis.formatting import AMSTERDAM
 from leerhuis.models import (
     ActionItem,
     ActionStatus,
@@ -46,8 +47,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import audit
-from leerhuis.services.programme import AMSTERDAM
+from leerhuis.services import audit, membership
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {
@@ -61,15 +61,11 @@ class KlankbordError(DomainError):
     """A rule of the klankbordgroep was broken."""
 
 
-def is_region_admin_for(user: User, group: KlankbordGroup) -> bool:
-    return bool(user.is_authenticated and user.is_region_admin and user.region_id == group.region_id)
-
-
-def is_member(user: User, group: KlankbordGroup) -> bool:
-    if not user.is_authenticated:
-        return False
-    return db.session.scalar(select(KlankbordMember.id).where(
-        KlankbordMember.group_id == group.id, KlankbordMember.user_id == user.id)) is not None
+# Membership is asked below this module too (the programme, registrations): it lives there.
+is_region_admin_for = membership.is_region_admin_for
+is_member = membership.is_member
+can_view = membership.can_view
+may_attend = membership.may_attend
 
 
 def is_any_member(user: User) -> bool:
@@ -79,20 +75,8 @@ def is_any_member(user: User) -> bool:
         KlankbordMember.user_id == user.id).limit(1)) is not None
 
 
-def can_view(user: User, group: KlankbordGroup) -> bool:
-    return is_region_admin_for(user, group) or is_member(user, group)
-
-
 def can_keep_minutes(user: User, group: KlankbordGroup) -> bool:
     return is_region_admin_for(user, group) or (user.is_authenticated and group.chair_id == user.id)
-
-
-def may_attend(user: User, event: Event) -> bool:
-    """A meeting of a klankbordgroep is for its members (and the Region); other events are
-    not restricted here."""
-    group = db.session.scalars(select(KlankbordGroup).join(KlankbordMeeting).where(
-        KlankbordMeeting.event_id == event.id)).first()
-    return group is None or can_view(user, group)
 
 
 def groups_for(user: User) -> list[KlankbordGroup]:

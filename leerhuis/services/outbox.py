@@ -27,9 +27,9 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from leerhuis import background
 from leerhuis.extensions import db, take_sqlite_write_lock
 from leerhuis.models import OutboxMessage, OutboxStatus, User, utcnow
 
@@ -144,7 +144,8 @@ def queue_message(message: Message, *, kind: str = "", user: User | None = None)
         user_id=user.id if user is not None else None,
     )
     db.session.add(row)
-    db.session.info["outbox_has_new"] = True
+    # The worker sends it at once; the periodic sweep a minute later if the queue was down.
+    background.after_commit("deliver_outbox")
     return row
 
 
@@ -234,19 +235,6 @@ def in_language_of(user: User | None, text) -> str:
     the person who gets it, not of the person whose action caused it."""
     with force_locale(user.preferred_language if user is not None else "nl"):
         return str(text)
-
-
-@event.listens_for(Session, "after_commit")
-def _kick_worker_after_commit(session: Session) -> None:
-    if session.info.pop("outbox_has_new", False):
-        from leerhuis.tasks import enqueue_outbox_delivery
-
-        enqueue_outbox_delivery()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop("outbox_has_new", None)
 
 
 class MailTransport:
@@ -402,4 +390,4 @@ def retry_message(message: OutboxMessage) -> None:
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
-    db.session.info["outbox_has_new"] = True
+    background.after_commit("deliver_outbox")

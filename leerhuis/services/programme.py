@@ -30,7 +30,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,7 +37,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from leerhuis.errors import DomainError
 from leerhuis.extensions import db
-from leerhuis.formatting import format_day
+from leerhuis.formatting import AMSTERDAM, format_day
 from leerhuis.models import (
     Event,
     EventSession,
@@ -56,13 +55,12 @@ from leerhuis.models import (
     VenueKind,
     utcnow,
 )
-from leerhuis.services import anonymisation, audit, outbox
+from leerhuis.services import anonymisation, audit, membership, outbox
 from leerhuis.services.links import external_url
 
 if TYPE_CHECKING:
     from leerhuis.services.catalogue import EventFacts
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EDITABLE_BY_ORGANISER = {EventStatus.CONCEPT}
 
 
@@ -255,11 +253,9 @@ def in_draft_programme(user: User, event: Event) -> bool:
 
 def attends_meeting(user: User, event: Event) -> bool:
     """A member of the klankbordgroep whose (approved) meeting this is."""
-    from leerhuis.services import klankbordgroep
-
     if not (user.is_authenticated and was_published(event) and is_members_only(event.id)):
         return False
-    return klankbordgroep.may_attend(user, event)
+    return membership.may_attend(user, event)
 
 
 def can_view(user: User, event: Event) -> bool:
@@ -450,7 +446,19 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
     return event
 
 
-def update_event(event: Event, data: EventInput, *, by: User) -> Event:
+@dataclass
+class EventUpdate:
+    """What an edit changed that others must hear of (services/event_changes.py)."""
+
+    event: Event
+    removed_sessions: list[EventSession]
+    calendars_outdated: bool  # times, place or status: each session's SEQUENCE went up
+    seats_changed: bool
+
+
+def apply_update(event: Event, data: EventInput, *, by: User) -> EventUpdate:
+    """The edit itself, checked and applied; telling calendars and the waiting list is
+    event_changes.update_event's part."""
     if not can_edit(by, event):
         raise ProgrammeError(_("Je kunt deze activiteit niet (meer) wijzigen."))
     if data.organisation_id != event.organisation_id:
@@ -469,20 +477,14 @@ def update_event(event: Event, data: EventInput, *, by: User) -> Event:
     if findings:
         event.privacy_findings = findings
         event.privacy_review_needed = True
-    from leerhuis.services import calendar_invites, registrations
-
-    for session in removed:
-        calendar_invites.send_session_removed(event, session)
-    if before != _material_state(event):
+    calendars_outdated = before != _material_state(event)
+    if calendars_outdated:
         for session in event.sessions:
             session.ical_sequence += 1
-        db.session.flush()
-        calendar_invites.send_updates(event)
     db.session.flush()
-    if (event.capacity, event.max_per_organisation) != seats_before:
-        # More room: the waiting list moves up now, not at the next cancellation.
-        registrations.promote_after_change(event.id)
-    return event
+    return EventUpdate(event=event, removed_sessions=removed,
+                       calendars_outdated=calendars_outdated,
+                       seats_changed=(event.capacity, event.max_per_organisation) != seats_before)
 
 
 def _material_state(event: Event) -> tuple:
@@ -673,7 +675,8 @@ def return_to_organiser(event: Event, *, by: User, reason: str) -> None:
                        reason=reason.strip())
 
 
-def cancel(event: Event, *, by: User, reason: str) -> None:
+def apply_cancel(event: Event, *, by: User, reason: str) -> None:
+    """The cancellation itself; calendars hear of it through event_changes.cancel."""
     if not (is_region_admin_for(by, event) or (
             is_organiser_of(by, event) and event.status is not EventStatus.FINISHED)):
         raise ProgrammeError(_("Je kunt deze activiteit niet annuleren."))
@@ -688,9 +691,6 @@ def cancel(event: Event, *, by: User, reason: str) -> None:
     audit.record("event.cancelled", actor=by, subject=f"event:{event.id}",
                  region_id=event.region_id, reason=reason.strip())
     db.session.flush()
-    from leerhuis.services import calendar_invites
-
-    calendar_invites.send_event_cancelled(event)
 
 
 def finish_past_events(now: datetime | None = None) -> int:

@@ -25,7 +25,7 @@ from leerhuis.models import (
     RegistrationStatus,
     utcnow,
 )
-from leerhuis.services import calendar_invites, programme, registrations
+from leerhuis.services import calendar_invites, event_changes, registrations
 from leerhuis.services.programme import EventInput
 from leerhuis.services.registrations import RegistrationInput
 
@@ -128,7 +128,7 @@ def test_a_change_of_time_updates_every_participant_with_same_uid_and_higher_seq
     data.sessions[0].ends_at += timedelta(hours=1)
     # Published events are edited by the Region (organisers edit concepts only).
     regio = make_user(region, "beheer@example.org", admin=True)
-    programme.update_event(dst_event, data, by=regio)
+    event_changes.update_event(dst_event, data, by=regio)
     db.session.commit()
     deliver_mail()
     for person in (deelnemer, other):
@@ -155,7 +155,7 @@ def test_a_cancelled_event_sends_cancel_with_status_cancelled_and_higher_sequenc
     deliver_mail()
     smtp.messages.clear()
     regio = make_user(region, "beheer@example.org", admin=True)
-    programme.cancel(dst_event, by=regio, reason="De trainer is ziek.")
+    event_changes.cancel(dst_event, by=regio, reason="De trainer is ziek.")
     db.session.commit()
     deliver_mail()
     mails = smtp.to(deelnemer.email)
@@ -290,7 +290,7 @@ def test_unregistering_leaves_the_other_participants_sequence_alone(
     smtp.messages.clear()
     data = EventInput.from_event(dst_event)
     data.venue_name = "Zaal 2"
-    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    event_changes.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
     db.session.commit()
     deliver_mail()
     # The other participant's update is one step above what they had: no gap, no jump.
@@ -307,7 +307,7 @@ def test_a_session_removed_by_an_edit_is_cancelled_in_participants_calendars(
     kept_uid, dropped_uid = (s.ical_uid for s in dst_event.sessions)
     data = EventInput.from_event(dst_event)
     data.sessions = data.sessions[:1]
-    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    event_changes.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
     db.session.commit()
     deliver_mail()
     cancels = sequences(smtp, deelnemer.email, "CANCEL")
@@ -325,7 +325,7 @@ def test_dropping_the_first_session_keeps_the_uid_of_the_later_one(dst_event, re
     later_uid = dst_event.sessions[1].ical_uid
     data = EventInput.from_event(dst_event)
     data.sessions = data.sessions[1:]
-    programme.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
+    event_changes.update_event(dst_event, data, by=make_user(region, "b@example.org", admin=True))
     db.session.commit()
     assert [s.ical_uid for s in dst_event.sessions] == [later_uid]
 

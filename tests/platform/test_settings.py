@@ -9,7 +9,7 @@ from conftest import ROOT
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 from leerhuis.config import default_instance_path, load_config
-from leerhuis.tasks import make_huey
+from leerhuis.queue import make_huey
 
 
 def test_HUEY_SQLITE_PATH_decides_the_queue_file_of_the_consumer(tmp_path):

@@ -24,7 +24,7 @@ from leerhuis.models import (
     ProgrammeStatus,
     ProgrammeYear,
 )
-from leerhuis.services import catalogue, klankbordgroep, programme
+from leerhuis.services import catalogue, event_changes, klankbordgroep, programme
 from leerhuis.services.programme import EventInput, SessionInput
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -48,17 +48,17 @@ def events(region, provider, organisator, regio_admin):
     """A concept cancelled before anyone saw it, one the Region sent back and that was
     then cancelled, and one cancelled after publication, in a published programme year."""
     concept = programme.create_event(event_input(provider, "Geheimconcept"), by=organisator)
-    programme.cancel(concept, by=organisator, reason="Toch niet.")
+    event_changes.cancel(concept, by=organisator, reason="Toch niet.")
     returned = programme.create_event(event_input(provider, "Teruggestuurd voorstel"),
                                       by=organisator)
     programme.submit(returned, by=organisator)
     programme.return_to_organiser(returned, by=regio_admin, reason="Past niet in het programma.")
-    programme.cancel(returned, by=organisator, reason="Dan maar niet.")
+    event_changes.cancel(returned, by=organisator, reason="Dan maar niet.")
     withdrawn = programme.create_event(event_input(provider, "Afgelast werkbezoek"),
                                        by=organisator)
     programme.submit(withdrawn, by=organisator)
     programme.publish(withdrawn, by=regio_admin)
-    programme.cancel(withdrawn, by=regio_admin, reason="De gastheer is ziek.")
+    event_changes.cancel(withdrawn, by=regio_admin, reason="De gastheer is ziek.")
     programme.publish_programme_year(region, NEXT_YEAR, by=regio_admin)
     db.session.commit()
     return {"hidden": [concept, returned], "cancelled": withdrawn}

@@ -16,7 +16,7 @@ from leerhuis.models import (
     RegistrationStatus,
     utcnow,
 )
-from leerhuis.services import programme, registrations
+from leerhuis.services import event_changes, programme, registrations
 from leerhuis.services.programme import EventInput
 from leerhuis.services.registrations import RegistrationError, RegistrationInput
 
@@ -119,7 +119,7 @@ def test_raising_the_capacity_promotes_the_waiting_list_in_order(open_event, reg
     smtp.messages.clear()
     data = EventInput.from_event(open_event)
     data.capacity = 3
-    programme.update_event(open_event, data, by=make_user(region, "r@example.org", admin=True))
+    event_changes.update_event(open_event, data, by=make_user(region, "r@example.org", admin=True))
     db.session.commit()
     deliver_mail()
     assert [r.status for r in results[2:]] == [RegistrationStatus.CONFIRMED,
@@ -233,10 +233,10 @@ def test_the_offer_time_is_a_setting_of_the_event(open_event, region, client, au
     data = EventInput.from_event(open_event)
     data.offer_hours = 0
     with pytest.raises(programme.ProgrammeError) as error:
-        programme.update_event(open_event, data, by=admin)
+        event_changes.update_event(open_event, data, by=admin)
     assert "offer_hours" in error.value.errors
     data.offer_hours = 48
-    programme.update_event(open_event, data, by=admin)
+    event_changes.update_event(open_event, data, by=admin)
     db.session.commit()
     assert open_event.offer_hours == 48
     auth.login(admin)

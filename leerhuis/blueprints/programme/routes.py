@@ -22,6 +22,7 @@ from leerhuis.services import (
     calendar_invites,
     catalogue,
     directory,
+    event_changes,
     form_tokens,
     programme,
     registrations,
@@ -275,7 +276,7 @@ def edit_event(event_id: int):
     if request.method == "GET":
         form.fill_from(EventInput.from_event(event))
     return _handle_event_form(
-        form, lambda data: programme.update_event(event, data, by=current_user),
+        form, lambda data: event_changes.update_event(event, data, by=current_user),
         {"heading": _("Activiteit bewerken"), "event": event,
          "action": url_for("programme.edit_event", event_id=event.id)})
 
@@ -382,7 +383,7 @@ def return_event(event_id: int):
 @bp.post("/activiteiten/<int:event_id>/annuleren")
 @login_required
 def cancel_event(event_id: int):
-    return _workflow(event_id, lambda e, f: programme.cancel(e, by=current_user,
+    return _workflow(event_id, lambda e, f: event_changes.cancel(e, by=current_user,
                                                              reason=f.reason.data),
                      _("De activiteit is geannuleerd."), ReasonForm)
 
