@@ -125,7 +125,8 @@ def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, prov
     (visit_registration,) = certificates.eligible_registrations(visit)
     certificate = certificates.issue_one(visit_registration, by=organisator)
     text = _text(certificates.stored_path(certificate).read_bytes())
-    assert "Werkbezoek" in text and "Casuïstiekbespreking bij het werkbezoek" in text
+    assert "Werkbezoek" in text
+    assert "Casuïstiekbespreking bij het werkbezoek" in text
     assert certificate.net_hours == Decimal(6)
 
 
@@ -179,7 +180,8 @@ def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certif
         Certificate.status == CertificateStatus.VALID)).all()
     assert sorted(issued) == sorted(r.id for r in registrations)
     db.session.refresh(run)
-    assert run.status is RunStatus.DONE and run.done == run.total == 3
+    assert run.status is RunStatus.DONE
+    assert run.done == run.total == 3
     assert run.lease_token is None
     assert tasks.resume_stalled_certificate_runs.call_local() == []
 
@@ -194,7 +196,8 @@ def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker(accredited, organisa
     assert run.id not in tasks.resume_stalled_certificate_runs.call_local()
     certificates.process_run(run.id)  # a second worker, e.g. the task retried too early
     db.session.refresh(run)
-    assert run.status is RunStatus.RUNNING and run.lease_token == "levend"
+    assert run.status is RunStatus.RUNNING
+    assert run.lease_token == "levend"
     assert db.session.scalars(select(Certificate)).all() == []
 
 
@@ -204,7 +207,8 @@ def test_of_two_workers_claiming_a_run_at_once_exactly_one_gets_it(accredited, o
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     leases = [certificates.claim_run(run.id), certificates.claim_run(run.id)]
-    assert leases[0] is not None and leases[1] is None
+    assert leases[0] is not None
+    assert leases[1] is None
     later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
     assert certificates.claim_run(run.id, now=later) not in (None, leases[0])
 
@@ -220,13 +224,16 @@ def test_a_failing_run_records_failed_and_a_retry_finishes_it(
     with pytest.raises(OSError):
         certificates.process_run(run.id)
     db.session.refresh(run)
-    assert run.status is RunStatus.FAILED and "Error" in run.error
-    assert run.lease_token is None and run.heartbeat_at is None
+    assert run.status is RunStatus.FAILED
+    assert "Error" in run.error
+    assert run.lease_token is None
+    assert run.heartbeat_at is None
     assert db.session.scalars(select(Certificate)).all() == []
 
     monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path / "bewijzen"))
     certificates.process_run(run.id)  # the task's retry
-    assert run.status is RunStatus.DONE and run.done == 2
+    assert run.status is RunStatus.DONE
+    assert run.done == 2
 
 
 def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisator, region, app,
@@ -251,8 +258,10 @@ def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisato
 
     assert tasks.remove_orphan_certificate_files.call_local() == [
         f"{year}/ORPH-AN00-0001.pdf", f"{year}/ORPH-AN00-0002.tmp"]
-    assert not orphan.exists() and not half_written.exists()
-    assert recent.exists() and certificates.stored_path(recorded).exists()
+    assert not orphan.exists()
+    assert not half_written.exists()
+    assert recent.exists()
+    assert certificates.stored_path(recorded).exists()
 
 
 def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_longer_due(
@@ -297,7 +306,8 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     for certificate, person in zip(issued, [people[i] for i in (0, 1, 2, 4)], strict=True):
         content = certificates.stored_path(certificate).read_bytes()
         text = _text(content)
-        assert person.full_name in text and certificate.code in text
+        assert person.full_name in text
+        assert certificate.code in text
         assert len(PdfReader(BytesIO(content)).pages) == 1
 
 
@@ -341,8 +351,10 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     page = client.get(f"/certificaat/{certificate.code}")
-    assert page.status_code == 200 and "Geldig." in page.text
-    assert deelnemer.full_name in page.text and "100234567" not in page.text
+    assert page.status_code == 200
+    assert "Geldig." in page.text
+    assert deelnemer.full_name in page.text
+    assert "100234567" not in page.text
     with pytest.raises(certificates.CertificateError,
                        match=re.escape("Geef een reden voor het intrekken.")):
         certificates.revoke(certificate, by=organisator, reason=" ")
@@ -351,7 +363,8 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
     assert "Ingetrokken." in client.get(f"/certificaat/{certificate.code}").text
     assert client.get("/certificaat/AAAA-BBBB-CCCC").status_code == 404
     missing = client.get("/certificaat/niet-geldig!")
-    assert missing.status_code == 404 and "Pagina niet gevonden" in missing.text
+    assert missing.status_code == 404
+    assert "Pagina niet gevonden" in missing.text
 
 
 def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organisator):
@@ -360,8 +373,10 @@ def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organi
     close_attendance(accredited, by=organisator)
     old = certificates.issue_one(registration, by=organisator)
     new = certificates.reissue(old, by=organisator, reason="Naam gecorrigeerd")
-    assert old.status is CertificateStatus.REVOKED and new.replaces_id == old.id
-    assert new.status is CertificateStatus.VALID and new.code != old.code
+    assert old.status is CertificateStatus.REVOKED
+    assert new.replaces_id == old.id
+    assert new.status is CertificateStatus.VALID
+    assert new.code != old.code
 
 
 def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provider, deelnemer):
@@ -380,7 +395,8 @@ def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provide
                                    now=session.starts_at - timedelta(minutes=20))
     assert mark.state is AttendanceState.PRESENT
     change = db.session.scalars(select(AttendanceChange)).one()
-    assert change.changed_by_id == deelnemer.id and change.new_state is AttendanceState.PRESENT
+    assert change.changed_by_id == deelnemer.id
+    assert change.new_state is AttendanceState.PRESENT
     assert registration.id == mark.registration_id
 
 
@@ -402,7 +418,8 @@ def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
     db.session.commit()
     session = accredited.sessions[0]
     response = as_organisator.get(f"/activiteiten/{accredited.id}/presentielijst/{session.id}.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
     text = _text(response.data)
     for expected in ("Presentielijst", deelnemer.full_name, "Handtekening",
                      deelnemer.organisation.name):
@@ -444,7 +461,8 @@ def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificat
     attendance.mark(visit_registration, visit.sessions[0], AttendanceState.PRESENT, by=organisator)
     close_attendance(visit, by=organisator)
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
-    assert visit_certificate.coupled_event_id is None and visit_certificate.net_hours == 3
+    assert visit_certificate.coupled_event_id is None
+    assert visit_certificate.net_hours == 3
 
     # The discussion's attendance is recorded and closed only afterwards.
     case_registration = make_registration(discussion, deelnemer)
@@ -453,13 +471,15 @@ def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificat
     close_attendance(discussion, by=organisator)
     assert certificates.eligible_registrations(discussion) == [case_registration]
     own = certificates.issue_one(case_registration, by=organisator)
-    assert own.event_id == discussion.id and own.id != visit_certificate.id
+    assert own.event_id == discussion.id
+    assert own.id != visit_certificate.id
     assert "Casuïstiekbespreking bij het werkbezoek" in _text(
         certificates.stored_path(own).read_bytes())
 
     # Re-issuing the visit's certificate does not put the discussion on it a second time.
     again = certificates.reissue(visit_certificate, by=organisator, reason="Naam gecorrigeerd")
-    assert again.coupled_event_id is None and again.net_hours == 3
+    assert again.coupled_event_id is None
+    assert again.net_hours == 3
     assert "Casuïstiekbespreking" not in _text(certificates.stored_path(again).read_bytes())
 
 
@@ -489,9 +509,11 @@ def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_atta
     db.session.commit()
     assert deliver_mail()["sent"] == 1
     (mail,) = smtp.to(deelnemer.email)
-    assert "Je bewijs van deelname" in mail.subject and accredited.title in mail.subject
+    assert "Je bewijs van deelname" in mail.subject
+    assert accredited.title in mail.subject
     link = f"http://leerhuis.test/certificaat/{certificate.code}"
-    assert link in mail.text() and certificate.code in mail.text()
+    assert link in mail.text()
+    assert certificate.code in mail.text()
     (attachment,) = list(mail.message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == f"bewijs-van-deelname-{certificate.code}.pdf"
@@ -526,10 +548,13 @@ def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
         make_certificate(deelnemer, f"Activiteit {day:02d}", day)
     db.session.commit()
     first = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
-    assert "Activiteit 01" in first and "Activiteit 25" in first and "Activiteit 26" not in first
+    assert "Activiteit 01" in first
+    assert "Activiteit 25" in first
+    assert "Activiteit 26" not in first
     assert 'href="/mijn-leerhuis/bewijzen?page=2"' in first
     second = as_deelnemer.get("/mijn-leerhuis/bewijzen?page=2").get_data(as_text=True)
-    assert "Activiteit 26" in second and "Activiteit 27" in second
+    assert "Activiteit 26" in second
+    assert "Activiteit 27" in second
     assert "Activiteit 01" not in second
     assert 'aria-current="page" href="/mijn-leerhuis/bewijzen?page=2"' in second
 

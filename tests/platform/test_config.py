@@ -27,7 +27,8 @@ def test_production_accepts_a_long_secret_key_and_secures_cookies(monkeypatch, t
     monkeypatch.setenv("LEERHUIS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     config = load_config(str(tmp_path))
-    assert config["PRODUCTION"] and config["SESSION_COOKIE_SECURE"]
+    assert config["PRODUCTION"]
+    assert config["SESSION_COOKIE_SECURE"]
     assert config["REMEMBER_COOKIE_SECURE"]
 
 

@@ -272,7 +272,8 @@ def test_registration_never_fails_and_refusals_are_dutch_and_keep_the_values(
     registration = db.session.scalars(select(Registration).where(
         Registration.event_id == accredited_event.id, Registration.user_id == deelnemer.id)).first()
     if response.status_code == 302:
-        assert registration is not None and registration.cancelled_at is None
+        assert registration is not None
+        assert registration.cancelled_at is None
         assert registration.diet == typed(diet)
         # Back to a clean slate for the next example: afmelden through the page as well.
         assert client.post(f"/activiteiten/{accredited_event.id}/afmelden").status_code == 302

@@ -74,11 +74,14 @@ def test_my_certificates_show_the_status_label_in_english(as_deelnemer, deelneme
     make_certificate(deelnemer, "Veerkracht", 20, status=CertificateStatus.REVOKED, code="LH-REVOKED")
     db.session.commit()
     dutch = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
-    assert "<td>geldig</td>" in dutch and "<td>ingetrokken</td>" in dutch
+    assert "<td>geldig</td>" in dutch
+    assert "<td>ingetrokken</td>" in dutch
     _english(as_deelnemer)
     page = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
-    assert "<td>valid</td>" in page and "<td>revoked</td>" in page
-    assert "geldig" not in page and "ingetrokken" not in page
+    assert "<td>valid</td>" in page
+    assert "<td>revoked</td>" in page
+    assert "geldig" not in page
+    assert "ingetrokken" not in page
 
 
 

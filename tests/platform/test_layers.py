@@ -52,9 +52,11 @@ def test_a_domain_error_keeps_its_message_on_its_field_or_on_the_whole_form():
     from leerhuis.errors import DomainError
 
     on_field = DomainError("Kies een datum.", field="start")
-    assert on_field.errors == {"start": "Kies een datum."} and on_field.field == "start"
+    assert on_field.errors == {"start": "Kies een datum."}
+    assert on_field.field == "start"
     whole = DomainError("Dit kan niet.")
-    assert whole.errors == {"": "Dit kan niet."} and whole.message == "Dit kan niet."
+    assert whole.errors == {"": "Dit kan niet."}
+    assert whole.message == "Dit kan niet."
     several = DomainError(errors={"title": "Geef een titel.", "city": "Geef een plaats."})
     assert several.message == "Geef een titel.; Geef een plaats."
     assert DomainError("x").status == 400

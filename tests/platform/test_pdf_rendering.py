@@ -164,7 +164,8 @@ def test_every_pdf_template_renders_with_its_sample_data(app, template):
     content = pdf.write_pdf(pdf.render_html(template, TEMPLATE_SAMPLES[template]))
     reader = PdfReader(BytesIO(content))
     text = " ".join(page.extract_text() for page in reader.pages)
-    assert reader.metadata.title and reader.trailer["/Root"]["/Lang"] == "nl"
+    assert reader.metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
     assert EXPECTED_TEXT[template] in " ".join(text.split())
 
 

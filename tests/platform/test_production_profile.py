@@ -171,7 +171,8 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
         rows = conn.execute(sa.text(
             "SELECT r.status, r.diet FROM registration r JOIN user_account u ON u.id = r.user_id "
             "WHERE u.email = 'deelnemer@example.org' AND r.event_id = :e"), {"e": event["id"]}).all()
-    assert len(rows) == 1 and rows[0].diet == "vegetarisch"
+    assert len(rows) == 1
+    assert rows[0].diet == "vegetarisch"
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(
@@ -201,7 +202,8 @@ def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
     # Twenty requests on twenty connections: whichever worker answers knows the session.
     for _ in range(20):
         page = browser.page("/mijn-leerhuis")
-        assert page.status_code == 200 and "/inloggen" not in page.url
+        assert page.status_code == 200
+        assert "/inloggen" not in page.url
 
     # The login limit is 20 per 10 minutes per address, counted in Redis for all workers
     # together: 20 refusals of a wrong password, then 429 — not 20 per worker. (Each try
@@ -220,12 +222,14 @@ def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
         if len(now) == 2 and not now & before:
             break
         time.sleep(0.2)
-    assert len(_workers(master)) == 2 and not _workers(master) & before
+    assert len(_workers(master)) == 2
+    assert not _workers(master) & before
     for _ in range(30):
         try:
             page = browser.page("/mijn-leerhuis")
             break
         except requests.ConnectionError:
             time.sleep(0.5)
-    assert page.status_code == 200 and "/inloggen" not in page.url
+    assert page.status_code == 200
+    assert "/inloggen" not in page.url
     assert Browser(base).login("niemand@example.org", "fout-wachtwoord-123").status_code == 429

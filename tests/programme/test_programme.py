@@ -67,7 +67,8 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
     created = client.post("/activiteiten/nieuw", data=form_data(provider))
     assert created.status_code == 302
     visit = db.session.scalars(select(Event).where(Event.title.like("Werkbezoek%"))).one()
-    assert visit.status is EventStatus.CONCEPT and visit.programme_year == NEXT_YEAR
+    assert visit.status is EventStatus.CONCEPT
+    assert visit.programme_year == NEXT_YEAR
     assert visit.sessions[0].net_hours == Decimal("2.5")
     page = client.get(f"/activiteiten/{visit.id}")
     assert "Casuïstiekbespreking koppelen" in page.text
@@ -82,15 +83,19 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
     blocked = client.post(case_url, data={**discussion, "case_summary":
                                           "Jongen met BSN 111222333 woont in een gezinshuis."})
     assert blocked.status_code == 400
-    assert "niet opgeslagen mogen worden" in blocked.text and "111222333" in blocked.text
-    assert "[BSN]" in blocked.text and 'value="Casuïstiekbespreking bij het werkbezoek"' in blocked.text
+    assert "niet opgeslagen mogen worden" in blocked.text
+    assert "111222333" in blocked.text
+    assert "[BSN]" in blocked.text
+    assert 'value="Casuïstiekbespreking bij het werkbezoek"' in blocked.text
     named = {**discussion, "case_summary": "Moeder Fatima wil dat haar zoon thuiskomt."}
     asks = client.post(case_url, data=named)
-    assert asks.status_code == 400 and "Bevestig dat de tekst anoniem is" in asks.text
+    assert asks.status_code == 400
+    assert "Bevestig dat de tekst anoniem is" in asks.text
     saved = client.post(case_url, data={**named, "privacy_confirmed": "y"})
     assert saved.status_code == 302
     case = db.session.scalars(select(Event).where(Event.coupled_to_id == visit.id)).one()
-    assert case.privacy_review_needed and case.privacy_findings[0]["text"] == "Fatima"
+    assert case.privacy_review_needed
+    assert case.privacy_findings[0]["text"] == "Fatima"
     assert case.organisation_id == visit.organisation_id
 
     for event in (visit, case):
@@ -99,10 +104,12 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
 
     auth.login(regio_admin)
     queue = client.get("/regio/beoordelen").text
-    assert visit.title in queue and "Privacycontrole nodig" in queue
+    assert visit.title in queue
+    assert "Privacycontrole nodig" in queue
     client.post(f"/activiteiten/{case.id}/terugsturen", data={"reason": "Haal de naam weg."})
     db.session.expire_all()
-    assert case.status is EventStatus.CONCEPT and case.return_reason == "Haal de naam weg."
+    assert case.status is EventStatus.CONCEPT
+    assert case.return_reason == "Haal de naam weg."
     deliver_mail()
     assert any("teruggestuurd" in m.subject for m in smtp.to(organisator.email))
     client.post(f"/activiteiten/{visit.id}/publiceren")
@@ -219,10 +226,12 @@ def test_a_cohort_is_one_event_and_a_series_makes_separate_events_across_dst(
     cohort = programme.create_event(event_input(provider, type_id=type_id("training"), sessions=[
         SessionInput(starts + timedelta(weeks=2 * i), starts + timedelta(weeks=2 * i, hours=3))
         for i in range(3)]), by=organisator)
-    assert cohort.is_cohort and cohort.net_hours == Decimal(9)
+    assert cohort.is_cohort
+    assert cohort.net_hours == Decimal(9)
     series = programme.create_recurring(event_input(provider, sessions=[
         SessionInput(starts, starts + timedelta(hours=2))]), by=organisator, every="month", count=3)
-    assert len({e.series_key for e in series}) == 1 and len(series) == 3
+    assert len({e.series_key for e in series}) == 1
+    assert len(series) == 3
     assert [e.sessions[0].starts_at.astimezone(AMS).hour for e in series] == [14, 14, 14]
     assert series[2].sessions[0].starts_at.astimezone(AMS).month == 4  # after the DST change
 
@@ -231,7 +240,8 @@ def test_duplicate_moves_a_year_later_as_a_concept(provider, organisator, regio_
     event = programme.create_event(event_input(provider), by=organisator)
     programme.publish(event, by=regio_admin)
     copy = programme.duplicate_event(event, by=organisator)
-    assert copy.status is EventStatus.CONCEPT and copy.duplicated_from_id == event.id
+    assert copy.status is EventStatus.CONCEPT
+    assert copy.duplicated_from_id == event.id
     assert copy.sessions[0].starts_at - event.sessions[0].starts_at == timedelta(weeks=52)
 
 
@@ -250,8 +260,10 @@ def test_markdown_descriptions_cannot_inject_script(client, published, regio_adm
     db.session.commit()
     page = client.get(f"/activiteiten/{published.id}").text
     description = page.split('class="prose">', 1)[1].split("</div>", 1)[0]
-    assert "<script" not in description and 'href="javascript:' not in description
-    assert "<b onclick" not in description and "&lt;script&gt;" in description
+    assert "<script" not in description
+    assert 'href="javascript:' not in description
+    assert "<b onclick" not in description
+    assert "&lt;script&gt;" in description
 
 
 def test_openapi_document_describes_the_two_paths(client, published):
@@ -288,7 +300,8 @@ def test_the_guard_asks_confirmation_for_names_and_dates_of_birth():
         "Jan de Vries, geboren op 12-03-2011, wil niet meer naar huis.", MUNICIPALITIES)
     assert not result.blocking
     assert {"name", "date_of_birth"} <= {f.kind for f in result.to_confirm}
-    assert "[NAAM]" in result.suggestion() and "[DATUM]" in result.suggestion()
+    assert "[NAAM]" in result.suggestion()
+    assert "[DATUM]" in result.suggestion()
 
 
 def test_the_guard_does_not_take_a_random_nine_digit_number_for_a_bsn():
@@ -334,7 +347,8 @@ def test_the_programme_prints_whole_with_its_filters(client, region, provider):
     page = client.get(f"{url}?q=Training").get_data(as_text=True)
     assert page.count('class="event-card"') == 25
     link = re.search(r'<a href="([^"]*afdrukken=1[^"]*)">Hele lijst afdrukken</a>', page)
-    assert link and "q=Training" in link.group(1)
+    assert link
+    assert "q=Training" in link.group(1)
     printed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert printed.count('class="event-card"') == 27
     assert "Werkbezoek gezinshuis" not in printed

@@ -89,7 +89,8 @@ EVERYWHERE = dict.fromkeys(NOWHERE, True)
 
 def test_a_never_published_event_is_public_nowhere_once_cancelled(client, events):
     for event in events["hidden"]:
-        assert event.status is EventStatus.CANCELLED and event.published_at is None
+        assert event.status is EventStatus.CANCELLED
+        assert event.published_at is None
         assert public_surfaces(client, event) == NOWHERE, event.title
         assert client.get(f"/activiteiten/{event.id}").status_code == 404
 
@@ -174,7 +175,8 @@ def test_members_open_and_register_for_their_meeting_without_leaking_it_into_the
         client, auth, meeting, deelnemer):
     auth.login(deelnemer)
     page = client.get(f"/activiteiten/{meeting.event.id}")
-    assert page.status_code == 200 and "Klankbordgroep van de partners" in page.text
+    assert page.status_code == 200
+    assert "Klankbordgroep van de partners" in page.text
     from leerhuis.services import registrations
 
     assert registrations.registration_closed_reason(meeting.event, deelnemer) is None

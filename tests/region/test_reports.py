@@ -98,7 +98,8 @@ def test_overview_per_type_and_month_and_the_period_filter(region, data):
 def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
     query = f"?van={YEAR}-01-01&tot={YEAR}-12-31"
     page = as_regio.get(f"/regio/overzichten/{query}")
-    assert page.status_code == 200 and "data:image/svg+xml;base64," in page.text
+    assert page.status_code == 200
+    assert "data:image/svg+xml;base64," in page.text
     rows = list(csv.reader(io.StringIO(as_regio.get(f"/regio/overzichten/soort.csv{query}")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["Training", "3", "2", "33.3", "6.0", "3"]
@@ -110,7 +111,9 @@ def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
         ["Training", 3, 2, 33.3, 6.0, 3]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         as_regio.get(f"/regio/overzichten/overzichten.pdf{query}").data)).pages)
-    assert "Overzichten aanwezigheid" in text and "Veilig Thuis" in text and "33,3" in text
+    assert "Overzichten aanwezigheid" in text
+    assert "Veilig Thuis" in text
+    assert "33,3" in text
 
 
 def test_the_full_attendance_export_streams_one_row_per_registration_and_session(
@@ -188,4 +191,5 @@ def test_slow_exports_announce_that_the_file_is_being_prepared(as_regio):
     assert sorted(slow) == ["overzichten.pdf", "overzichten.xlsx", "presentie.xlsx"]
     assert 'role="status" data-download-status' in page
     script = (ROOT / "leerhuis" / "static" / "js" / "leerhuis.js").read_text()
-    assert "a[data-preparing]" in script and "[data-download-status]" in script
+    assert "a[data-preparing]" in script
+    assert "[data-download-status]" in script

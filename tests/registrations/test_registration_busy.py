@@ -155,6 +155,7 @@ def test_a_locked_event_gives_a_dutch_try_again_page_and_changes_nothing(
                       token=_token_of(app, "aangeboden"))
     response = client.post(url, data=form)
     assert response.status_code == 503
-    assert "Het is nu erg druk" in response.text and "Probeer het" in response.text
+    assert "Het is nu erg druk" in response.text
+    assert "Probeer het" in response.text
     assert response.headers["Retry-After"]
     assert _statuses(app, ids["event"]) == before

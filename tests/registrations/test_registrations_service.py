@@ -167,7 +167,8 @@ def test_a_freed_place_is_offered_held_and_taken_within_the_offer(offering_event
     assert "/wachtlijst/" in offer.text()
     registrations.accept_offer(third, now=now + timedelta(hours=23))
     db.session.commit()
-    assert third.status is RegistrationStatus.CONFIRMED and third.offered_until is None
+    assert third.status is RegistrationStatus.CONFIRMED
+    assert third.offered_until is None
     deliver_mail()
     assert [m for m in smtp.to(c.email) if m.subject.startswith("Aanmelding bevestigd")]
 
@@ -241,4 +242,5 @@ def test_the_offer_time_is_a_setting_of_the_event(open_event, region, client, au
     assert open_event.offer_hours == 48
     auth.login(admin)
     page = client.get(f"/activiteiten/{open_event.id}/bewerken").text
-    assert 'name="offer_hours"' in page and 'value="48"' in page
+    assert 'name="offer_hours"' in page
+    assert 'value="48"' in page
