@@ -1,15 +1,26 @@
 """Attendance and bewijzen van deelname: who gets one, what it says, verification."""
 
+import base64
+import hashlib
 import multiprocessing
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+import qrcode
 from conftest import (
+    MIGRATIONS,
     ROOT,
     close_attendance,
+    database_url_for,
     make_certificate,
     make_event,
     make_registration,
@@ -17,26 +28,35 @@ from conftest import (
     make_user,
     mark_present,
 )
+from flask_migrate import upgrade
+from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from leerhuis import create_app
+from leerhuis import create_app, tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
+    Attendance,
     AttendanceChange,
+    AttendanceSource,
     AttendanceState,
     Certificate,
+    CertificateRun,
     CertificateStatus,
     Event,
+    EventSession,
     EventStatus,
     EventType,
+    Organisation,
     OrganisationType,
+    Region,
     Registration,
     RegistrationStatus,
     RunStatus,
+    User,
     utcnow,
 )
-from leerhuis.services import attendance, certificates
+from leerhuis.services import attendance, certificates, pdf
 
 # A finished course of sessions of three net hours (half an hour's break on top).
 COURSE = {"status": EventStatus.FINISHED, "sessions": 2, "days_from_now": -3, "break_minutes": 30,
@@ -68,8 +88,6 @@ def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer,
     certificates.process_run(run.id)
     (certificate,) = db.session.scalars(select(Certificate)).all()
     content = certificates.stored_path(certificate).read_bytes()
-    import hashlib
-
     assert hashlib.sha256(content).hexdigest() == certificate.sha256
     text = _text(content)
     reader = PdfReader(BytesIO(content))
@@ -159,8 +177,6 @@ def _present_people(event, organisator, region, count, prefix="p"):
 
 def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certificate_each(
         accredited, organisator, region):
-    from leerhuis import tasks
-
     registrations = _present_people(accredited, organisator, region, 3)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
@@ -187,8 +203,6 @@ def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certif
 
 
 def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker(accredited, organisator, region):
-    from leerhuis import tasks
-
     _present_people(accredited, organisator, region, 2)
     run = certificates.start_run(accredited, by=organisator)
     run.status, run.lease_token, run.heartbeat_at = RunStatus.RUNNING, "levend", utcnow()
@@ -238,10 +252,6 @@ def test_a_failing_run_records_failed_and_a_retry_finishes_it(
 
 def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisator, region, app,
                                                         tmp_path, monkeypatch):
-    import os
-
-    from leerhuis import tasks
-
     monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path))
     (registration,) = _present_people(accredited, organisator, region, 1)
     recorded = certificates.issue_one(registration, by=organisator)
@@ -269,8 +279,6 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     """Several batches through the layout processes (one page per process). While the run is
     busy one person gets a certificate on their own and another cancels: neither gets one
     from the run, and everyone else gets their own PDF."""
-    from leerhuis.services import pdf
-
     monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_SIZE", 2)  # batches of 1, 2, 1, 1
     monkeypatch.setattr(pdf, "MIN_PARALLEL_PAGES", 1)
     monkeypatch.setitem(app.config, "PDF_WORKERS", 2)
@@ -314,11 +322,6 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
 def test_a_dead_layout_process_does_not_break_later_runs():
     """A layout process that dies (out of memory, a crash in a C library) breaks its pool
     for good; the next render starts a new pool instead of failing every run after."""
-    import os
-    import signal
-
-    from leerhuis.services import pdf
-
     before = set(multiprocessing.active_children())
     with pdf.layout_processes(2):
         pdf.warm_pool()
@@ -523,11 +526,6 @@ def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_atta
 
 
 def test_the_qr_code_image_holds_exactly_the_modules_of_the_verification_url():
-    import base64
-
-    import qrcode
-    from PIL import Image
-
     url = "https://leerhuis.test/bewijs/ABCD-EFGH-JKLM"
     image = Image.open(BytesIO(base64.b64decode(certificates.qr_data_uri(url).split(",", 1)[1])))
     expected = qrcode.QRCode(border=2, box_size=1,
@@ -582,38 +580,6 @@ PEOPLE = 120
 
 @pytest.mark.no_rollback
 def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from datetime import timedelta
-    from decimal import Decimal
-    from pathlib import Path
-
-    from conftest import MIGRATIONS, database_url_for
-    from flask_migrate import upgrade
-    from sqlalchemy import func, select, update
-
-    from leerhuis.extensions import db
-    from leerhuis.models import (
-        Attendance,
-        AttendanceSource,
-        AttendanceState,
-        Certificate,
-        CertificateRun,
-        EventSession,
-        EventStatus,
-        Organisation,
-        Region,
-        Registration,
-        RegistrationStatus,
-        RunStatus,
-        User,
-        utcnow,
-    )
-    from leerhuis.services import certificates
-
     url = database_url_for(tmp_path, "killed")
     config = make_test_config(url, tmp_path)
     app = create_app(config)

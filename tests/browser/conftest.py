@@ -9,6 +9,7 @@ A/AA; a journey fails when it leaves a page that was not checked.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -226,8 +227,6 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session, exitstatus):
     if _CHECKED_KEYS:
         ARTIFACTS.mkdir(exist_ok=True)
-        import os
-
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         (ARTIFACTS / f"axe-pages-{worker}.txt").write_text(
             "\n".join(sorted(_CHECKED_KEYS)) + "\n", encoding="utf-8")

@@ -6,12 +6,14 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_event, make_user
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from leerhuis.demo.seed import seed_demo
 from leerhuis.extensions import db
 from leerhuis.models import (
     AuditEvent,
@@ -20,6 +22,7 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     Invitation,
+    Organisation,
     OrganisationType,
     OutboxMessage,
     ProgrammeStatus,
@@ -246,8 +249,6 @@ def test_a_doelgroep_chosen_at_sign_up_or_in_the_profile_is_reached_by_invitatio
 
 
 def test_the_demo_data_gives_professionals_a_doelgroep(app):
-    from leerhuis.demo.seed import seed_demo
-
     seed_demo(professionals=12)
     demo = db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).one()
     assert demo.target_group_id is not None
@@ -271,8 +272,6 @@ def test_the_export_gives_the_registration_time_in_amsterdam(event, deelnemer, a
 
 def test_invitations_by_organisation_type_and_municipality_reach_only_the_regions_people(
         region, other_region, provider, municipality_team):
-    from leerhuis.models import Organisation
-
     hilversum, huizen = region.municipalities[0], region.municipalities[1]
     elsewhere = Organisation(name="Zorg Elders", type=OrganisationType.ZORGAANBIEDER,
                              region=other_region)
@@ -361,8 +360,6 @@ def test_the_participant_list_pages_and_keeps_waiting_list_places(as_organisator
 
 def test_the_participant_list_says_until_when_an_offered_place_is_held(as_organisator, region,
                                                                        provider):
-    from zoneinfo import ZoneInfo
-
     event = make_event(region, provider, title="Training met wachtlijst", capacity=1, published_at=utcnow())
     user = make_user(region, "aangeboden@example.org", first_name="Aan", last_name="Geboden")
     until = datetime(2026, 12, 3, 15, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))

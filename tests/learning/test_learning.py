@@ -16,6 +16,7 @@ from sqlalchemy import DateTime, func, inspect, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from leerhuis.demo.seed import seed_demo
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
@@ -30,20 +31,33 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     GroupType,
+    Invitation,
     KlankbordGroup,
     KlankbordMember,
     LessonKind,
     LessonPhase,
     LessonSource,
     LessonStatus,
+    Organisation,
     OrganisationType,
     OrganiserRole,
+    ProgrammeStatus,
+    ProgrammeYear,
     Registration,
     RegistrationStatus,
     User,
     utcnow,
 )
-from leerhuis.services import agenda, anonymisation, evaluations, klankbordgroep, lessons
+from leerhuis.services import (
+    agenda,
+    anonymisation,
+    evaluations,
+    klankbordgroep,
+    lessons,
+    registrations,
+)
+from leerhuis.services.programme import PrivacyCheckFailed
+from leerhuis.services.tokens import make_token
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,8 +67,6 @@ def _deduce_loaded():
 
 @pytest.fixture
 def group(region, organisator, regio_admin, provider):
-    from leerhuis.models import Organisation
-
     db.session.add(Organisation(name="Regio Gooi en Vechtstreek", type=OrganisationType.REGIO,
                                 region=region))
     group = KlankbordGroup(region_id=region.id, name="Zo thuis mogelijk opgroeien",
@@ -177,8 +189,6 @@ def lesson_input(**overrides):
 
 
 def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organisator):
-    from leerhuis.services.programme import PrivacyCheckFailed
-
     with pytest.raises(PrivacyCheckFailed, match=re.escape(
             "Deze tekst bevat gegevens die niet opgeslagen mogen worden: telefoonnummer. "
             "Haal ze weg.")) as blocked:
@@ -371,8 +381,6 @@ def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a
 
 
 def test_an_old_signed_evaluation_link_shows_that_it_is_no_longer_valid(attended, client):
-    from leerhuis.services.tokens import make_token
-
     _, present, _ = attended
     old = client.get(f"/evaluatie/{make_token('evaluation', {'r': present.id})}")
     assert old.status_code == 400
@@ -515,8 +523,6 @@ def test_authors_edit_their_lesson_until_published_and_the_region_keeps_follow_u
 
 
 def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
-    from leerhuis.demo.seed import seed_demo
-
     summary = seed_demo(professionals=20)
     db.session.commit()
     assert summary["klankbordgroepen"] == 3
@@ -535,8 +541,6 @@ def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
 
 def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_published(
         as_regio, group, organisator, region):
-    from leerhuis.models import Invitation, ProgrammeStatus, ProgrammeYear
-
     _, meeting = group
     url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}/leden-uitnodigen"
     refused = as_regio.post(url, follow_redirects=True)
@@ -553,8 +557,6 @@ def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_publi
 
 
 def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer, regio_admin):
-    from leerhuis.services import registrations
-
     _, meeting = group
     refusal = "Deze bijeenkomst is alleen voor de leden van de klankbordgroep."
     assert registrations.registration_closed_reason(meeting.event, deelnemer, now=utcnow()) in (

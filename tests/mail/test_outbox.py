@@ -2,14 +2,17 @@
 
 import email
 import email.policy
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import MIGRATIONS, database_url_for, free_port, make_test_config
 from flask_babel import lazy_gettext as _l
+from flask_migrate import upgrade
 from sqlalchemy import select
 
+from leerhuis import create_app, tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
     OutboxMessage,
@@ -92,13 +95,6 @@ def test_mail_written_in_a_rolled_back_transaction_is_never_sent(region, deliver
 def test_two_workers_deliver_each_message_once_without_locking_errors(tmp_path):
     """`make run` starts the worker with two threads: on SQLite they must neither send a
     message twice nor fail on the single write lock."""
-    import threading
-
-    from conftest import MIGRATIONS, database_url_for, make_test_config
-    from flask_migrate import upgrade
-
-    from leerhuis import create_app, tasks
-
     app = create_app(make_test_config(database_url_for(tmp_path, "outbox_threads"), tmp_path))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
@@ -216,8 +212,6 @@ def test_a_line_break_in_a_subject_stays_inside_the_subject(app, region):
 
 
 def test_the_outbox_pagination_keeps_the_status_filter(as_regio, regio_admin):
-    from leerhuis.services import outbox
-
     for n in range(51):
         outbox.queue_template_mail("verify_email", to=regio_admin.email, user=regio_admin,
                                    subject=f"Bericht {n}", link="http://leerhuis.test/x")

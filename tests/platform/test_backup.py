@@ -1,6 +1,7 @@
 """Backup and restore: the database and the certificate store come back as they were."""
 
 import hashlib
+import io
 import json
 import shutil
 import tarfile
@@ -12,7 +13,20 @@ from sqlalchemy import func, select
 
 from leerhuis import create_app
 from leerhuis.extensions import db
-from leerhuis.models import Region, User
+from leerhuis.models import (
+    Event,
+    EventStatus,
+    EventType,
+    GroupType,
+    KlankbordGroup,
+    KlankbordMeeting,
+    MeetingDocument,
+    Organisation,
+    OrganisationType,
+    Region,
+    User,
+)
+from leerhuis.services import klankbordgroep
 from leerhuis.services.backup import BackupError, create_backup, restore_backup
 
 
@@ -74,9 +88,6 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
     archive may hold folders and files under certificates/ only, as create_backup writes it
     (uncompressed), and is unpacked beside the store before the database or the store is
     touched."""
-    import io
-    import tarfile
-
     config = make_test_config(database_url_for(tmp_path, "crafted"), tmp_path)
     app = create_app(config)
     store = tmp_path / "certificates"
@@ -122,19 +133,6 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
 
 @pytest.mark.no_rollback
 def test_an_uploaded_klankbordgroep_document_comes_back_after_a_restore(tmp_path):
-    from leerhuis.models import (
-        Event,
-        EventStatus,
-        EventType,
-        GroupType,
-        KlankbordGroup,
-        KlankbordMeeting,
-        MeetingDocument,
-        Organisation,
-        OrganisationType,
-    )
-    from leerhuis.services import klankbordgroep
-
     app = create_app(make_test_config(database_url_for(tmp_path, "uploads"), tmp_path))
     content = b"%PDF-1.7 verslag van de klankbordgroep"
     with app.app_context():

@@ -16,6 +16,7 @@ from leerhuis.models import (
     CertificateStatus,
     OrganisationType,
 )
+from leerhuis.services import outbox
 
 LEERHUIS = ROOT / "leerhuis"
 
@@ -86,8 +87,6 @@ def test_my_certificates_show_the_status_label_in_english(as_deelnemer, deelneme
 
 
 def test_the_outbox_shows_the_mail_status_in_the_readers_language(as_regio, regio_admin):
-    from leerhuis.services import outbox
-
     outbox.queue_template_mail("verify_email", to=regio_admin.email, user=regio_admin,
                                subject="Test", link="http://leerhuis.test/x")
     db.session.commit()

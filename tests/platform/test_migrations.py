@@ -1,16 +1,30 @@
 """One migration history builds the schema on both databases, and matches the models."""
 
 import warnings
+from datetime import date, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import MIGRATIONS, database_url_for, make_test_config
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from leerhuis import create_app
 from leerhuis.extensions import db
+from leerhuis.models import (
+    EvaluationResponse,
+    Event,
+    EventStatus,
+    EventType,
+    Organisation,
+    OrganisationType,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 from leerhuis.models.base import include_in_autogenerate
 
 
@@ -67,24 +81,6 @@ def test_the_email_index_survives_every_revision_on_sqlite(fresh_app):
 @pytest.mark.no_rollback
 def test_evaluation_answers_keep_their_content_and_get_random_ids_when_links_become_tokens(
         fresh_app):
-    from datetime import date, timedelta
-
-    from sqlalchemy import select, text
-
-    from leerhuis.models import (
-        EvaluationResponse,
-        Event,
-        EventStatus,
-        EventType,
-        Organisation,
-        OrganisationType,
-        Region,
-        Registration,
-        RegistrationStatus,
-        User,
-        utcnow,
-    )
-
     with fresh_app.app_context():
         upgrade(directory=MIGRATIONS)
         region = Region(slug="r", name="R", leerhuis_name="Leerhuis R")

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_user
+from flask import g
+from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -189,8 +191,6 @@ def test_only_changes_to_what_the_pages_show_raise_the_version(event, deelnemer)
 
 
 def test_a_request_that_commits_reads_the_version_again(app, event):
-    from flask import g
-
     with app.test_request_context(f"/activiteiten/{event.id}"):
         before = page_cache.data_version()
         event.title = "Veilig opgroeien"
@@ -202,8 +202,6 @@ def test_a_request_that_commits_reads_the_version_again(app, event):
 def test_an_edited_template_is_rendered_afresh_in_development(app, client, event, tmp_path):
     """With TEMPLATES_AUTO_RELOAD an edited template replaces the cached page at once (the
     cache keys hold the template object, which Jinja renews on a change)."""
-    from jinja2 import ChoiceLoader, DictLoader
-
     edited = {"programme/event.html": "{% extends 'base.html' %}"
                                       "{% block content %}Versie 1{% endblock %}"}
     original_loader, original_reload = app.jinja_env.loader, app.jinja_env.auto_reload

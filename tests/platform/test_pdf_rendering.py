@@ -1,13 +1,18 @@
 """The PDF renderer as a process sees it: fonts, layout processes, and what a process
 leaves behind when it ends."""
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from pypdf import PdfReader
 
 from leerhuis.services import pdf
 
@@ -51,10 +56,6 @@ def _gone(pid: int) -> bool:
 def test_layout_processes_end_when_the_worker_that_started_them_is_killed():
     """A worker killed with SIGKILL cannot shut its layout processes down: they notice that
     their parent is gone and end themselves."""
-    import os
-    import signal
-    import time
-
     script = textwrap.dedent("""
         import os, time
         from leerhuis.services import pdf
@@ -156,10 +157,6 @@ EXPECTED_TEXT = {"certificate.html": "Joëlle de Vries", "presence_list.html": "
 def test_every_pdf_template_renders_with_its_sample_data(app, template):
     """Each template, filled with the data its service gives it, is a PDF with the title,
     language and text of that data."""
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     assert set(TEMPLATE_SAMPLES) == {p.name for p in pdf.PDF_TEMPLATES.glob("[!_]*.html")}
     content = pdf.write_pdf(pdf.render_html(template, TEMPLATE_SAMPLES[template]))
     reader = PdfReader(BytesIO(content))

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 import sqlalchemy as sa
 from conftest import ROOT, _worker
@@ -150,8 +151,6 @@ def database(production):
 @pytest.mark.no_rollback
 def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through_redis(
         production, database, smtp_server):
-    import redis
-
     smtp_server.messages.clear()
     browser = Browser(production["base"])
     assert browser.login("deelnemer@example.org").status_code == 302
@@ -190,8 +189,6 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
 
 @pytest.mark.no_rollback
 def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
-    import redis
-
     base = production["base"]
     master = _gunicorn_master(production["process"].pid)
     before = _workers(master)

@@ -4,6 +4,7 @@ does."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import force_locale
 
 
@@ -28,8 +29,6 @@ def test_placeholders_escaped_percent_signs_and_escaping_work_as_in_jinjas_gette
 
 
 def test_template_links_equal_url_for_whatever_the_script_root(app):
-    from flask import url_for
-
     links = [("programme.event_page", {"event_id": 7}), ("main.home", {}),
              ("static", {"filename": "css/leerhuis.css"}),
              ("programme.programme_home", {"maand": 3}), ("main.home", {"_external": True})]

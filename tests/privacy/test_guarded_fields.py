@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectFieldBase
 
 import leerhuis.blueprints
 from leerhuis.blueprints.forms_common import GuardedForm
+from leerhuis.blueprints.programme.forms import EventForm
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventType
 from leerhuis.services import anonymisation
@@ -134,8 +135,6 @@ def test_every_guarded_field_refuses_client_identifiers_with_the_finding_highlig
 
 
 def test_an_own_contact_field_takes_the_organisers_address_and_number_but_no_bsn(app):
-    from leerhuis.blueprints.programme.forms import EventForm
-
     with app.test_request_context(method="POST"):
         own = build_form(EventForm, {"contact_email": "planning@zorgaanbieder.nl",
                                  "contact_phone": "035-1234567",

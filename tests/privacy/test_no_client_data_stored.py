@@ -56,6 +56,7 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.services import anonymisation, evaluations
+from leerhuis.services.outbox import deliver_due_messages
 from leerhuis.tasks import huey
 
 BSN, IBAN, PHONE, EMAIL = "628194821", "NL91ABNA0417164300", "06-12345678", "moeder@gmail.com"
@@ -285,8 +286,6 @@ def test_client_identifiers_typed_into_every_form_are_stored_nowhere(tmp_path, c
         with app.app_context():
             while (task := huey.dequeue()) is not None:
                 huey.execute(task)
-            from leerhuis.services.outbox import deliver_due_messages
-
             deliver_due_messages()
             db.session.commit()
         results = repr(huey.all_results())

@@ -11,6 +11,7 @@ import pytest
 from conftest import make_user
 from sqlalchemy import select
 
+from leerhuis import tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -155,8 +156,6 @@ def test_organisers_see_every_approved_event_of_next_years_draft_programme(
 
 def test_the_nightly_task_moves_ended_published_events_to_afgerond(region, provider,
                                                                    organisator):
-    from leerhuis import tasks
-
     training = db.session.get(EventType, type_id("training"))
     now = utcnow()
 

@@ -24,7 +24,7 @@ from leerhuis.models import (
     ProgrammeStatus,
     ProgrammeYear,
 )
-from leerhuis.services import catalogue, event_changes, klankbordgroep, programme
+from leerhuis.services import catalogue, event_changes, klankbordgroep, programme, registrations
 from leerhuis.services.programme import EventInput, SessionInput
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -177,8 +177,6 @@ def test_members_open_and_register_for_their_meeting_without_leaking_it_into_the
     page = client.get(f"/activiteiten/{meeting.event.id}")
     assert page.status_code == 200
     assert "Klankbordgroep van de partners" in page.text
-    from leerhuis.services import registrations
-
     assert registrations.registration_closed_reason(meeting.event, deelnemer) is None
     auth.logout()
     # The member's page was not kept as the public copy.

@@ -19,6 +19,7 @@ from leerhuis.models import (
 from leerhuis.services import event_changes, programme, registrations
 from leerhuis.services.programme import EventInput
 from leerhuis.services.registrations import RegistrationError, RegistrationInput
+from leerhuis.tasks import expire_waitlist_offers
 
 
 @pytest.fixture
@@ -217,8 +218,6 @@ def test_an_offer_that_expires_after_closing_passes_to_nobody(offering_event, re
 
 
 def test_the_worker_task_expires_offers(offering_event, region):
-    from leerhuis.tasks import expire_waitlist_offers
-
     a, b, c = _people(region, 3)
     first, _, third = [registrations.register(offering_event.id, p, RegistrationInput())
                        for p in (a, b, c)]
