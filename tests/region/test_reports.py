@@ -63,7 +63,7 @@ def data(region, provider):
                          municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen")
         db.session.add(r)
         db.session.flush()
-        for session, state in zip(e.sessions, states):
+        for session, state in zip(e.sessions, states, strict=True):
             if state:
                 db.session.add(Attendance(registration_id=r.id, session_id=session.id, state=state,
                                           source=AttendanceSource.ORGANISER))

@@ -133,7 +133,7 @@ def _token_of(app, who: str) -> str:
         return token
 
 
-@pytest.mark.parametrize("who, path, form", [
+@pytest.mark.parametrize(("who", "path", "form"), [
     ("nieuw", "/activiteiten/{event}/aanmelden", {}),
     ("bevestigd", "/activiteiten/{event}/afmelden", {}),
     ("aangeboden", "/activiteiten/{event}/plaats-aannemen", {}),
