@@ -42,7 +42,9 @@ def test_sign_up_sends_a_verification_mail_over_smtp_and_the_link_verifies(
     link = _link(mail.text())
     assert link in mail.html()
 
-    refused = client.post("/inloggen", data={"email": "nieuw@example.org", "password": SIGN_UP["password"]})
+    refused = client.post(
+        "/inloggen", data={"email": "nieuw@example.org", "password": SIGN_UP["password"]}
+    )
     assert "Bevestig eerst je e-mailadres" in refused.text
 
     assert client.get(link).status_code == 302
@@ -60,15 +62,26 @@ def test_passwords_are_stored_as_argon2id_hashes(client, region):
     assert SIGN_UP["password"] not in user.password_hash
 
 
-@pytest.mark.parametrize(("changes", "field_message"), [
-    ({"email": "geen-adres"}, "Vul een geldig e-mailadres in"),
-    ({"password": "kort", "password_repeat": "kort"}, "Kies een wachtwoord van minstens 10 tekens."),
-    ({"password": "wachtwoord123", "password_repeat": "wachtwoord123"},
-     "Kies een sterker wachtwoord: dit wachtwoord, of een dat erop lijkt, wordt veel gebruikt."),
-    ({"password": "Noor.Visser", "password_repeat": "Noor.Visser"},
-     "Kies een sterker wachtwoord: het lijkt op je naam of e-mailadres."),
-    ({"skj_number": "12ab34"}, "alleen uit cijfers"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field_message"),
+    [
+        ({"email": "geen-adres"}, "Vul een geldig e-mailadres in"),
+        (
+            {"password": "kort", "password_repeat": "kort"},
+            "Kies een wachtwoord van minstens 10 tekens.",
+        ),
+        (
+            {"password": "wachtwoord123", "password_repeat": "wachtwoord123"},
+            "Kies een sterker wachtwoord: dit wachtwoord, of een dat erop lijkt,"
+            " wordt veel gebruikt.",
+        ),
+        (
+            {"password": "Noor.Visser", "password_repeat": "Noor.Visser"},
+            "Kies een sterker wachtwoord: het lijkt op je naam of e-mailadres.",
+        ),
+        ({"skj_number": "12ab34"}, "alleen uit cijfers"),
+    ],
+)
 def test_bad_sign_up_input_gives_dutch_field_errors_and_keeps_values(
         client, deelnemer, changes, field_message):
     before = db.session.scalar(select(db.func.count()).select_from(User))

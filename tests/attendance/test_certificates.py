@@ -389,11 +389,15 @@ def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provide
     session = event.sessions[0]
     code = attendance.ensure_checkin_code(session)
     with pytest.raises(attendance.AttendanceError, match="half uur"):
-        attendance.self_checkin(session, deelnemer, code, now=session.starts_at - timedelta(hours=1))
+        attendance.self_checkin(
+            session, deelnemer, code, now=session.starts_at - timedelta(hours=1)
+        )
     with pytest.raises(attendance.AttendanceError, match="code klopt niet"):
         attendance.self_checkin(session, deelnemer, "ZZZZZZ", now=session.starts_at)
     with pytest.raises(attendance.AttendanceError, match="afgelopen"):
-        attendance.self_checkin(session, deelnemer, code, now=session.ends_at + timedelta(minutes=1))
+        attendance.self_checkin(
+            session, deelnemer, code, now=session.ends_at + timedelta(minutes=1)
+        )
     mark = attendance.self_checkin(session, deelnemer, code.lower(),
                                    now=session.starts_at - timedelta(minutes=20))
     assert mark.state is AttendanceState.PRESENT
@@ -609,9 +613,16 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         db.session.commit()
         run_id = run.id
 
-        env = {**os.environ, "DATABASE_URL": url, "CERTIFICATE_BATCH_SIZE": "2",
-               "CERTIFICATE_DIR": config["CERTIFICATE_DIR"], "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
-               "SECRET_KEY": config["SECRET_KEY"], "LEERHUIS_HUEY": "memory", "PDF_WORKERS": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "CERTIFICATE_BATCH_SIZE": "2",
+            "CERTIFICATE_DIR": config["CERTIFICATE_DIR"],
+            "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
+            "SECRET_KEY": config["SECRET_KEY"],
+            "LEERHUIS_HUEY": "memory",
+            "PDF_WORKERS": "1",
+        }
         worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "leerhuis",
                                    "issue-certificates", str(run_id)],
                                   cwd=Path(MIGRATIONS).parent, env=env,

@@ -35,9 +35,16 @@ def attend(region, provider):
              present=True):
         event_type = db.session.scalars(select(EventType).where(EventType.code == code)).one()
         start = datetime(when.year, when.month, when.day, 9, 0, tzinfo=AMS)
-        event = Event(region_id=region.id, type=event_type, organisation=provider,
-                      programme_year=when.year, status=EventStatus.FINISHED, title=f"{code} {hours}",
-                      address="Plein 1", city="Huizen")
+        event = Event(
+            region_id=region.id,
+            type=event_type,
+            organisation=provider,
+            programme_year=when.year,
+            status=EventStatus.FINISHED,
+            title=f"{code} {hours}",
+            address="Plein 1",
+            city="Huizen",
+        )
         if accredited_points is not None:
             event.is_accredited = True
             event.accreditation_number = "SKJ-1"
@@ -49,9 +56,14 @@ def attend(region, provider):
                                     status=RegistrationStatus.CONFIRMED)
         db.session.add_all([event, registration])
         db.session.flush()
-        db.session.add(Attendance(registration_id=registration.id, session_id=session.id,
-                                  state=AttendanceState.PRESENT if present else AttendanceState.ABSENT,
-                                  source=AttendanceSource.ORGANISER))
+        db.session.add(
+            Attendance(
+                registration_id=registration.id,
+                session_id=session.id,
+                state=AttendanceState.PRESENT if present else AttendanceState.ABSENT,
+                source=AttendanceSource.ORGANISER,
+            )
+        )
         db.session.commit()
         return event
     return make
@@ -210,7 +222,11 @@ def test_the_period_start_is_stored_on_the_profile_and_used_by_page_and_download
     rows = list(csv.reader(io.StringIO(
         as_deelnemer.get("/mijn-leerhuis/skj.csv").data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == "01-06-2021 t/m 31-05-2026"
-    text = PdfReader(io.BytesIO(as_deelnemer.get("/mijn-leerhuis/skj.pdf").data)).pages[0].extract_text()
+    text = (
+        PdfReader(io.BytesIO(as_deelnemer.get("/mijn-leerhuis/skj.pdf").data))
+        .pages[0]
+        .extract_text()
+    )
     assert "1 jun 2021 t/m 31 mei 2026" in text
 
     future = as_deelnemer.post("/mijn-leerhuis/skj", data={"start": "2999-01-01"})

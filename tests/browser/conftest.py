@@ -186,8 +186,12 @@ class Pages:
 
     def watch(self, page: Page) -> None:
         def on_response(response):
-            if (response.request.is_navigation_request() and response.frame == page.main_frame
-                    and not 300 <= response.status < 400 and "text/html" in (response.headers.get("content-type") or "")):
+            if (
+                response.request.is_navigation_request()
+                and response.frame == page.main_frame
+                and not 300 <= response.status < 400
+                and "text/html" in (response.headers.get("content-type") or "")
+            ):
                 self.visited.setdefault(response.url.split("#")[0], _page_key(response.url))
 
         page.on("response", on_response)

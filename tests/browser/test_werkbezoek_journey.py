@@ -75,7 +75,9 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     pages.axe(organiser)
     screenshot(organiser, "event-form")
     organiser.get_by_label("Titel", exact=True).fill(VISIT)
-    organiser.get_by_label("Korte samenvatting").fill("Kennismaken met het leven in een gezinshuis.")
+    organiser.get_by_label("Korte samenvatting").fill(
+        "Kennismaken met het leven in een gezinshuis."
+    )
     organiser.get_by_label("jeugdconsulenten").check()
     organiser.get_by_label("gezinshuizen").check()
     organiser.get_by_label("Datum", exact=True).fill(visit_day.isoformat())

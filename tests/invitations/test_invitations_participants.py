@@ -76,7 +76,9 @@ def test_invitations_reach_the_right_people_once_and_show_their_status(
         "emails": "Extern@Example.org, deelnemer@example.org", "message": "Graag tot dan!"})
     assert response.status_code == 302
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    emails = set(db.session.scalars(select(Invitation.email).where(Invitation.batch_id == batch_id)))
+    emails = set(
+        db.session.scalars(select(Invitation.email).where(Invitation.batch_id == batch_id))
+    )
     assert emails == {"deelnemer@example.org", "collega@example.org", "extern@example.org"}
 
     send_invitations.call_local(batch_id)
@@ -129,7 +131,9 @@ def test_participant_list_exports_match_the_screen_and_hide_names_without_consen
         delimiter=";"))
     sheet = load_workbook(io.BytesIO(
         as_organisator.get(f"/activiteiten/{event.id}/deelnemers.xlsx").data)).active
-    cells = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [
+        [("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
     assert rows == cells
     assert {row[0] for row in rows[1:]} == {deelnemer.full_name, "Deelnemer 2"}
 
@@ -335,7 +339,9 @@ def test_invitations_to_outside_addresses_are_capped_per_day_and_logged_for_the_
 
 def test_the_participant_list_pages_and_keeps_waiting_list_places(as_organisator, region,
                                                                   provider):
-    event = make_event(region, provider, title="Grote spiegelbijeenkomst", capacity=50, published_at=utcnow())
+    event = make_event(
+        region, provider, title="Grote spiegelbijeenkomst", capacity=50, published_at=utcnow()
+    )
     start = utcnow() - timedelta(days=1)
     for n in range(53):
         user = make_user(region, f"deelnemer{n:02d}@example.org", first_name=f"Persoon{n:02d}",
@@ -360,7 +366,9 @@ def test_the_participant_list_pages_and_keeps_waiting_list_places(as_organisator
 
 def test_the_participant_list_says_until_when_an_offered_place_is_held(as_organisator, region,
                                                                        provider):
-    event = make_event(region, provider, title="Training met wachtlijst", capacity=1, published_at=utcnow())
+    event = make_event(
+        region, provider, title="Training met wachtlijst", capacity=1, published_at=utcnow()
+    )
     user = make_user(region, "aangeboden@example.org", first_name="Aan", last_name="Geboden")
     until = datetime(2026, 12, 3, 15, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
     db.session.add(Registration(event_id=event.id, user_id=user.id, consent_share_name=True,

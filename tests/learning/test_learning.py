@@ -74,9 +74,14 @@ def group(region, organisator, regio_admin, provider):
     group.members = [KlankbordMember(user=organisator, organisation_id=organisator.organisation_id)]
     db.session.add(group)
     db.session.commit()
-    meeting = klankbordgroep.plan_meeting(group, day=date.today() + timedelta(days=30),
-                                          start=time(10), end=time(12), place="Gemeentehuis, Hilversum",
-                                          by=regio_admin)
+    meeting = klankbordgroep.plan_meeting(
+        group,
+        day=date.today() + timedelta(days=30),
+        start=time(10),
+        end=time(12),
+        place="Gemeentehuis, Hilversum",
+        by=regio_admin,
+    )
     db.session.commit()
     return group, meeting
 
@@ -95,8 +100,11 @@ def test_only_members_and_the_region_see_a_group_its_meetings_and_documents(
     document = klankbordgroep.store_document(meeting, "verslag.pdf", b"%PDF-1.7 verslag",
                                              by=regio_admin)
     db.session.commit()
-    urls = [f"/klankbordgroepen/{meeting.group_id}", f"/klankbordgroepen/bijeenkomsten/{meeting.id}",
-            f"/klankbordgroepen/documenten/{document.id}"]
+    urls = [
+        f"/klankbordgroepen/{meeting.group_id}",
+        f"/klankbordgroepen/bijeenkomsten/{meeting.id}",
+        f"/klankbordgroepen/documenten/{document.id}",
+    ]
     def statuses():
         result = []
         for url in urls:
@@ -146,11 +154,18 @@ def test_minutes_agenda_and_actions_are_kept_by_the_chair(as_regio, group):
     _, meeting = group
     url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}"
     as_regio.post(url, data={"agenda-title": "Voortgang uitvoeringsagenda"})
-    as_regio.post(url, data={"verslag-minutes": "Goed gesprek.", "verslag-decisions": "Actie 2 versnellen."})
+    as_regio.post(
+        url, data={"verslag-minutes": "Goed gesprek.", "verslag-decisions": "Actie 2 versnellen."}
+    )
     as_regio.post(url, data={"actie-title": "Notitie schrijven", "actie-owner": "Regio",
                              "actie-due_date": "2030-01-31"})
     page = as_regio.get(url).text
-    for text in ("Voortgang uitvoeringsagenda", "Goed gesprek.", "Actie 2 versnellen.", "Notitie schrijven"):
+    for text in (
+        "Voortgang uitvoeringsagenda",
+        "Goed gesprek.",
+        "Actie 2 versnellen.",
+        "Notitie schrijven",
+    ):
         assert text in page
     assert meeting.event.type.code == "klankbordgroep"
     assert not meeting.event.issues_certificate
@@ -173,17 +188,28 @@ def test_the_progress_report_pdf_holds_actions_progress_contributions_and_figure
     assert progress["partners"][0][1] == "Wij bemensen het loket op dinsdag."
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         agenda.progress_report_pdf(region, half))).pages)
-    for expected in ("Voortgangsrapportage", "Faciliteren toegang", "Eén loket", "Het loket is open en druk.",
-                     provider.name, "Cijfers van het Regionaal Leerhuis"):
+    for expected in (
+        "Voortgangsrapportage",
+        "Faciliteren toegang",
+        "Eén loket",
+        "Het loket is open en druk.",
+        provider.name,
+        "Cijfers van het Regionaal Leerhuis",
+    ):
         assert expected in text
 
 
 # --- Lessons -----------------------------------------------------------------------------
 
 def lesson_input(**overrides):
-    values = {"title": "Eerder samen met school", "source": LessonSource.SPIEGELBIJEENKOMST,
-                  "kind": LessonKind.ATTENTION, "phase": LessonPhase.PREVENTIE,
-                  "earlier_prevention": "Bij de eerste signalen van school hadden we de uithuisplaatsing kunnen voorkomen."}
+    values = {
+        "title": "Eerder samen met school",
+        "source": LessonSource.SPIEGELBIJEENKOMST,
+        "kind": LessonKind.ATTENTION,
+        "phase": LessonPhase.PREVENTIE,
+        "earlier_prevention": "Bij de eerste signalen van school hadden we de uithuisplaatsing"
+                              " kunnen voorkomen.",
+    }
     values.update(overrides)
     return lessons.LessonInput(**values)
 
@@ -192,14 +218,22 @@ def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organis
     with pytest.raises(PrivacyCheckFailed, match=re.escape(
             "Deze tekst bevat gegevens die niet opgeslagen mogen worden: telefoonnummer. "
             "Haal ze weg.")) as blocked:
-        lessons.save_lesson(lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator)
+        lessons.save_lesson(
+            lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator
+        )
     assert not blocked.value.needs_confirmation
     with pytest.raises(PrivacyCheckFailed) as named:
         lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
                                          quote_consent=True), by=organisator)
     assert named.value.needs_confirmation
-    lesson = lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
-                                              quote_consent=True, privacy_confirmed=True), by=organisator)
+    lesson = lessons.save_lesson(
+        lesson_input(
+            quote="Jan de Vries zei dat niemand luisterde.",
+            quote_consent=True,
+            privacy_confirmed=True,
+        ),
+        by=organisator,
+    )
     assert lesson.privacy_review_needed
     assert lesson.status is LessonStatus.REVIEW
     assert lesson.quote_consent_recorded_by_id == organisator.id
@@ -216,9 +250,12 @@ def test_dutch_search_finds_stemmed_words_in_published_lessons_only(
         region, organisator, regio_admin, deelnemer, client, auth):
     published = lessons.save_lesson(lesson_input(), by=organisator)
     lessons.review(published, publish=True, by=regio_admin)
-    hidden = lessons.save_lesson(lesson_input(title="Nog niet beoordeeld",
-                                              earlier_prevention="Gesprekken over uithuisplaatsing."),
-                                 by=organisator)
+    hidden = lessons.save_lesson(
+        lesson_input(
+            title="Nog niet beoordeeld", earlier_prevention="Gesprekken over uithuisplaatsing."
+        ),
+        by=organisator,
+    )
     db.session.commit()
 
     def found(query):
@@ -248,9 +285,13 @@ def attended(region, provider, deelnemer):
                                    net_hours=Decimal(2))]
     db.session.add(event)
     db.session.flush()
-    present = Registration(event_id=event.id, user_id=deelnemer.id, status=RegistrationStatus.CONFIRMED)
+    present = Registration(
+        event_id=event.id, user_id=deelnemer.id, status=RegistrationStatus.CONFIRMED
+    )
     absent_user = make_user(region, "afwezig@example.org")
-    absent = Registration(event_id=event.id, user_id=absent_user.id, status=RegistrationStatus.CONFIRMED)
+    absent = Registration(
+        event_id=event.id, user_id=absent_user.id, status=RegistrationStatus.CONFIRMED
+    )
     db.session.add_all([present, absent])
     db.session.flush()
     db.session.add_all([
@@ -304,11 +345,26 @@ def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, 
     event, present, _ = attended
     others = [_present(event, region, f"aanwezig{n}@example.org") for n in (1, 2)]
     _answer(client, present, 7, "Vaker doorvragen.")
-    columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
-    assert columns == {"id", "event_id", "answered_on", "grade", "usefulness", "do_differently", "suggestions"}
-    foreign = {fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
+    columns = {
+        c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_response")
+    }
+    assert columns == {
+        "id",
+        "event_id",
+        "answered_on",
+        "grade",
+        "usefulness",
+        "do_differently",
+        "suggestions",
+    }
+    foreign = {
+        fk["referred_table"]
+        for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")
+    }
     assert foreign == {"event"}
-    token_columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
+    token_columns = {
+        c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")
+    }
     assert token_columns == {"token_hash", "event_id", "expires_on", "used"}
     # One answer of a small group would give its author away: nothing is shown yet.
     page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
@@ -365,7 +421,10 @@ def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a
         assert len(response.id) == 32
         assert not response.id.isdigit()
         assert type(response.answered_on) is date
-    columns = {c["name"]: c["type"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
+    columns = {
+        c["name"]: c["type"]
+        for c in inspect(db.session.connection()).get_columns("evaluation_response")
+    }
     assert not any(isinstance(t, DateTime) for t in columns.values())
     # No value of an answer row equals a registration's or user's id, nor a token's hash.
     people = {r.id for r in (present, *others)} | {r.user_id for r in (present, *others)}
@@ -375,7 +434,9 @@ def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a
         assert not values & hashes
         assert response.id not in {str(p) for p in people}
     assert not {"registration", "user_account", "evaluation_token"} & {
-        fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
+        fk["referred_table"]
+        for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")
+    }
     assert "registration_id" not in {
         c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
 
@@ -426,8 +487,12 @@ def test_the_guard_checks_evaluation_answers_and_a_proposed_lesson_waits_for_rev
 def test_other_organisers_cannot_see_results(attended, client, auth, other_organisator, as_regio):
     event, _, _ = attended
     assert as_regio.get("/regio/evaluaties").status_code == 200
-    rows = list(csv.reader(io.StringIO(as_regio.get("/regio/evaluaties.csv").data.decode("utf-8-sig")),
-                           delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(as_regio.get("/regio/evaluaties.csv").data.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     assert rows[0][0] == "activiteit"
     assert not any("@" in cell for row in rows for cell in row)
     auth.logout()
@@ -437,7 +502,8 @@ def test_other_organisers_cannot_see_results(attended, client, auth, other_organ
 
 # --- Setting up groups, the agenda, editing lessons ----------------------------------------
 
-def test_the_region_sets_up_a_group_whose_chair_becomes_a_member(as_regio, regio_admin, organisator):
+def test_the_region_sets_up_a_group_whose_chair_becomes_a_member(as_regio, regio_admin,
+                                                                  organisator):
     response = as_regio.post("/klankbordgroepen/nieuw", data={
         "name": "Ambtelijke klankbordgroep", "type": "ambtelijk", "chair_email": organisator.email,
         "meetings_per_year": "2", "description": "Beleidsmedewerkers van de gemeenten."})
@@ -475,9 +541,13 @@ def test_the_region_keeps_the_agenda_actions_and_partners_edit_their_own_contrib
     assert as_regio.post("/uitvoeringsagenda/acties/nieuw", data={
         "number": "1", "title": "Faciliteren toegang en toeleiding",
         "measures": "Eén loket\n\n  Snelle toeleiding  "}).status_code == 302
-    action = db.session.scalars(select(AgendaAction).where(AgendaAction.region_id == region.id)).one()
+    action = db.session.scalars(
+        select(AgendaAction).where(AgendaAction.region_id == region.id)
+    ).one()
     assert action.measures == "Eén loket\nSnelle toeleiding"
-    duplicate = as_regio.post("/uitvoeringsagenda/acties/nieuw", data={"number": "1", "title": "Dubbel"})
+    duplicate = as_regio.post(
+        "/uitvoeringsagenda/acties/nieuw", data={"number": "1", "title": "Dubbel"}
+    )
     assert duplicate.status_code == 400
     assert "al een actie met dit nummer" in duplicate.text
     assert as_regio.post(f"/uitvoeringsagenda/acties/{action.id}", data={
@@ -545,8 +615,11 @@ def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_publi
     url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}/leden-uitnodigen"
     refused = as_regio.post(url, follow_redirects=True)
     assert "nog niet gepubliceerd" in refused.text
-    programme = db.session.scalars(select(ProgrammeYear).where(
-        ProgrammeYear.region_id == region.id, ProgrammeYear.year == meeting.event.programme_year)).one()
+    programme = db.session.scalars(
+        select(ProgrammeYear).where(
+            ProgrammeYear.region_id == region.id, ProgrammeYear.year == meeting.event.programme_year
+        )
+    ).one()
     programme.status = ProgrammeStatus.PUBLISHED
     db.session.commit()
     response = as_regio.post(url)
@@ -556,7 +629,8 @@ def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_publi
     assert invited == [organisator.email]
 
 
-def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer, regio_admin):
+def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer,
+                                                             regio_admin):
     _, meeting = group
     refusal = "Deze bijeenkomst is alleen voor de leden van de klankbordgroep."
     assert registrations.registration_closed_reason(meeting.event, deelnemer, now=utcnow()) in (

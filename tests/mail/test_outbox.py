@@ -174,7 +174,9 @@ def test_names_and_long_subjects_are_encoded_within_the_line_limits(app, region,
     monkeypatch.setitem(app.config, "MAIL_FROM",
                         "Régionaal Leerhuis Gooi en Vechtstreek – afdeling Jeugd en Gezin "
                         "<leerhuis@example.org>")
-    subject = "Je bewijs van deelname: " + " – ".join(["Gesprekstechnieken rond uithuisplaatsing"] * 3)
+    subject = "Je bewijs van deelname: " + " – ".join(
+        ["Gesprekstechnieken rond uithuisplaatsing"] * 3
+    )
     row = outbox.queue_message(outbox.build_message(to="Noor Visser <noor@example.org>",
                                                     subject=subject, text="…"))
     headers = _headers(row.mime)[0]

@@ -104,6 +104,8 @@ def test_published_events_in_the_api_match_the_database(client, demo_programme):
     themed = client.get(f"/api/v1/evenementen?thema={theme}&limit=500").json["evenementen"]
     assert themed
     assert all(theme in e["themas"] for e in themed)
-    assert {e["id"] for e in themed} == {e["id"] for e in body["evenementen"] if theme in e["themas"]}
+    assert {e["id"] for e in themed} == {
+        e["id"] for e in body["evenementen"] if theme in e["themas"]
+    }
     draft = next(e for e in demo_programme if e.programme_year == this_year + 1)
     assert client.get(f"/api/v1/evenementen/{draft.id}").status_code == 404

@@ -116,7 +116,9 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
                     tar.addfile(entry, io.BytesIO(b"%PDF"))
         manifest_file = tmp_path / "backup" / "manifest.json"
         manifest = json.loads(manifest_file.read_text())
-        manifest["files"]["certificates"]["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
+        manifest["files"]["certificates"]["sha256"] = hashlib.sha256(
+            archive.read_bytes()
+        ).hexdigest()
         manifest_file.write_text(json.dumps(manifest))
 
         with pytest.raises(BackupError, match="geen tar-archief" if members[0][1] == "gz"
@@ -144,8 +146,16 @@ def test_an_uploaded_klankbordgroep_document_comes_back_after_a_restore(tmp_path
         db.session.add_all([region, organisation])
         db.session.flush()
         visit = db.session.scalars(select(EventType).where(EventType.code == "werkbezoek")).one()
-        event = Event(region_id=region.id, type=visit, organisation=organisation, programme_year=2026,
-                      status=EventStatus.PUBLISHED, title="Klankbordgroep", address="A", city="B")
+        event = Event(
+            region_id=region.id,
+            type=visit,
+            organisation=organisation,
+            programme_year=2026,
+            status=EventStatus.PUBLISHED,
+            title="Klankbordgroep",
+            address="A",
+            city="B",
+        )
         group = KlankbordGroup(region_id=region.id, name="Partners", type=GroupType.PARTNERS)
         meeting = KlankbordMeeting(group=group, event=event)
         db.session.add_all([user, meeting])

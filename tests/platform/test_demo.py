@@ -66,8 +66,11 @@ def test_seed_demo_loads_accounts_that_see_what_their_role_allows(demo_app):
     assert deelnemer.get("/organiseren").status_code == 403
     assert deelnemer.get("/regio/").status_code == 403
     with demo_app.app_context():
-        codes = db.session.scalars(select(Certificate.code).join(User, User.id == Certificate.user_id)
-                                   .where(User.email == "deelnemer@example.org")).all()
+        codes = db.session.scalars(
+            select(Certificate.code)
+            .join(User, User.id == Certificate.user_id)
+            .where(User.email == "deelnemer@example.org")
+        ).all()
         db.session.remove()
     assert codes, "the demo deelnemer has a bewijs van deelname"
     certificates = deelnemer.get("/mijn-leerhuis/bewijzen").text

@@ -77,7 +77,9 @@ def test_a_refused_submission_keeps_its_token_for_the_corrected_form(as_organisa
     assert "Een nieuwe bijeenkomst kan niet in het verleden liggen." in refused.text
     assert f'value="{token}"' in refused.text  # the page sent back carries the same token
     assert count(FormSubmission) == 0
-    corrected = as_organisator.post("/activiteiten/nieuw", data=event_form(provider, form_token=token))
+    corrected = as_organisator.post(
+        "/activiteiten/nieuw", data=event_form(provider, form_token=token)
+    )
     assert corrected.status_code == 302
     assert count(Event) == 1
 

@@ -100,11 +100,20 @@ def test_evaluation_answers_keep_their_content_and_get_random_ids_when_links_bec
         downgrade(directory=MIGRATIONS, revision="0011_session_order_index")
         with db.engine.begin() as connection:
             for n, grade in enumerate((7, 9), 1):
-                connection.execute(text(
-                    "INSERT INTO evaluation_response (id, event_id, answered_on, grade, usefulness,"
-                    " do_differently, suggestions) VALUES (:id, :event, :day, :grade, 4, :text, '')"),
-                    {"id": n, "event": event_id, "day": date(2026, 11, 2), "grade": grade,
-                     "text": f"Antwoord {n}"})
+                connection.execute(
+                    text(
+                        "INSERT INTO evaluation_response (id, event_id, answered_on, grade,"
+                        " usefulness, do_differently, suggestions)"
+                        " VALUES (:id, :event, :day, :grade, 4, :text, '')"
+                    ),
+                    {
+                        "id": n,
+                        "event": event_id,
+                        "day": date(2026, 11, 2),
+                        "grade": grade,
+                        "text": f"Antwoord {n}",
+                    },
+                )
             connection.execute(text("INSERT INTO evaluation_receipt (registration_id, responded)"
                                     " VALUES (:id, true)"), {"id": registration_id})
         upgrade(directory=MIGRATIONS)

@@ -37,10 +37,20 @@ def event(region, provider):
                                  status=ProgrammeStatus.PUBLISHED))
     training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
     start = datetime(year, 3, 10, 13, 30, tzinfo=AMS)
-    event = Event(region_id=region.id, type=training, organisation=provider,
-                  programme_year=year, status=EventStatus.PUBLISHED, title="Hechting in gezinshuizen",
-                  summary="Over zo thuis mogelijk opgroeien.", description_md="Een **training**.",
-                  address="Plein 1", city="Hilversum", capacity=2, published_at=utcnow())
+    event = Event(
+        region_id=region.id,
+        type=training,
+        organisation=provider,
+        programme_year=year,
+        status=EventStatus.PUBLISHED,
+        title="Hechting in gezinshuizen",
+        summary="Over zo thuis mogelijk opgroeien.",
+        description_md="Een **training**.",
+        address="Plein 1",
+        city="Hilversum",
+        capacity=2,
+        published_at=utcnow(),
+    )
     event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=3),
                                    net_hours=3)]
     db.session.add(event)

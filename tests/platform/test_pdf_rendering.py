@@ -27,7 +27,8 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
 
         if __name__ == "__main__":
             page = ('<html lang="nl"><title>t</title><style>{% include "_fonts.css" %}'
-                    'body { font-family: "Leerhuis Sans" }</style><p>Bewijs <b>van</b> deelname</p>')
+                    'body { font-family: "Leerhuis Sans" }</style>'
+                    '<p>Bewijs <b>van</b> deelname</p>')
             html = pdf.environment().from_string(page).render()
             assert pdf.write_pdf(html).startswith(b"%PDF")
             with pdf.layout_processes(2):  # two layout processes, each with its own fonts
@@ -110,7 +111,8 @@ TEMPLATE_SAMPLES = {
                    "sessions": ["dinsdag 3 maart 2026, 9:30–12:00 (2,5 uur netto)"]},
                   {"type": "Casuïstiekbespreking", "title": "Anoniem: een plaatsing thuis",
                    "sessions": ["dinsdag 3 maart 2026, 13:00–14:30 (1,5 uur netto)"]}],
-        "total_hours": "4", "organiser": "Jeugdhulp Gooi", "organiser_contact": "Plein 1, Hilversum",
+        "total_hours": "4", "organiser": "Jeugdhulp Gooi",
+        "organiser_contact": "Plein 1, Hilversum",
         "trainer": "Ervaringsdeskundige van Samenkracht!",
         "summary": "Een ochtend in een gezinshuis en een anonieme bespreking.",
         "learning_goals": ["Je kent het dagelijks leven in een gezinshuis.",
@@ -119,14 +121,16 @@ TEMPLATE_SAMPLES = {
         "signatory_name": "Programmamanager", "signatory_function": "Regio Gooi en Vechtstreek",
         "issued_on": "4 maart 2026", "verify_url": "https://leerhuis.example.org/bewijs/ABCD"}]},
     "presence_list.html": {
-        "title": "Gesprekstechnieken", "leerhuis": "Regionaal Leerhuis", "organiser": "Jeugdhulp Gooi",
+        "title": "Gesprekstechnieken", "leerhuis": "Regionaal Leerhuis",
+        "organiser": "Jeugdhulp Gooi",
         "when": "dinsdag 3 maart 2026, 9:30–12:00", "session_title": "Ochtend 1",
         "place": "Plein 1, Hilversum", "accredited": True,
         "rows": [{"name": f"Deelnemer {i}", "organisation": "Gemeente Hilversum",
                   "skj_number": f"1000{i:05d}"} for i in range(60)]},
     "progress_report.html": {
         "region": "Gooi en Vechtstreek", "half_year": "2026, halfjaar 1",
-        "actions": [{"number": 1, "title": "Zo thuis mogelijk", "measures": ["Gezinshuizen", "Leerhuis"],
+        "actions": [{"number": 1, "title": "Zo thuis mogelijk",
+                     "measures": ["Gezinshuizen", "Leerhuis"],
                      "progress": "Op schema.", "partners": [{"organisation": "Jeugdhulp Gooi",
                                                              "text": "Twee werkbezoeken."}]}],
         "held": [{"type": "Werkbezoek", "count": 3}], "participants": 41, "hours": "96,5",
@@ -150,7 +154,8 @@ TEMPLATE_SAMPLES = {
 
 EXPECTED_TEXT = {"certificate.html": "Joëlle de Vries", "presence_list.html": "Deelnemer 59",
                  "progress_report.html": "Zo thuis mogelijk",
-                 "region_report.html": "Per organisatie", "skj_overview.html": "Werkbezoek De Linde"}
+                 "region_report.html": "Per organisatie",
+                 "skj_overview.html": "Werkbezoek De Linde"}
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATE_SAMPLES))
@@ -172,4 +177,5 @@ def test_a_pdf_template_missing_data_names_what_is_missing_every_time(app):
     for _ in range(2):  # the second time from the names remembered per template
         with pytest.raises(KeyError, match="presence_list.html mist gegevens: place, rows"):
             pdf.render_html("presence_list.html", data)
-    assert pdf.missing_placeholders("presence_list.html", TEMPLATE_SAMPLES["presence_list.html"]) == set()
+    sample = TEMPLATE_SAMPLES["presence_list.html"]
+    assert pdf.missing_placeholders("presence_list.html", sample) == set()

@@ -167,9 +167,14 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
                             {"diet": "vegetarisch"}, token_from=f"/activiteiten/{event['id']}")
     assert response.status_code == 302
     with database.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT r.status, r.diet FROM registration r JOIN user_account u ON u.id = r.user_id "
-            "WHERE u.email = 'deelnemer@example.org' AND r.event_id = :e"), {"e": event["id"]}).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT r.status, r.diet FROM registration r"
+                " JOIN user_account u ON u.id = r.user_id "
+                "WHERE u.email = 'deelnemer@example.org' AND r.event_id = :e"
+            ),
+            {"e": event["id"]},
+        ).all()
     assert len(rows) == 1
     assert rows[0].diet == "vegetarisch"
 
@@ -180,8 +185,12 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
     mails = [m for m in smtp_server.to("deelnemer@example.org") if event["titel"] in m.subject]
     assert len(mails) == 1
     with database.connect() as conn:
-        statuses = set(conn.scalars(sa.text(
-            "SELECT status FROM outbox_message WHERE subject LIKE :t"), {"t": f"%{event['titel']}%"}))
+        statuses = set(
+            conn.scalars(
+                sa.text("SELECT status FROM outbox_message WHERE subject LIKE :t"),
+                {"t": f"%{event['titel']}%"},
+            )
+        )
     assert statuses == {"verzonden"}
     # The web workers only put a task on the Redis queue; the worker process sent it.
     assert next(redis.Redis.from_url(production["redis"]).scan_iter("huey*"), None) is not None

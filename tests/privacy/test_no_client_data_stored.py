@@ -100,7 +100,11 @@ class Portal:
             assert REFUSED in refused.text, url
             assert '<mark class="guard-hit guard-hit--block" title="BSN">' in refused.text
         saved = self.client.post(url + query, data=valid)
-        assert saved.status_code in (200, 302), (url, saved.status_code, re.findall(r"(?:form-error|alert)[^>]*>([^<]*)<", saved.text))
+        assert saved.status_code in (200, 302), (
+            url,
+            saved.status_code,
+            re.findall(r"(?:form-error|alert)[^>]*>([^<]*)<", saved.text),
+        )
         return saved
 
 

@@ -82,7 +82,9 @@ def _csv(data: bytes) -> list[list[str]]:
 
 def _xlsx(data: bytes) -> list[list[str]]:
     sheet = load_workbook(io.BytesIO(data)).active
-    return [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    return [
+        [("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
 
 
 def _pdf(data: bytes) -> str:

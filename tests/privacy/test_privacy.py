@@ -55,7 +55,10 @@ def test_deleting_an_account_keeps_figures_and_a_verifiable_certificate(
     assert db.session.get(User, deelnemer.id) is not None
     as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})
     db.session.expire_all()
-    assert db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).first() is None
+    assert (
+        db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).first()
+        is None
+    )
     kept = db.session.get(Registration, registration.id)
     assert kept is not None
     assert kept.user_id is None

@@ -39,7 +39,9 @@ def type_id(code):
 
 def form_data(provider, **overrides):
     theme = db.session.scalars(select(Theme).where(Theme.slug == "gezinshuizen")).one()
-    group = db.session.scalars(select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")).one()
+    group = db.session.scalars(
+        select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")
+    ).one()
     data = {"type_id": str(type_id("werkbezoek")), "organisation_id": str(provider.id),
             "title": "Werkbezoek Gezinshuis De Linde",
             "summary": "Kennismaken met het leven in een gezinshuis.",
@@ -54,9 +56,15 @@ def form_data(provider, **overrides):
 
 def event_input(provider, **overrides):
     starts = datetime.combine(VISIT_DAY, time(13, 30), AMS)
-    values = {"type_id": type_id("werkbezoek"), "title": "Werkbezoek", "organisation_id": provider.id,
-                  "sessions": [SessionInput(starts, starts + timedelta(hours=3), 30)],
-                  "address": "Straat 1", "city": "Huizen", "capacity": 10}
+    values = {
+        "type_id": type_id("werkbezoek"),
+        "title": "Werkbezoek",
+        "organisation_id": provider.id,
+        "sessions": [SessionInput(starts, starts + timedelta(hours=3), 30)],
+        "address": "Straat 1",
+        "city": "Huizen",
+        "capacity": 10,
+    }
     values.update(overrides)
     return EventInput(**values)
 
@@ -126,12 +134,16 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
 
     listing = client.get(f"/programma/gooi-en-vechtstreek/{NEXT_YEAR}")
     assert visit.title in listing.text
-    api = client.get(f"/api/v1/evenementen?regio=gooi-en-vechtstreek&jaar={NEXT_YEAR}&soort=werkbezoek")
+    api = client.get(
+        f"/api/v1/evenementen?regio=gooi-en-vechtstreek&jaar={NEXT_YEAR}&soort=werkbezoek"
+    )
     assert api.headers["Access-Control-Allow-Origin"] == "*"
     assert [e["id"] for e in api.json["evenementen"]] == [visit.id]
     assert client.get(f"/api/v1/evenementen/{visit.id}").json["plaatsen_vrij"] == 15
     assert client.get(f"/api/v1/evenementen/{case.id}").status_code == 404
-    feed = icalendar.Calendar.from_ical(client.get("/programma/gooi-en-vechtstreek/programma.ics").data)
+    feed = icalendar.Calendar.from_ical(
+        client.get("/programma/gooi-en-vechtstreek/programma.ics").data
+    )
     assert str(feed["METHOD"]) == "PUBLISH"
     assert [str(v["UID"]) for v in feed.walk("VEVENT")] == [visit.sessions[0].ical_uid]
     trainings = icalendar.Calendar.from_ical(
@@ -164,7 +176,9 @@ def test_organisation_and_municipality_filters(client, published, provider, othe
     assert published.title in client.get(f"{base}?organisatie={provider.id}").text
     assert published.title not in client.get(f"{base}?organisatie={other_provider.id}").text
     assert published.title in client.get(f"{base}?gemeente={provider.municipality_id}").text
-    assert published.title not in client.get(f"{base}?gemeente={other_provider.municipality_id}").text
+    assert (
+        published.title not in client.get(f"{base}?gemeente={other_provider.municipality_id}").text
+    )
 
 
 def test_the_month_calendar_shows_the_event_on_its_day(client, published):
@@ -256,7 +270,9 @@ def test_a_second_coupled_discussion_is_refused(provider, organisator):
 
 
 def test_markdown_descriptions_cannot_inject_script(client, published, regio_admin):
-    published.description_md = 'Hallo <script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x()">b</b>'
+    published.description_md = (
+        'Hallo <script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x()">b</b>'
+    )
     db.session.commit()
     page = client.get(f"/activiteiten/{published.id}").text
     description = page.split('class="prose">', 1)[1].split("</div>", 1)[0]
@@ -277,7 +293,8 @@ def test_openapi_document_describes_the_two_paths(client, published):
 
 # --- The guard on realistic texts ------------------------------------------------------
 
-MUNICIPALITIES = ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren", "Blaricum", "Laren", "Eemnes"]
+MUNICIPALITIES = ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren", "Blaricum", "Laren",
+                  "Eemnes"]
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -309,7 +326,8 @@ def test_the_guard_does_not_take_a_random_nine_digit_number_for_a_bsn():
 
 
 @pytest.mark.parametrize("text", [
-    "Tijdens het werkbezoek aan het gezinshuis in Huizen bespreken we hoe een uithuisplaatsing voorkomen kan worden.",
+    "Tijdens het werkbezoek aan het gezinshuis in Huizen bespreken we hoe een uithuisplaatsing"
+    " voorkomen kan worden.",
     "De training gesprekstechnieken voor jeugdconsulenten start in maart met drie bijeenkomsten.",
     "Na afloop ontvang je een bewijs van deelname dat je kunt opvoeren bij SKJ.",
     "Ervaringsdeskundigen vertellen wat zij anders hadden gewild bij de overgang van 18- naar 18+.",
@@ -328,7 +346,13 @@ def test_the_guard_is_silent_on_ordinary_sentences_about_the_programme(text):
 
 def test_the_organisers_event_list_is_paginated(as_organisator, region, provider):
     for n in range(52):
-        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=30 + n, published_at=utcnow())
+        make_event(
+            region,
+            provider,
+            title=f"Training nummer {n:02d}",
+            days_from_now=30 + n,
+            published_at=utcnow(),
+        )
     db.session.commit()
     first = as_organisator.get("/organiseren").get_data(as_text=True)
     assert 'href="/organiseren?page=2"' in first
@@ -339,8 +363,16 @@ def test_the_organisers_event_list_is_paginated(as_organisator, region, provider
 def test_the_programme_prints_whole_with_its_filters(client, region, provider):
     # All in one programme year, a year ahead; plus one that the filter leaves out.
     for n in range(27):
-        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=430 + n, published_at=utcnow())
-    make_event(region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow())
+        make_event(
+            region,
+            provider,
+            title=f"Training nummer {n:02d}",
+            days_from_now=430 + n,
+            published_at=utcnow(),
+        )
+    make_event(
+        region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow()
+    )
     db.session.commit()
     year = (utcnow() + timedelta(days=430)).year
     url = f"/programma/{region.slug}/{year}"

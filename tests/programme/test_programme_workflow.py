@@ -105,8 +105,12 @@ def test_the_accreditation_must_be_valid_on_every_session_day(as_organisator, pr
 def test_the_guard_also_checks_the_learning_goals_of_case_discussions(provider, organisator):
     anonymisation._load_deduce()
     goals = "Je leert van de casus van de jongen met BSN 111222333."
-    with pytest.raises(programme.PrivacyCheckFailed, match=re.escape(
-            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: BSN. Haal ze weg.")) as error:
+    with pytest.raises(
+        programme.PrivacyCheckFailed,
+        match=re.escape(
+            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: BSN. Haal ze weg."
+        ),
+    ) as error:
         programme.create_event(event_input(provider, "casuistiekbespreking",
                                            learning_goals=goals), by=organisator)
     assert "learning_goals" in error.value.errors

@@ -67,7 +67,9 @@ def events(region, provider, organisator, regio_admin):
 def public_surfaces(client, event: Event) -> dict[str, bool]:
     """Per public surface: whether ``event`` shows there."""
     api = client.get("/api/v1/evenementen?regio=gooi-en-vechtstreek").json["evenementen"]
-    feed = icalendar.Calendar.from_ical(client.get("/programma/gooi-en-vechtstreek/programma.ics").data)
+    feed = icalendar.Calendar.from_ical(
+        client.get("/programma/gooi-en-vechtstreek/programma.ics").data
+    )
     return {
         "list": event.title in client.get(LISTING).text,
         "calendar": event.title in client.get(f"{LISTING}?weergave=kalender&maand=3").text,

@@ -37,7 +37,9 @@ YEAR = date.today().year
 
 @pytest.fixture
 def data(region, provider):
-    veilig_thuis = Organisation(name="Veilig Thuis", type=OrganisationType.VEILIG_THUIS, region=region)
+    veilig_thuis = Organisation(
+        name="Veilig Thuis", type=OrganisationType.VEILIG_THUIS, region=region
+    )
     team = Organisation(name="Jeugdteam", type=OrganisationType.GEMEENTE, region=region)
     people = [make_user(region, f"r{i}@example.org", organisation=veilig_thuis if i < 2 else team)
               for i in range(4)]
@@ -58,9 +60,13 @@ def data(region, provider):
     db.session.flush()
 
     def register(e, person, states):
-        r = Registration(event_id=e.id, user_id=person.id, status=RegistrationStatus.CONFIRMED,
-                         organisation_id=person.organisation_id,
-                         municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen")
+        r = Registration(
+            event_id=e.id,
+            user_id=person.id,
+            status=RegistrationStatus.CONFIRMED,
+            organisation_id=person.organisation_id,
+            municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen",
+        )
         db.session.add(r)
         db.session.flush()
         for session, state in zip(e.sessions, states, strict=True):
@@ -79,9 +85,21 @@ def data(region, provider):
 
 
 def test_overview_per_organisation_type_keeps_veilig_thuis_apart(region, data):
-    lines = {l.label: l for l in reports.overview(region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype")}
+    lines = {
+        l.label: l
+        for l in reports.overview(
+            region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype"
+        )
+    }
     assert lines["Veilig Thuis"].values() == ["Veilig Thuis", 2, 1, 50.0, 4.0, 2]
-    assert lines["Gemeente / uitvoeringsdienst"].values() == ["Gemeente / uitvoeringsdienst", 3, 2, 0.0, 4.0, 2]
+    assert lines["Gemeente / uitvoeringsdienst"].values() == [
+        "Gemeente / uitvoeringsdienst",
+        3,
+        2,
+        0.0,
+        4.0,
+        2,
+    ]
 
 
 def test_overview_per_type_and_month_and_the_period_filter(region, data):
@@ -104,9 +122,13 @@ def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
                                        .data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["Training", "3", "2", "33.3", "6.0", "3"]
     # On screen and in the PDF numbers read the Dutch way; the files keep plain numbers.
-    assert ('<th scope="row">Training</th><td class="number">3</td><td class="number">2</td>'
-            '<td class="number">33,3</td><td class="number">6</td><td class="number">3</td>') in page.text
-    book = load_workbook(io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data))
+    assert (
+        '<th scope="row">Training</th><td class="number">3</td><td class="number">2</td>'
+        '<td class="number">33,3</td><td class="number">6</td><td class="number">3</td>'
+    ) in page.text
+    book = load_workbook(
+        io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data)
+    )
     assert [c for c in next(book["Soort activiteit"].iter_rows(min_row=2, values_only=True))] == \
         ["Training", 3, 2, 33.3, 6.0, 3]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
@@ -139,8 +161,12 @@ def test_overview_per_organisation_municipality_doelgroep_and_theme(
         region, data, other_provider):
     course, tour = data
     tour.organisation = other_provider
-    group = db.session.scalars(select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")).one()
-    themes = db.session.scalars(select(Theme).where(Theme.slug.in_(["pleegzorg", "gezinshuizen"]))).all()
+    group = db.session.scalars(
+        select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")
+    ).one()
+    themes = db.session.scalars(
+        select(Theme).where(Theme.slug.in_(["pleegzorg", "gezinshuizen"]))
+    ).all()
     course.target_groups = [group]
     course.themes = list(themes)
     db.session.commit()

@@ -66,7 +66,9 @@ def busy_app(tmp_path_factory):
         db.session.add(OrganiserRole(user=people["organisator"], organisation=team,
                                      status=ApprovalStatus.APPROVED, decided_at=utcnow()))
         starts = utcnow() + timedelta(days=30)
-        training = db.session.scalars(sa.select(EventType).where(EventType.code == "training")).one()
+        training = db.session.scalars(
+            sa.select(EventType).where(EventType.code == "training")
+        ).one()
         event = Event(region_id=region.id, type=training, organisation_id=team.id,
                       programme_year=starts.year, status=EventStatus.PUBLISHED, title="Vol",
                       address="Plein 1", city="Hilversum", capacity=2, offer_hours=24,
