@@ -29,6 +29,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -59,6 +61,8 @@ from leerhuis.models import (
 )
 from leerhuis.services import attendance
 from leerhuis.services.accounts import hash_password
+from leerhuis.services.outbox import deliver_due_messages
+from leerhuis.tasks import huey
 
 PASSWORD = "correct-horse-battery"
 ROOT = Path(__file__).resolve().parent.parent  # the repository
@@ -75,9 +79,6 @@ def compile_translations() -> None:
     """Compile each .po catalogue to the .mo the app reads (``make install`` does the same;
     .mo files are not in git), so the suite also works without it. Written atomically:
     xdist workers start at the same time."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     translations = ROOT / "leerhuis" / "translations"
     for po in translations.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
@@ -99,8 +100,10 @@ def _postgres_database(server_url: str, name: str) -> str:
     """Create a fresh, empty database ``name`` on the server and return its URL."""
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -253,8 +256,6 @@ def smtp(app, smtp_server, monkeypatch):
 @pytest.fixture
 def deliver_mail(app):
     """Run the outbox worker once, as the Huey task does."""
-    from leerhuis.services.outbox import deliver_due_messages
-
     def run():
         return deliver_due_messages()
 
@@ -265,8 +266,6 @@ def deliver_mail(app):
 def task_queue():
     """The Huey queue (in memory in tests), emptied first; ``run()`` runs what was queued,
     as the consumer would, and returns the names of the tasks it ran."""
-    from leerhuis.tasks import huey
-
     huey.flush()
 
     class Queue:

@@ -1,15 +1,26 @@
 """Attendance and bewijzen van deelname: who gets one, what it says, verification."""
 
+import base64
+import hashlib
 import multiprocessing
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+import qrcode
 from conftest import (
+    MIGRATIONS,
     ROOT,
     close_attendance,
+    database_url_for,
     make_certificate,
     make_event,
     make_registration,
@@ -17,26 +28,35 @@ from conftest import (
     make_user,
     mark_present,
 )
+from flask_migrate import upgrade
+from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from leerhuis import create_app
+from leerhuis import create_app, tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
+    Attendance,
     AttendanceChange,
+    AttendanceSource,
     AttendanceState,
     Certificate,
+    CertificateRun,
     CertificateStatus,
     Event,
+    EventSession,
     EventStatus,
     EventType,
+    Organisation,
     OrganisationType,
+    Region,
     Registration,
     RegistrationStatus,
     RunStatus,
+    User,
     utcnow,
 )
-from leerhuis.services import attendance, certificates
+from leerhuis.services import attendance, certificates, pdf
 
 # A finished course of sessions of three net hours (half an hour's break on top).
 COURSE = {"status": EventStatus.FINISHED, "sessions": 2, "days_from_now": -3, "break_minutes": 30,
@@ -68,8 +88,6 @@ def test_a_bulk_run_issues_pdfs_with_every_required_field(accredited, deelnemer,
     certificates.process_run(run.id)
     (certificate,) = db.session.scalars(select(Certificate)).all()
     content = certificates.stored_path(certificate).read_bytes()
-    import hashlib
-
     assert hashlib.sha256(content).hexdigest() == certificate.sha256
     text = _text(content)
     reader = PdfReader(BytesIO(content))
@@ -125,7 +143,8 @@ def test_a_werkbezoek_certificate_shows_the_coupled_case_discussion(region, prov
     (visit_registration,) = certificates.eligible_registrations(visit)
     certificate = certificates.issue_one(visit_registration, by=organisator)
     text = _text(certificates.stored_path(certificate).read_bytes())
-    assert "Werkbezoek" in text and "Casuïstiekbespreking bij het werkbezoek" in text
+    assert "Werkbezoek" in text
+    assert "Casuïstiekbespreking bij het werkbezoek" in text
     assert certificate.net_hours == Decimal(6)
 
 
@@ -158,8 +177,6 @@ def _present_people(event, organisator, region, count, prefix="p"):
 
 def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certificate_each(
         accredited, organisator, region):
-    from leerhuis import tasks
-
     registrations = _present_people(accredited, organisator, region, 3)
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
@@ -179,14 +196,13 @@ def test_a_run_whose_worker_died_is_resumed_by_the_periodic_task_with_one_certif
         Certificate.status == CertificateStatus.VALID)).all()
     assert sorted(issued) == sorted(r.id for r in registrations)
     db.session.refresh(run)
-    assert run.status is RunStatus.DONE and run.done == run.total == 3
+    assert run.status is RunStatus.DONE
+    assert run.done == run.total == 3
     assert run.lease_token is None
     assert tasks.resume_stalled_certificate_runs.call_local() == []
 
 
 def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker(accredited, organisator, region):
-    from leerhuis import tasks
-
     _present_people(accredited, organisator, region, 2)
     run = certificates.start_run(accredited, by=organisator)
     run.status, run.lease_token, run.heartbeat_at = RunStatus.RUNNING, "levend", utcnow()
@@ -194,7 +210,8 @@ def test_a_run_with_a_fresh_heartbeat_is_left_to_its_worker(accredited, organisa
     assert run.id not in tasks.resume_stalled_certificate_runs.call_local()
     certificates.process_run(run.id)  # a second worker, e.g. the task retried too early
     db.session.refresh(run)
-    assert run.status is RunStatus.RUNNING and run.lease_token == "levend"
+    assert run.status is RunStatus.RUNNING
+    assert run.lease_token == "levend"
     assert db.session.scalars(select(Certificate)).all() == []
 
 
@@ -204,7 +221,8 @@ def test_of_two_workers_claiming_a_run_at_once_exactly_one_gets_it(accredited, o
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
     leases = [certificates.claim_run(run.id), certificates.claim_run(run.id)]
-    assert leases[0] is not None and leases[1] is None
+    assert leases[0] is not None
+    assert leases[1] is None
     later = utcnow() + certificates.run_lease() + timedelta(seconds=1)
     assert certificates.claim_run(run.id, now=later) not in (None, leases[0])
 
@@ -217,24 +235,23 @@ def test_a_failing_run_records_failed_and_a_retry_finishes_it(
     blocked = tmp_path / "geen-map"
     blocked.write_text("een bestand waar de map had moeten staan")
     monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(blocked))
-    with pytest.raises(OSError):
+    with pytest.raises(OSError):  # noqa: PT011 - FileExistsError or NotADirectoryError, by path
         certificates.process_run(run.id)
     db.session.refresh(run)
-    assert run.status is RunStatus.FAILED and "Error" in run.error
-    assert run.lease_token is None and run.heartbeat_at is None
+    assert run.status is RunStatus.FAILED
+    assert "Error" in run.error
+    assert run.lease_token is None
+    assert run.heartbeat_at is None
     assert db.session.scalars(select(Certificate)).all() == []
 
     monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path / "bewijzen"))
     certificates.process_run(run.id)  # the task's retry
-    assert run.status is RunStatus.DONE and run.done == 2
+    assert run.status is RunStatus.DONE
+    assert run.done == 2
 
 
 def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisator, region, app,
                                                         tmp_path, monkeypatch):
-    import os
-
-    from leerhuis import tasks
-
     monkeypatch.setitem(app.config, "CERTIFICATE_DIR", str(tmp_path))
     (registration,) = _present_people(accredited, organisator, region, 1)
     recorded = certificates.issue_one(registration, by=organisator)
@@ -251,8 +268,10 @@ def test_pdfs_no_certificate_records_are_removed_once_old(accredited, organisato
 
     assert tasks.remove_orphan_certificate_files.call_local() == [
         f"{year}/ORPH-AN00-0001.pdf", f"{year}/ORPH-AN00-0002.tmp"]
-    assert not orphan.exists() and not half_written.exists()
-    assert recent.exists() and certificates.stored_path(recorded).exists()
+    assert not orphan.exists()
+    assert not half_written.exists()
+    assert recent.exists()
+    assert certificates.stored_path(recorded).exists()
 
 
 def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_longer_due(
@@ -260,8 +279,6 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     """Several batches through the layout processes (one page per process). While the run is
     busy one person gets a certificate on their own and another cancels: neither gets one
     from the run, and everyone else gets their own PDF."""
-    from leerhuis.services import pdf
-
     monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_SIZE", 2)  # batches of 1, 2, 1, 1
     monkeypatch.setattr(pdf, "MIN_PARALLEL_PAGES", 1)
     monkeypatch.setitem(app.config, "PDF_WORKERS", 2)
@@ -297,18 +314,14 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     for certificate, person in zip(issued, [people[i] for i in (0, 1, 2, 4)], strict=True):
         content = certificates.stored_path(certificate).read_bytes()
         text = _text(content)
-        assert person.full_name in text and certificate.code in text
+        assert person.full_name in text
+        assert certificate.code in text
         assert len(PdfReader(BytesIO(content)).pages) == 1
 
 
 def test_a_dead_layout_process_does_not_break_later_runs():
     """A layout process that dies (out of memory, a crash in a C library) breaks its pool
     for good; the next render starts a new pool instead of failing every run after."""
-    import os
-    import signal
-
-    from leerhuis.services import pdf
-
     before = set(multiprocessing.active_children())
     with pdf.layout_processes(2):
         pdf.warm_pool()
@@ -341,8 +354,10 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
     certificate = certificates.issue_one(registration, by=organisator)
     db.session.commit()
     page = client.get(f"/certificaat/{certificate.code}")
-    assert page.status_code == 200 and "Geldig." in page.text
-    assert deelnemer.full_name in page.text and "100234567" not in page.text
+    assert page.status_code == 200
+    assert "Geldig." in page.text
+    assert deelnemer.full_name in page.text
+    assert "100234567" not in page.text
     with pytest.raises(certificates.CertificateError,
                        match=re.escape("Geef een reden voor het intrekken.")):
         certificates.revoke(certificate, by=organisator, reason=" ")
@@ -351,7 +366,8 @@ def test_verification_page_shows_valid_then_revoked_and_404_for_unknown(
     assert "Ingetrokken." in client.get(f"/certificaat/{certificate.code}").text
     assert client.get("/certificaat/AAAA-BBBB-CCCC").status_code == 404
     missing = client.get("/certificaat/niet-geldig!")
-    assert missing.status_code == 404 and "Pagina niet gevonden" in missing.text
+    assert missing.status_code == 404
+    assert "Pagina niet gevonden" in missing.text
 
 
 def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organisator):
@@ -360,8 +376,10 @@ def test_reissue_revokes_the_old_and_links_the_new(accredited, deelnemer, organi
     close_attendance(accredited, by=organisator)
     old = certificates.issue_one(registration, by=organisator)
     new = certificates.reissue(old, by=organisator, reason="Naam gecorrigeerd")
-    assert old.status is CertificateStatus.REVOKED and new.replaces_id == old.id
-    assert new.status is CertificateStatus.VALID and new.code != old.code
+    assert old.status is CertificateStatus.REVOKED
+    assert new.replaces_id == old.id
+    assert new.status is CertificateStatus.VALID
+    assert new.code != old.code
 
 
 def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provider, deelnemer):
@@ -371,16 +389,21 @@ def test_self_checkin_only_in_the_window_and_with_the_right_code(region, provide
     session = event.sessions[0]
     code = attendance.ensure_checkin_code(session)
     with pytest.raises(attendance.AttendanceError, match="half uur"):
-        attendance.self_checkin(session, deelnemer, code, now=session.starts_at - timedelta(hours=1))
+        attendance.self_checkin(
+            session, deelnemer, code, now=session.starts_at - timedelta(hours=1)
+        )
     with pytest.raises(attendance.AttendanceError, match="code klopt niet"):
         attendance.self_checkin(session, deelnemer, "ZZZZZZ", now=session.starts_at)
     with pytest.raises(attendance.AttendanceError, match="afgelopen"):
-        attendance.self_checkin(session, deelnemer, code, now=session.ends_at + timedelta(minutes=1))
+        attendance.self_checkin(
+            session, deelnemer, code, now=session.ends_at + timedelta(minutes=1)
+        )
     mark = attendance.self_checkin(session, deelnemer, code.lower(),
                                    now=session.starts_at - timedelta(minutes=20))
     assert mark.state is AttendanceState.PRESENT
     change = db.session.scalars(select(AttendanceChange)).one()
-    assert change.changed_by_id == deelnemer.id and change.new_state is AttendanceState.PRESENT
+    assert change.changed_by_id == deelnemer.id
+    assert change.new_state is AttendanceState.PRESENT
     assert registration.id == mark.registration_id
 
 
@@ -402,7 +425,8 @@ def test_the_presence_list_pdf_lists_participants_with_a_signature_column(
     db.session.commit()
     session = accredited.sessions[0]
     response = as_organisator.get(f"/activiteiten/{accredited.id}/presentielijst/{session.id}.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
     text = _text(response.data)
     for expected in ("Presentielijst", deelnemer.full_name, "Handtekening",
                      deelnemer.organisation.name):
@@ -444,7 +468,8 @@ def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificat
     attendance.mark(visit_registration, visit.sessions[0], AttendanceState.PRESENT, by=organisator)
     close_attendance(visit, by=organisator)
     visit_certificate = certificates.issue_one(visit_registration, by=organisator)
-    assert visit_certificate.coupled_event_id is None and visit_certificate.net_hours == 3
+    assert visit_certificate.coupled_event_id is None
+    assert visit_certificate.net_hours == 3
 
     # The discussion's attendance is recorded and closed only afterwards.
     case_registration = make_registration(discussion, deelnemer)
@@ -453,13 +478,15 @@ def test_a_discussion_marked_after_the_visit_certificate_gets_its_own_certificat
     close_attendance(discussion, by=organisator)
     assert certificates.eligible_registrations(discussion) == [case_registration]
     own = certificates.issue_one(case_registration, by=organisator)
-    assert own.event_id == discussion.id and own.id != visit_certificate.id
+    assert own.event_id == discussion.id
+    assert own.id != visit_certificate.id
     assert "Casuïstiekbespreking bij het werkbezoek" in _text(
         certificates.stored_path(own).read_bytes())
 
     # Re-issuing the visit's certificate does not put the discussion on it a second time.
     again = certificates.reissue(visit_certificate, by=organisator, reason="Naam gecorrigeerd")
-    assert again.coupled_event_id is None and again.net_hours == 3
+    assert again.coupled_event_id is None
+    assert again.net_hours == 3
     assert "Casuïstiekbespreking" not in _text(certificates.stored_path(again).read_bytes())
 
 
@@ -489,9 +516,11 @@ def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_atta
     db.session.commit()
     assert deliver_mail()["sent"] == 1
     (mail,) = smtp.to(deelnemer.email)
-    assert "Je bewijs van deelname" in mail.subject and accredited.title in mail.subject
+    assert "Je bewijs van deelname" in mail.subject
+    assert accredited.title in mail.subject
     link = f"http://leerhuis.test/certificaat/{certificate.code}"
-    assert link in mail.text() and certificate.code in mail.text()
+    assert link in mail.text()
+    assert certificate.code in mail.text()
     (attachment,) = list(mail.message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == f"bewijs-van-deelname-{certificate.code}.pdf"
@@ -501,11 +530,6 @@ def test_the_participant_gets_a_mail_with_the_verification_link_and_the_pdf_atta
 
 
 def test_the_qr_code_image_holds_exactly_the_modules_of_the_verification_url():
-    import base64
-
-    import qrcode
-    from PIL import Image
-
     url = "https://leerhuis.test/bewijs/ABCD-EFGH-JKLM"
     image = Image.open(BytesIO(base64.b64decode(certificates.qr_data_uri(url).split(",", 1)[1])))
     expected = qrcode.QRCode(border=2, box_size=1,
@@ -526,10 +550,13 @@ def test_my_certificates_are_paginated_newest_first(as_deelnemer, deelnemer):
         make_certificate(deelnemer, f"Activiteit {day:02d}", day)
     db.session.commit()
     first = as_deelnemer.get("/mijn-leerhuis/bewijzen").get_data(as_text=True)
-    assert "Activiteit 01" in first and "Activiteit 25" in first and "Activiteit 26" not in first
+    assert "Activiteit 01" in first
+    assert "Activiteit 25" in first
+    assert "Activiteit 26" not in first
     assert 'href="/mijn-leerhuis/bewijzen?page=2"' in first
     second = as_deelnemer.get("/mijn-leerhuis/bewijzen?page=2").get_data(as_text=True)
-    assert "Activiteit 26" in second and "Activiteit 27" in second
+    assert "Activiteit 26" in second
+    assert "Activiteit 27" in second
     assert "Activiteit 01" not in second
     assert 'aria-current="page" href="/mijn-leerhuis/bewijzen?page=2"' in second
 
@@ -557,38 +584,6 @@ PEOPLE = 120
 
 @pytest.mark.no_rollback
 def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from datetime import timedelta
-    from decimal import Decimal
-    from pathlib import Path
-
-    from conftest import MIGRATIONS, database_url_for
-    from flask_migrate import upgrade
-    from sqlalchemy import func, select, update
-
-    from leerhuis.extensions import db
-    from leerhuis.models import (
-        Attendance,
-        AttendanceSource,
-        AttendanceState,
-        Certificate,
-        CertificateRun,
-        EventSession,
-        EventStatus,
-        Organisation,
-        Region,
-        Registration,
-        RegistrationStatus,
-        RunStatus,
-        User,
-        utcnow,
-    )
-    from leerhuis.services import certificates
-
     url = database_url_for(tmp_path, "killed")
     config = make_test_config(url, tmp_path)
     app = create_app(config)
@@ -618,9 +613,16 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
         db.session.commit()
         run_id = run.id
 
-        env = {**os.environ, "DATABASE_URL": url, "CERTIFICATE_BATCH_SIZE": "2",
-               "CERTIFICATE_DIR": config["CERTIFICATE_DIR"], "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
-               "SECRET_KEY": config["SECRET_KEY"], "LEERHUIS_HUEY": "memory", "PDF_WORKERS": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "CERTIFICATE_BATCH_SIZE": "2",
+            "CERTIFICATE_DIR": config["CERTIFICATE_DIR"],
+            "MAIL_FILE_DIR": config["MAIL_FILE_DIR"],
+            "SECRET_KEY": config["SECRET_KEY"],
+            "LEERHUIS_HUEY": "memory",
+            "PDF_WORKERS": "1",
+        }
         worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "leerhuis",
                                    "issue-certificates", str(run_id)],
                                   cwd=Path(MIGRATIONS).parent, env=env,

@@ -9,6 +9,7 @@ A/AA; a journey fails when it leaves a page that was not checked.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -185,8 +186,12 @@ class Pages:
 
     def watch(self, page: Page) -> None:
         def on_response(response):
-            if (response.request.is_navigation_request() and response.frame == page.main_frame
-                    and not 300 <= response.status < 400 and "text/html" in (response.headers.get("content-type") or "")):
+            if (
+                response.request.is_navigation_request()
+                and response.frame == page.main_frame
+                and not 300 <= response.status < 400
+                and "text/html" in (response.headers.get("content-type") or "")
+            ):
                 self.visited.setdefault(response.url.split("#")[0], _page_key(response.url))
 
         page.on("response", on_response)
@@ -226,8 +231,6 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionfinish(session, exitstatus):
     if _CHECKED_KEYS:
         ARTIFACTS.mkdir(exist_ok=True)
-        import os
-
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         (ARTIFACTS / f"axe-pages-{worker}.txt").write_text(
             "\n".join(sorted(_CHECKED_KEYS)) + "\n", encoding="utf-8")

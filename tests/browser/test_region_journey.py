@@ -50,7 +50,9 @@ def held_event(base):
     region = db.session.get(Region, base.region_id)
     regio = db.session.scalars(select(User).where(User.email == base.regio_email)).one()
     organisator = db.session.scalars(select(User).where(User.email == base.organisator_email)).one()
-    type_id = db.session.scalars(select(EventType.id).where(EventType.code == "spiegelbijeenkomst")).one()
+    type_id = db.session.scalars(
+        select(EventType.id).where(EventType.code == "spiegelbijeenkomst")
+    ).one()
     soon = date.today() + timedelta(days=2)
     starts = datetime.combine(soon, time(19), ZoneInfo("Europe/Amsterdam"))
     event = programme.create_event(EventInput(
@@ -115,7 +117,9 @@ def test_the_region_reads_overviews_keeps_minutes_and_records_a_lesson(
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True).active
-    rows = [[str(v) if v is not None else "" for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [
+        [str(v) if v is not None else "" for v in row] for row in sheet.iter_rows(values_only=True)
+    ]
     held_rows = [row for row in rows if HELD in row]
     assert len(held_rows) == 2
     states = sorted(value for row in held_rows for value in row if value in ("aanwezig", "afwezig"))

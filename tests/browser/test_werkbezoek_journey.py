@@ -75,7 +75,9 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     pages.axe(organiser)
     screenshot(organiser, "event-form")
     organiser.get_by_label("Titel", exact=True).fill(VISIT)
-    organiser.get_by_label("Korte samenvatting").fill("Kennismaken met het leven in een gezinshuis.")
+    organiser.get_by_label("Korte samenvatting").fill(
+        "Kennismaken met het leven in een gezinshuis."
+    )
     organiser.get_by_label("jeugdconsulenten").check()
     organiser.get_by_label("gezinshuizen").check()
     organiser.get_by_label("Datum", exact=True).fill(visit_day.isoformat())
@@ -139,7 +141,9 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     pages.axe(regio)
     screenshot(regio, "review-queue")
     queue = regio.inner_text("main")
-    assert VISIT in queue and CASE in queue and "Privacycontrole nodig" in queue
+    assert VISIT in queue
+    assert CASE in queue
+    assert "Privacycontrole nodig" in queue
     for title in (CASE, VISIT):
         regio.goto("/regio/beoordelen")
         regio.get_by_role("link", name=title).click()
@@ -213,7 +217,8 @@ def test_a_werkbezoek_goes_from_organiser_to_certificates(
     regio.get_by_role("button", name="Alle bewijzen van deelname uitgeven").click()
     regio.wait_for_url("**/bewijzen/uitgifte/*")
     bar = regio.locator("progress")
-    assert bar.get_attribute("value") == "0" and bar.get_attribute("max") == "3"
+    assert bar.get_attribute("value") == "0"
+    assert bar.get_attribute("max") == "3"
     assert regio.get_by_role("status").inner_text() == "0 van 3 uitgegeven…"
     pages.axe(regio)
     screenshot(regio, "certificate-run-progress")

@@ -213,7 +213,8 @@ def test_the_personal_feed_lists_confirmed_registrations_and_its_token_can_be_re
 
 def test_event_page_offers_ics_download_and_web_calendar_links(dst_event, client):
     page = client.get(f"/activiteiten/{dst_event.id}")
-    assert "calendar.google.com" in page.text and "outlook.office.com" in page.text
+    assert "calendar.google.com" in page.text
+    assert "outlook.office.com" in page.text
     download = client.get(f"/activiteiten/{dst_event.id}/agenda.ics")
     cal, _parsed = parse_both(download.data)
     assert str(cal["METHOD"]) == "PUBLISH"
@@ -375,7 +376,8 @@ def test_a_registration_succeeds_while_the_mail_server_is_down_and_the_invitatio
     assert deliver_mail()["sent"] == 0
     waiting = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.recipient == deelnemer.email)).all()
-    assert len(waiting) == 2 and all(m.status is OutboxStatus.PENDING for m in waiting)
+    assert len(waiting) == 2
+    assert all(m.status is OutboxStatus.PENDING for m in waiting)
     assert smtp.to(deelnemer.email) == []
 
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)  # the server is back

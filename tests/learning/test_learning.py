@@ -16,6 +16,7 @@ from sqlalchemy import DateTime, func, inspect, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from leerhuis.demo.seed import seed_demo
 from leerhuis.extensions import db
 from leerhuis.models import (
     AgendaAction,
@@ -30,20 +31,33 @@ from leerhuis.models import (
     EventStatus,
     EventType,
     GroupType,
+    Invitation,
     KlankbordGroup,
     KlankbordMember,
     LessonKind,
     LessonPhase,
     LessonSource,
     LessonStatus,
+    Organisation,
     OrganisationType,
     OrganiserRole,
+    ProgrammeStatus,
+    ProgrammeYear,
     Registration,
     RegistrationStatus,
     User,
     utcnow,
 )
-from leerhuis.services import agenda, anonymisation, evaluations, klankbordgroep, lessons
+from leerhuis.services import (
+    agenda,
+    anonymisation,
+    evaluations,
+    klankbordgroep,
+    lessons,
+    registrations,
+)
+from leerhuis.services.programme import PrivacyCheckFailed
+from leerhuis.services.tokens import make_token
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,8 +67,6 @@ def _deduce_loaded():
 
 @pytest.fixture
 def group(region, organisator, regio_admin, provider):
-    from leerhuis.models import Organisation
-
     db.session.add(Organisation(name="Regio Gooi en Vechtstreek", type=OrganisationType.REGIO,
                                 region=region))
     group = KlankbordGroup(region_id=region.id, name="Zo thuis mogelijk opgroeien",
@@ -62,9 +74,14 @@ def group(region, organisator, regio_admin, provider):
     group.members = [KlankbordMember(user=organisator, organisation_id=organisator.organisation_id)]
     db.session.add(group)
     db.session.commit()
-    meeting = klankbordgroep.plan_meeting(group, day=date.today() + timedelta(days=30),
-                                          start=time(10), end=time(12), place="Gemeentehuis, Hilversum",
-                                          by=regio_admin)
+    meeting = klankbordgroep.plan_meeting(
+        group,
+        day=date.today() + timedelta(days=30),
+        start=time(10),
+        end=time(12),
+        place="Gemeentehuis, Hilversum",
+        by=regio_admin,
+    )
     db.session.commit()
     return group, meeting
 
@@ -83,8 +100,11 @@ def test_only_members_and_the_region_see_a_group_its_meetings_and_documents(
     document = klankbordgroep.store_document(meeting, "verslag.pdf", b"%PDF-1.7 verslag",
                                              by=regio_admin)
     db.session.commit()
-    urls = [f"/klankbordgroepen/{meeting.group_id}", f"/klankbordgroepen/bijeenkomsten/{meeting.id}",
-            f"/klankbordgroepen/documenten/{document.id}"]
+    urls = [
+        f"/klankbordgroepen/{meeting.group_id}",
+        f"/klankbordgroepen/bijeenkomsten/{meeting.id}",
+        f"/klankbordgroepen/documenten/{document.id}",
+    ]
     def statuses():
         result = []
         for url in urls:
@@ -119,7 +139,8 @@ def test_uploads_are_checked_by_content_and_size(as_regio, group, name, content,
     boundary, body = encode_multipart({"document-document": FileStorage(io.BytesIO(content), name)})
     response = as_regio.post(f"/klankbordgroepen/bijeenkomsten/{meeting.id}", data=body,
                              content_type=f"multipart/form-data; boundary={boundary}")
-    assert response.status_code == 400 and message in response.text
+    assert response.status_code == 400
+    assert message in response.text
     assert meeting.documents == []
 
 
@@ -133,13 +154,21 @@ def test_minutes_agenda_and_actions_are_kept_by_the_chair(as_regio, group):
     _, meeting = group
     url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}"
     as_regio.post(url, data={"agenda-title": "Voortgang uitvoeringsagenda"})
-    as_regio.post(url, data={"verslag-minutes": "Goed gesprek.", "verslag-decisions": "Actie 2 versnellen."})
+    as_regio.post(
+        url, data={"verslag-minutes": "Goed gesprek.", "verslag-decisions": "Actie 2 versnellen."}
+    )
     as_regio.post(url, data={"actie-title": "Notitie schrijven", "actie-owner": "Regio",
                              "actie-due_date": "2030-01-31"})
     page = as_regio.get(url).text
-    for text in ("Voortgang uitvoeringsagenda", "Goed gesprek.", "Actie 2 versnellen.", "Notitie schrijven"):
+    for text in (
+        "Voortgang uitvoeringsagenda",
+        "Goed gesprek.",
+        "Actie 2 versnellen.",
+        "Notitie schrijven",
+    ):
         assert text in page
-    assert meeting.event.type.code == "klankbordgroep" and not meeting.event.issues_certificate
+    assert meeting.event.type.code == "klankbordgroep"
+    assert not meeting.event.issues_certificate
 
 
 def test_the_progress_report_pdf_holds_actions_progress_contributions_and_figures(
@@ -159,36 +188,54 @@ def test_the_progress_report_pdf_holds_actions_progress_contributions_and_figure
     assert progress["partners"][0][1] == "Wij bemensen het loket op dinsdag."
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         agenda.progress_report_pdf(region, half))).pages)
-    for expected in ("Voortgangsrapportage", "Faciliteren toegang", "Eén loket", "Het loket is open en druk.",
-                     provider.name, "Cijfers van het Regionaal Leerhuis"):
+    for expected in (
+        "Voortgangsrapportage",
+        "Faciliteren toegang",
+        "Eén loket",
+        "Het loket is open en druk.",
+        provider.name,
+        "Cijfers van het Regionaal Leerhuis",
+    ):
         assert expected in text
 
 
 # --- Lessons -----------------------------------------------------------------------------
 
 def lesson_input(**overrides):
-    values = {"title": "Eerder samen met school", "source": LessonSource.SPIEGELBIJEENKOMST,
-                  "kind": LessonKind.ATTENTION, "phase": LessonPhase.PREVENTIE,
-                  "earlier_prevention": "Bij de eerste signalen van school hadden we de uithuisplaatsing kunnen voorkomen."}
+    values = {
+        "title": "Eerder samen met school",
+        "source": LessonSource.SPIEGELBIJEENKOMST,
+        "kind": LessonKind.ATTENTION,
+        "phase": LessonPhase.PREVENTIE,
+        "earlier_prevention": "Bij de eerste signalen van school hadden we de uithuisplaatsing"
+                              " kunnen voorkomen.",
+    }
     values.update(overrides)
     return lessons.LessonInput(**values)
 
 
 def test_the_guard_blocks_identifiers_in_lessons_and_flags_names(region, organisator):
-    from leerhuis.services.programme import PrivacyCheckFailed
-
     with pytest.raises(PrivacyCheckFailed, match=re.escape(
             "Deze tekst bevat gegevens die niet opgeslagen mogen worden: telefoonnummer. "
             "Haal ze weg.")) as blocked:
-        lessons.save_lesson(lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator)
+        lessons.save_lesson(
+            lesson_input(wanted_differently="Bel moeder op 06-12345678."), by=organisator
+        )
     assert not blocked.value.needs_confirmation
     with pytest.raises(PrivacyCheckFailed) as named:
         lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
                                          quote_consent=True), by=organisator)
     assert named.value.needs_confirmation
-    lesson = lessons.save_lesson(lesson_input(quote="Jan de Vries zei dat niemand luisterde.",
-                                              quote_consent=True, privacy_confirmed=True), by=organisator)
-    assert lesson.privacy_review_needed and lesson.status is LessonStatus.REVIEW
+    lesson = lessons.save_lesson(
+        lesson_input(
+            quote="Jan de Vries zei dat niemand luisterde.",
+            quote_consent=True,
+            privacy_confirmed=True,
+        ),
+        by=organisator,
+    )
+    assert lesson.privacy_review_needed
+    assert lesson.status is LessonStatus.REVIEW
     assert lesson.quote_consent_recorded_by_id == organisator.id
 
 
@@ -203,9 +250,12 @@ def test_dutch_search_finds_stemmed_words_in_published_lessons_only(
         region, organisator, regio_admin, deelnemer, client, auth):
     published = lessons.save_lesson(lesson_input(), by=organisator)
     lessons.review(published, publish=True, by=regio_admin)
-    hidden = lessons.save_lesson(lesson_input(title="Nog niet beoordeeld",
-                                              earlier_prevention="Gesprekken over uithuisplaatsing."),
-                                 by=organisator)
+    hidden = lessons.save_lesson(
+        lesson_input(
+            title="Nog niet beoordeeld", earlier_prevention="Gesprekken over uithuisplaatsing."
+        ),
+        by=organisator,
+    )
     db.session.commit()
 
     def found(query):
@@ -217,7 +267,8 @@ def test_dutch_search_finds_stemmed_words_in_published_lessons_only(
     assert hidden.id not in found("uithuisplaatsing")
     auth.login(deelnemer)
     page = client.get("/lessen?q=uithuisplaatsingen").text
-    assert "Eerder samen met school" in page and "Nog niet beoordeeld" not in page
+    assert "Eerder samen met school" in page
+    assert "Nog niet beoordeeld" not in page
     assert client.get(f"/lessen/{hidden.id}").status_code == 404
 
 
@@ -234,9 +285,13 @@ def attended(region, provider, deelnemer):
                                    net_hours=Decimal(2))]
     db.session.add(event)
     db.session.flush()
-    present = Registration(event_id=event.id, user_id=deelnemer.id, status=RegistrationStatus.CONFIRMED)
+    present = Registration(
+        event_id=event.id, user_id=deelnemer.id, status=RegistrationStatus.CONFIRMED
+    )
     absent_user = make_user(region, "afwezig@example.org")
-    absent = Registration(event_id=event.id, user_id=absent_user.id, status=RegistrationStatus.CONFIRMED)
+    absent = Registration(
+        event_id=event.id, user_id=absent_user.id, status=RegistrationStatus.CONFIRMED
+    )
     db.session.add_all([present, absent])
     db.session.flush()
     db.session.add_all([
@@ -261,7 +316,8 @@ def test_evaluation_links_go_to_present_participants_and_work_once(
               "suggestions": "Meer casuïstiek."}
     assert client.post(path, data=answer).status_code == 200
     again = client.post(path, data=answer)
-    assert again.status_code == 400 and "al geëvalueerd" in again.text
+    assert again.status_code == 400
+    assert "al geëvalueerd" in again.text
     assert evaluations.send_due_invitations() == 0
 
 
@@ -289,22 +345,40 @@ def test_answers_cannot_be_linked_to_a_person(attended, client, as_organisator, 
     event, present, _ = attended
     others = [_present(event, region, f"aanwezig{n}@example.org") for n in (1, 2)]
     _answer(client, present, 7, "Vaker doorvragen.")
-    columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
-    assert columns == {"id", "event_id", "answered_on", "grade", "usefulness", "do_differently", "suggestions"}
-    foreign = {fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
+    columns = {
+        c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_response")
+    }
+    assert columns == {
+        "id",
+        "event_id",
+        "answered_on",
+        "grade",
+        "usefulness",
+        "do_differently",
+        "suggestions",
+    }
+    foreign = {
+        fk["referred_table"]
+        for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")
+    }
     assert foreign == {"event"}
-    token_columns = {c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
+    token_columns = {
+        c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")
+    }
     assert token_columns == {"token_hash", "event_id", "expires_on", "used"}
     # One answer of a small group would give its author away: nothing is shown yet.
     page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
-    assert "Vaker doorvragen." not in page and "vanaf 3 antwoorden" in page
+    assert "Vaker doorvragen." not in page
+    assert "vanaf 3 antwoorden" in page
     _answer(client, others[0], 9, "Netwerk eerder betrekken.")
     _answer(client, others[1], 8, "")
     page = as_organisator.get(f"/activiteiten/{event.id}/evaluaties").text
     assert "8,0" in page or "8.0" in page
-    assert "Vaker doorvragen." in page and "Netwerk eerder betrekken." in page
+    assert "Vaker doorvragen." in page
+    assert "Netwerk eerder betrekken." in page
     for registration in (present, *others):
-        assert registration.user.full_name not in page and registration.user.email not in page
+        assert registration.user.full_name not in page
+        assert registration.user.email not in page
 
 
 def test_an_evaluation_link_holds_a_random_token_of_which_only_the_hash_is_stored(attended):
@@ -312,10 +386,12 @@ def test_an_evaluation_link_holds_a_random_token_of_which_only_the_hash_is_store
     token = evaluations.invite(present).rsplit("/", 1)[1]
     db.session.commit()
     # 32 random bytes and nothing else (a signed token carried the registration id).
-    assert "." not in token and len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == 32
+    assert "." not in token
+    assert len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == 32
     (stored,) = db.session.scalars(select(EvaluationToken)).all()
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() != token
-    assert stored.event_id == event.id and stored.used is False
+    assert stored.event_id == event.id
+    assert stored.used is False
     assert present.evaluation_invited is True
     assert evaluations.invite(present) is None  # one link per person
 
@@ -341,10 +417,14 @@ def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a
     responses = db.session.scalars(select(EvaluationResponse)).all()
     assert len(responses) == 3
     for response in responses:
-        assert isinstance(response.id, str) and len(response.id) == 32
+        assert isinstance(response.id, str)
+        assert len(response.id) == 32
         assert not response.id.isdigit()
         assert type(response.answered_on) is date
-    columns = {c["name"]: c["type"] for c in inspect(db.session.connection()).get_columns("evaluation_response")}
+    columns = {
+        c["name"]: c["type"]
+        for c in inspect(db.session.connection()).get_columns("evaluation_response")
+    }
     assert not any(isinstance(t, DateTime) for t in columns.values())
     # No value of an answer row equals a registration's or user's id, nor a token's hash.
     people = {r.id for r in (present, *others)} | {r.user_id for r in (present, *others)}
@@ -354,14 +434,14 @@ def test_a_stored_answer_has_a_random_id_a_date_only_and_nothing_that_joins_to_a
         assert not values & hashes
         assert response.id not in {str(p) for p in people}
     assert not {"registration", "user_account", "evaluation_token"} & {
-        fk["referred_table"] for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")}
+        fk["referred_table"]
+        for fk in inspect(db.session.connection()).get_foreign_keys("evaluation_response")
+    }
     assert "registration_id" not in {
         c["name"] for c in inspect(db.session.connection()).get_columns("evaluation_token")}
 
 
 def test_an_old_signed_evaluation_link_shows_that_it_is_no_longer_valid(attended, client):
-    from leerhuis.services.tokens import make_token
-
     _, present, _ = attended
     old = client.get(f"/evaluatie/{make_token('evaluation', {'r': present.id})}")
     assert old.status_code == 400
@@ -390,23 +470,31 @@ def test_the_guard_checks_evaluation_answers_and_a_proposed_lesson_waits_for_rev
     answer = {"grade": "8", "usefulness": "4", "suggestions": "",
               "do_differently": "Moeder belde vanaf 06-12345678."}
     blocked = client.post(link, data=answer)
-    assert blocked.status_code == 400 and "niet opgeslagen mogen worden" in blocked.text
+    assert blocked.status_code == 400
+    assert "niet opgeslagen mogen worden" in blocked.text
     assert "Moeder belde vanaf 06-12345678." in blocked.text  # the value is kept
     answer.update(do_differently="Eerder het netwerk betrekken.",
                   lesson="Gezinnen wachten te lang op passende hulp; eerder schakelen.")
     assert client.post(link, data=answer).status_code == 200
     (proposed,) = lessons.review_queue(regio_admin)
-    assert proposed.source is LessonSource.EVALUATIE and proposed.created_by_id is None
-    assert proposed.event_id == event.id and proposed.status is LessonStatus.REVIEW
+    assert proposed.source is LessonSource.EVALUATIE
+    assert proposed.created_by_id is None
+    assert proposed.event_id == event.id
+    assert proposed.status is LessonStatus.REVIEW
     assert "passende hulp" in proposed.wanted_differently
 
 
 def test_other_organisers_cannot_see_results(attended, client, auth, other_organisator, as_regio):
     event, _, _ = attended
     assert as_regio.get("/regio/evaluaties").status_code == 200
-    rows = list(csv.reader(io.StringIO(as_regio.get("/regio/evaluaties.csv").data.decode("utf-8-sig")),
-                           delimiter=";"))
-    assert rows[0][0] == "activiteit" and not any("@" in cell for row in rows for cell in row)
+    rows = list(
+        csv.reader(
+            io.StringIO(as_regio.get("/regio/evaluaties.csv").data.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    assert rows[0][0] == "activiteit"
+    assert not any("@" in cell for row in rows for cell in row)
     auth.logout()
     auth.login(other_organisator)
     assert client.get(f"/activiteiten/{event.id}/evaluaties").status_code == 403
@@ -414,14 +502,16 @@ def test_other_organisers_cannot_see_results(attended, client, auth, other_organ
 
 # --- Setting up groups, the agenda, editing lessons ----------------------------------------
 
-def test_the_region_sets_up_a_group_whose_chair_becomes_a_member(as_regio, regio_admin, organisator):
+def test_the_region_sets_up_a_group_whose_chair_becomes_a_member(as_regio, regio_admin,
+                                                                  organisator):
     response = as_regio.post("/klankbordgroepen/nieuw", data={
         "name": "Ambtelijke klankbordgroep", "type": "ambtelijk", "chair_email": organisator.email,
         "meetings_per_year": "2", "description": "Beleidsmedewerkers van de gemeenten."})
     assert response.status_code == 302
     group = db.session.scalars(select(KlankbordGroup).where(
         KlankbordGroup.name == "Ambtelijke klankbordgroep")).one()
-    assert group.chair_id == organisator.id and group.type is GroupType.AMBTELIJK
+    assert group.chair_id == organisator.id
+    assert group.type is GroupType.AMBTELIJK
     assert [m.user_id for m in group.members] == [organisator.id]
     bad = as_regio.post(f"/klankbordgroepen/{group.id}/bewerken", data={
         "name": "Ambtelijk", "type": "ambtelijk", "chair_email": "onbekend@example.org",
@@ -451,10 +541,15 @@ def test_the_region_keeps_the_agenda_actions_and_partners_edit_their_own_contrib
     assert as_regio.post("/uitvoeringsagenda/acties/nieuw", data={
         "number": "1", "title": "Faciliteren toegang en toeleiding",
         "measures": "Eén loket\n\n  Snelle toeleiding  "}).status_code == 302
-    action = db.session.scalars(select(AgendaAction).where(AgendaAction.region_id == region.id)).one()
+    action = db.session.scalars(
+        select(AgendaAction).where(AgendaAction.region_id == region.id)
+    ).one()
     assert action.measures == "Eén loket\nSnelle toeleiding"
-    duplicate = as_regio.post("/uitvoeringsagenda/acties/nieuw", data={"number": "1", "title": "Dubbel"})
-    assert duplicate.status_code == 400 and "al een actie met dit nummer" in duplicate.text
+    duplicate = as_regio.post(
+        "/uitvoeringsagenda/acties/nieuw", data={"number": "1", "title": "Dubbel"}
+    )
+    assert duplicate.status_code == 400
+    assert "al een actie met dit nummer" in duplicate.text
     assert as_regio.post(f"/uitvoeringsagenda/acties/{action.id}", data={
         "number": "1", "title": "Toegang en toeleiding", "measures": ""}).status_code == 302
     db.session.refresh(action)
@@ -465,7 +560,8 @@ def test_the_region_keeps_the_agenda_actions_and_partners_edit_their_own_contrib
     assert client.post(f"/uitvoeringsagenda?halfjaar={half}", data={
         "action_id": action.id, "text": "Wij bemensen het loket."}).status_code == 302
     page = client.get(f"/uitvoeringsagenda?halfjaar={half}").text
-    assert ">Wij bemensen het loket.</textarea>" in page and provider.name in page
+    assert ">Wij bemensen het loket.</textarea>" in page
+    assert provider.name in page
 
 
 def test_authors_edit_their_lesson_until_published_and_the_region_keeps_follow_up(
@@ -492,15 +588,15 @@ def test_authors_edit_their_lesson_until_published_and_the_region_keeps_follow_u
     assert lesson.status is LessonStatus.PUBLISHED
     assert lesson.follow_up_status.value == "verwerkt_in_agenda"
     page = client.get(f"/lessen/{lesson.id}").text
-    assert "Verwerkt in de agenda" in page and "Afspraak met het samenwerkingsverband." in page
+    assert "Verwerkt in de agenda" in page
+    assert "Afspraak met het samenwerkingsverband." in page
 
 
 def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
-    from leerhuis.demo.seed import seed_demo
-
     summary = seed_demo(professionals=20)
     db.session.commit()
-    assert summary["klankbordgroepen"] == 3 and summary["agenda_actions"] == 5
+    assert summary["klankbordgroepen"] == 3
+    assert summary["agenda_actions"] == 5
     region = db.session.scalars(select(KlankbordGroup)).first().region_id
     admin = db.session.scalars(select(User).where(User.email == "regio@example.org")).one()
     assert admin.region_id == region
@@ -509,30 +605,32 @@ def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
     assert db.session.scalar(select(func.count()).select_from(EvaluationResponse)) > 0
     partners = db.session.scalars(select(KlankbordGroup).where(
         KlankbordGroup.type == GroupType.PARTNERS)).one()
-    assert len(partners.meetings) >= 2 and any(m.minutes for m in partners.meetings)
+    assert len(partners.meetings) >= 2
+    assert any(m.minutes for m in partners.meetings)
 
 
 def test_the_region_invites_all_members_to_a_meeting_once_the_programme_is_published(
         as_regio, group, organisator, region):
-    from leerhuis.models import Invitation, ProgrammeStatus, ProgrammeYear
-
     _, meeting = group
     url = f"/klankbordgroepen/bijeenkomsten/{meeting.id}/leden-uitnodigen"
     refused = as_regio.post(url, follow_redirects=True)
     assert "nog niet gepubliceerd" in refused.text
-    programme = db.session.scalars(select(ProgrammeYear).where(
-        ProgrammeYear.region_id == region.id, ProgrammeYear.year == meeting.event.programme_year)).one()
+    programme = db.session.scalars(
+        select(ProgrammeYear).where(
+            ProgrammeYear.region_id == region.id, ProgrammeYear.year == meeting.event.programme_year
+        )
+    ).one()
     programme.status = ProgrammeStatus.PUBLISHED
     db.session.commit()
     response = as_regio.post(url)
-    assert response.status_code == 302 and "/uitnodigingen/" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/uitnodigingen/" in response.headers["Location"]
     invited = db.session.scalars(select(Invitation.email)).all()
     assert invited == [organisator.email]
 
 
-def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer, regio_admin):
-    from leerhuis.services import registrations
-
+def test_only_members_and_the_region_register_for_a_meeting(group, organisator, deelnemer,
+                                                             regio_admin):
     _, meeting = group
     refusal = "Deze bijeenkomst is alleen voor de leden van de klankbordgroep."
     assert registrations.registration_closed_reason(meeting.event, deelnemer, now=utcnow()) in (
@@ -572,11 +670,13 @@ def test_a_member_who_only_names_an_organisation_in_the_profile_cannot_overwrite
     db.session.commit()
     auth.login(claimant)
     page = client.get(f"/uitvoeringsagenda?halfjaar={half}")
-    assert page.status_code == 200 and NO_ROLE in page.text
+    assert page.status_code == 200
+    assert NO_ROLE in page.text
     assert 'name="text"' not in page.text
     refused = client.post(f"/uitvoeringsagenda?halfjaar={half}", data={
         "action_id": action.id, "text": "Overschreven."})
-    assert refused.status_code == 403 and NO_ROLE in refused.text
+    assert refused.status_code == 403
+    assert NO_ROLE in refused.text
     assert agenda.progress_for(region, half)[action.id]["partners"] == [
         (provider, "Wij bemensen het loket op dinsdag.")]
     with pytest.raises(agenda.AgendaError, match="Vraag die rol aan"):
@@ -589,7 +689,8 @@ def test_an_approved_organiser_writes_for_that_organisation_only(
     auth.login(organisator)
     other = client.post(f"/uitvoeringsagenda?halfjaar={half}&organisatie={other_provider.id}",
                         data={"action_id": action.id, "text": "Namens een ander."})
-    assert other.status_code == 403 and NO_ROLE in other.text
+    assert other.status_code == 403
+    assert NO_ROLE in other.text
     with pytest.raises(agenda.AgendaError, match="Vraag die rol aan"):
         agenda.write_progress(action, half, "Namens een ander.", by=organisator,
                               organisation=other_provider)

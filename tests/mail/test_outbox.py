@@ -2,14 +2,17 @@
 
 import email
 import email.policy
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import MIGRATIONS, database_url_for, free_port, make_test_config
 from flask_babel import lazy_gettext as _l
+from flask_migrate import upgrade
 from sqlalchemy import select
 
+from leerhuis import create_app, tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
     OutboxMessage,
@@ -30,8 +33,10 @@ def test_a_mail_server_that_is_down_delays_but_never_loses_mail(
     result = deliver_mail()
     assert result["retry"] == 1
     row = db.session.scalars(select(OutboxMessage)).one()
-    assert row.status is OutboxStatus.PENDING and row.attempts == 1
-    assert row.last_error and row.next_attempt_at > utcnow()
+    assert row.status is OutboxStatus.PENDING
+    assert row.attempts == 1
+    assert row.last_error
+    assert row.next_attempt_at > utcnow()
 
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)  # the server is back
     assert deliver_mail()["sent"] == 0  # still waiting for its backoff
@@ -59,7 +64,8 @@ def test_a_mail_that_keeps_failing_is_shown_to_the_region_and_can_be_resent(
     assert row.subject in page.text
     as_regio.post(f"/regio/mail/{row.id}/opnieuw")
     db.session.expire_all()
-    assert row.status is OutboxStatus.PENDING and row.attempts == 0
+    assert row.status is OutboxStatus.PENDING
+    assert row.attempts == 0
 
 
 def test_without_smtp_the_worker_writes_eml_files(app, region, deliver_mail):
@@ -74,7 +80,8 @@ def test_without_smtp_the_worker_writes_eml_files(app, region, deliver_mail):
     row = db.session.scalars(select(OutboxMessage)).one()
     path = Path(app.config["MAIL_FILE_DIR"]) / row.file_name
     parsed = email.message_from_bytes(path.read_bytes())
-    assert parsed["Subject"] == row.subject and client_user.email in parsed["To"]
+    assert parsed["Subject"] == row.subject
+    assert client_user.email in parsed["To"]
 
 
 def test_mail_written_in_a_rolled_back_transaction_is_never_sent(region, deliver_mail):
@@ -88,13 +95,6 @@ def test_mail_written_in_a_rolled_back_transaction_is_never_sent(region, deliver
 def test_two_workers_deliver_each_message_once_without_locking_errors(tmp_path):
     """`make run` starts the worker with two threads: on SQLite they must neither send a
     message twice nor fail on the single write lock."""
-    import threading
-
-    from conftest import MIGRATIONS, database_url_for, make_test_config
-    from flask_migrate import upgrade
-
-    from leerhuis import create_app, tasks
-
     app = create_app(make_test_config(database_url_for(tmp_path, "outbox_threads"), tmp_path))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
@@ -120,7 +120,8 @@ def test_two_workers_deliver_each_message_once_without_locking_errors(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == [] and sum(sent) == 40
+    assert errors == []
+    assert sum(sent) == 40
     assert len(list(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))) == 40
     with app.app_context():
         assert set(db.session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
@@ -143,10 +144,12 @@ def test_mail_to_an_ascii_address_has_ascii_headers_with_the_rest_encoded(
     assert deliver_mail()["sent"] == 1
     (mail,) = smtp.to("noor@example.org")
     assert all(block.isascii() for block in _headers(mail.raw))
-    assert b"=?utf-8?" in _headers(mail.raw)[0] and b"\r\nMIME-Version: 1.0\r\n" in mail.raw
+    assert b"=?utf-8?" in _headers(mail.raw)[0]
+    assert b"\r\nMIME-Version: 1.0\r\n" in mail.raw
     assert mail.raw.count(b"MIME-Version") == 1  # on the message, not on every part
     assert mail.subject == "Je bewijs – Café de Linde"
-    assert mail.text() == "Beste Noor,\r\n" and mail.html().count("bewijs van deelname") == 5
+    assert mail.text() == "Beste Noor,\r\n"
+    assert mail.html().count("bewijs van deelname") == 5
     (attachment,) = mail.message.iter_attachments()
     assert attachment.get_filename() == "bewijs-ë.pdf"
     assert attachment.get_content() == b"%PDF-1.7 bewijs"
@@ -161,22 +164,28 @@ def test_mail_to_an_address_that_is_not_ascii_goes_with_smtputf8_and_utf8_header
     db.session.commit()
     assert deliver_mail()["sent"] == 1
     (mail,) = smtp.to("joëlle@example.org")
-    assert "To: joëlle@example.org\r\n".encode() in mail.raw and b"=?utf-8?" not in mail.raw
-    assert mail.subject == "Je bewijs – Café" and mail.text() == "Beste Joëlle,\r\n"
+    assert "To: joëlle@example.org\r\n".encode() in mail.raw
+    assert b"=?utf-8?" not in mail.raw
+    assert mail.subject == "Je bewijs – Café"
+    assert mail.text() == "Beste Joëlle,\r\n"
 
 
 def test_names_and_long_subjects_are_encoded_within_the_line_limits(app, region, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_FROM",
                         "Régionaal Leerhuis Gooi en Vechtstreek – afdeling Jeugd en Gezin "
                         "<leerhuis@example.org>")
-    subject = "Je bewijs van deelname: " + " – ".join(["Gesprekstechnieken rond uithuisplaatsing"] * 3)
+    subject = "Je bewijs van deelname: " + " – ".join(
+        ["Gesprekstechnieken rond uithuisplaatsing"] * 3
+    )
     row = outbox.queue_message(outbox.build_message(to="Noor Visser <noor@example.org>",
                                                     subject=subject, text="…"))
     headers = _headers(row.mime)[0]
-    assert headers.isascii() and max(map(len, headers.split(b"\r\n"))) <= 78
+    assert headers.isascii()
+    assert max(map(len, headers.split(b"\r\n"))) <= 78
     parsed = email.message_from_bytes(row.mime, policy=email.policy.default)
     assert parsed["From"].addresses[0].display_name.startswith("Régionaal Leerhuis")
-    assert parsed["Subject"] == subject and row.recipient == "noor@example.org"
+    assert parsed["Subject"] == subject
+    assert row.recipient == "noor@example.org"
     # A name beside an address that is not ASCII: all UTF-8, as SMTPUTF8 has it.
     row = outbox.queue_message(outbox.build_message(to="Joëlle Visser <joëlle@example.org>",
                                                     subject=subject, text="…"))
@@ -205,8 +214,6 @@ def test_a_line_break_in_a_subject_stays_inside_the_subject(app, region):
 
 
 def test_the_outbox_pagination_keeps_the_status_filter(as_regio, regio_admin):
-    from leerhuis.services import outbox
-
     for n in range(51):
         outbox.queue_template_mail("verify_email", to=regio_admin.email, user=regio_admin,
                                    subject=f"Bericht {n}", link="http://leerhuis.test/x")

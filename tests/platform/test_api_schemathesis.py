@@ -102,7 +102,10 @@ def test_published_events_in_the_api_match_the_database(client, demo_programme):
     assert {e["id"] for e in body["evenementen"]} == public
     theme = next(t for e in body["evenementen"] for t in e["themas"])
     themed = client.get(f"/api/v1/evenementen?thema={theme}&limit=500").json["evenementen"]
-    assert themed and all(theme in e["themas"] for e in themed)
-    assert {e["id"] for e in themed} == {e["id"] for e in body["evenementen"] if theme in e["themas"]}
+    assert themed
+    assert all(theme in e["themas"] for e in themed)
+    assert {e["id"] for e in themed} == {
+        e["id"] for e in body["evenementen"] if theme in e["themas"]
+    }
     draft = next(e for e in demo_programme if e.programme_year == this_year + 1)
     assert client.get(f"/api/v1/evenementen/{draft.id}").status_code == 404

@@ -223,12 +223,21 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     db.session.flush()
     db.session.add(Attendance(registration_id=registration.id, session_id=draft.sessions[0].id,
                               state=AttendanceState.PRESENT, source=AttendanceSource.ORGANISER))
-    certificate = Certificate(code="ABCD-EFGH-JKLM", event_id=draft.id,
-                              registration_id=registration.id, user_id=deelnemer.id,
-                              participant_name="Sanne Jansen", event_title="Concept",
-                              event_type_label="Werkbezoek", activity_dates="",
-                              first_date=start, net_hours=Decimal(2), skj_category="informeel_leren",
-                              file_name="missing.pdf", sha256="0" * 64)
+    certificate = Certificate(
+        code="ABCD-EFGH-JKLM",
+        event_id=draft.id,
+        registration_id=registration.id,
+        user_id=deelnemer.id,
+        participant_name="Sanne Jansen",
+        event_title="Concept",
+        event_type_label="Werkbezoek",
+        activity_dates="",
+        first_date=start,
+        net_hours=Decimal(2),
+        skj_category="informeel_leren",
+        file_name="missing.pdf",
+        sha256="0" * 64,
+    )
     run = CertificateRun(event_id=draft.id, started_by_id=organisator.id)
     pending_org = Organisation(name="Voorgesteld", type=OrganisationType.WELZIJN, region=region,
                                status=ApprovalStatus.REQUESTED)
@@ -245,8 +254,13 @@ def sample(app, region, provider, other_provider, deelnemer, organisator, other_
     meeting = KlankbordMeeting(group=group, event=draft)
     db.session.add_all([group, meeting])
     db.session.flush()
-    document = MeetingDocument(meeting_id=meeting.id, original_name="agenda.pdf",
-                               stored_name="matrix-test.pdf", content_type="application/pdf", size=8)
+    document = MeetingDocument(
+        meeting_id=meeting.id,
+        original_name="agenda.pdf",
+        stored_name="matrix-test.pdf",
+        content_type="application/pdf",
+        size=8,
+    )
     lesson = Lesson(region_id=region.id, title="Les", source=LessonSource.GESPREK,
                     kind=LessonKind.POSITIVE, phase=LessonPhase.PREVENTIE,
                     status=LessonStatus.PUBLISHED)
@@ -282,7 +296,9 @@ def outcome(response) -> str:
         return DENIED
     if response.status_code == 404:
         return NOT_FOUND
-    if response.status_code in (301, 302, 303) and "/inloggen" in response.headers.get("Location", ""):
+    if response.status_code in (301, 302, 303) and "/inloggen" in response.headers.get(
+        "Location", ""
+    ):
         return LOGIN
     if response.status_code == 400:
         return "400"
@@ -330,7 +346,9 @@ def test_every_route_behaves_as_the_policy_says_for_every_role(
                     got = ALLOWED
                 checked += 1
                 if got != expected:
-                    failures.append(f"{role:18} {method:4} {rule.rule:55} expected {expected}, got {got}")
+                    failures.append(
+                        f"{role:18} {method:4} {rule.rule:55} expected {expected}, got {got}"
+                    )
                 db.session.rollback()
     assert failures == [], "\n".join(failures)
     assert checked > 300

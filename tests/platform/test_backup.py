@@ -1,6 +1,7 @@
 """Backup and restore: the database and the certificate store come back as they were."""
 
 import hashlib
+import io
 import json
 import shutil
 import tarfile
@@ -12,7 +13,20 @@ from sqlalchemy import func, select
 
 from leerhuis import create_app
 from leerhuis.extensions import db
-from leerhuis.models import Region, User
+from leerhuis.models import (
+    Event,
+    EventStatus,
+    EventType,
+    GroupType,
+    KlankbordGroup,
+    KlankbordMeeting,
+    MeetingDocument,
+    Organisation,
+    OrganisationType,
+    Region,
+    User,
+)
+from leerhuis.services import klankbordgroep
 from leerhuis.services.backup import BackupError, create_backup, restore_backup
 
 
@@ -74,9 +88,6 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
     archive may hold folders and files under certificates/ only, as create_backup writes it
     (uncompressed), and is unpacked beside the store before the database or the store is
     touched."""
-    import io
-    import tarfile
-
     config = make_test_config(database_url_for(tmp_path, "crafted"), tmp_path)
     app = create_app(config)
     store = tmp_path / "certificates"
@@ -105,7 +116,9 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
                     tar.addfile(entry, io.BytesIO(b"%PDF"))
         manifest_file = tmp_path / "backup" / "manifest.json"
         manifest = json.loads(manifest_file.read_text())
-        manifest["files"]["certificates"]["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
+        manifest["files"]["certificates"]["sha256"] = hashlib.sha256(
+            archive.read_bytes()
+        ).hexdigest()
         manifest_file.write_text(json.dumps(manifest))
 
         with pytest.raises(BackupError, match="geen tar-archief" if members[0][1] == "gz"
@@ -122,19 +135,6 @@ def test_a_crafted_certificate_archive_is_refused_before_anything_is_touched(tmp
 
 @pytest.mark.no_rollback
 def test_an_uploaded_klankbordgroep_document_comes_back_after_a_restore(tmp_path):
-    from leerhuis.models import (
-        Event,
-        EventStatus,
-        EventType,
-        GroupType,
-        KlankbordGroup,
-        KlankbordMeeting,
-        MeetingDocument,
-        Organisation,
-        OrganisationType,
-    )
-    from leerhuis.services import klankbordgroep
-
     app = create_app(make_test_config(database_url_for(tmp_path, "uploads"), tmp_path))
     content = b"%PDF-1.7 verslag van de klankbordgroep"
     with app.app_context():
@@ -146,8 +146,16 @@ def test_an_uploaded_klankbordgroep_document_comes_back_after_a_restore(tmp_path
         db.session.add_all([region, organisation])
         db.session.flush()
         visit = db.session.scalars(select(EventType).where(EventType.code == "werkbezoek")).one()
-        event = Event(region_id=region.id, type=visit, organisation=organisation, programme_year=2026,
-                      status=EventStatus.PUBLISHED, title="Klankbordgroep", address="A", city="B")
+        event = Event(
+            region_id=region.id,
+            type=visit,
+            organisation=organisation,
+            programme_year=2026,
+            status=EventStatus.PUBLISHED,
+            title="Klankbordgroep",
+            address="A",
+            city="B",
+        )
         group = KlankbordGroup(region_id=region.id, name="Partners", type=GroupType.PARTNERS)
         meeting = KlankbordMeeting(group=group, event=event)
         db.session.add_all([user, meeting])

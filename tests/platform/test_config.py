@@ -7,6 +7,7 @@ import pytest
 
 from leerhuis import create_app
 from leerhuis.config import DEFAULT_SECRET_KEY, ConfigError, load_config
+from leerhuis.services import directory
 
 
 @pytest.mark.parametrize("secret", [None, DEFAULT_SECRET_KEY, "", "kort-maar-geheim"])
@@ -27,7 +28,8 @@ def test_production_accepts_a_long_secret_key_and_secures_cookies(monkeypatch, t
     monkeypatch.setenv("LEERHUIS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     config = load_config(str(tmp_path))
-    assert config["PRODUCTION"] and config["SESSION_COOKIE_SECURE"]
+    assert config["PRODUCTION"]
+    assert config["SESSION_COOKIE_SECURE"]
     assert config["REMEMBER_COOKIE_SECURE"]
 
 
@@ -51,8 +53,6 @@ def test_visitors_see_the_programme_of_the_default_region(
 
 
 def test_an_unknown_default_region_is_named_not_replaced(app, region, monkeypatch):
-    from leerhuis.services import directory
-
     monkeypatch.setitem(app.config, "DEFAULT_REGION", "bestaat-niet")
     with app.test_request_context(), pytest.raises(LookupError, match="bestaat-niet"):
         directory.default_region()

@@ -27,7 +27,8 @@ def demo_app(tmp_path):
 def _login(app, email):
     client = app.test_client()
     response = client.post("/inloggen", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302 and "/inloggen" not in response.headers["Location"], email
+    assert response.status_code == 302, email
+    assert "/inloggen" not in response.headers["Location"], email
     return client
 
 
@@ -47,14 +48,16 @@ def test_seed_demo_loads_accounts_that_see_what_their_role_allows(demo_app):
 
     regio = _login(demo_app, "regio@example.org")
     dashboard = regio.get("/regio/")
-    assert dashboard.status_code == 200 and "Verzonden e-mail" in dashboard.text
+    assert dashboard.status_code == 200
+    assert "Verzonden e-mail" in dashboard.text
     assert regio.get("/regio/beoordelen").status_code == 200
 
     organisator = _login(demo_app, "organisator@example.org")
     home = organisator.get("/").text
     assert "Organiseren" in home
     mine = organisator.get("/organiseren")
-    assert mine.status_code == 200 and "Gezinshuis De Linde" in mine.text
+    assert mine.status_code == 200
+    assert "Gezinshuis De Linde" in mine.text
     assert organisator.get("/regio/").status_code == 403
 
     deelnemer = _login(demo_app, "deelnemer@example.org")
@@ -63,8 +66,11 @@ def test_seed_demo_loads_accounts_that_see_what_their_role_allows(demo_app):
     assert deelnemer.get("/organiseren").status_code == 403
     assert deelnemer.get("/regio/").status_code == 403
     with demo_app.app_context():
-        codes = db.session.scalars(select(Certificate.code).join(User, User.id == Certificate.user_id)
-                                   .where(User.email == "deelnemer@example.org")).all()
+        codes = db.session.scalars(
+            select(Certificate.code)
+            .join(User, User.id == Certificate.user_id)
+            .where(User.email == "deelnemer@example.org")
+        ).all()
         db.session.remove()
     assert codes, "the demo deelnemer has a bewijs van deelname"
     certificates = deelnemer.get("/mijn-leerhuis/bewijzen").text
@@ -72,4 +78,5 @@ def test_seed_demo_loads_accounts_that_see_what_their_role_allows(demo_app):
     download = deelnemer.get(f"/certificaat/{codes[0]}/pdf")
     content = download.data
     download.close()  # send_file streams from the stored file
-    assert download.status_code == 200 and content.startswith(b"%PDF")
+    assert download.status_code == 200
+    assert content.startswith(b"%PDF")

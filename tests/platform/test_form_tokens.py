@@ -55,15 +55,18 @@ def test_a_double_submitted_event_form_makes_one_event_and_the_second_answer_lea
     first = as_organisator.post("/activiteiten/nieuw", data=event_form(provider, form_token=token))
     second = as_organisator.post("/activiteiten/nieuw", data=event_form(provider, form_token=token))
     event = db.session.scalars(select(Event)).one()
-    assert first.status_code == 302 and first.headers["Location"] == f"/activiteiten/{event.id}"
-    assert second.status_code == 302 and second.headers["Location"] == f"/activiteiten/{event.id}"
+    assert first.status_code == 302
+    assert first.headers["Location"] == f"/activiteiten/{event.id}"
+    assert second.status_code == 302
+    assert second.headers["Location"] == f"/activiteiten/{event.id}"
     assert count(FormSubmission) == 1
 
 
 def test_every_new_form_carries_a_fresh_token(as_organisator):
     first = token_on(as_organisator.get("/activiteiten/nieuw").text)
     second = token_on(as_organisator.get("/activiteiten/nieuw").text)
-    assert first != second and form_tokens.is_well_formed(first)
+    assert first != second
+    assert form_tokens.is_well_formed(first)
 
 
 def test_a_refused_submission_keeps_its_token_for_the_corrected_form(as_organisator, provider):
@@ -74,8 +77,11 @@ def test_a_refused_submission_keeps_its_token_for_the_corrected_form(as_organisa
     assert "Een nieuwe bijeenkomst kan niet in het verleden liggen." in refused.text
     assert f'value="{token}"' in refused.text  # the page sent back carries the same token
     assert count(FormSubmission) == 0
-    corrected = as_organisator.post("/activiteiten/nieuw", data=event_form(provider, form_token=token))
-    assert corrected.status_code == 302 and count(Event) == 1
+    corrected = as_organisator.post(
+        "/activiteiten/nieuw", data=event_form(provider, form_token=token)
+    )
+    assert corrected.status_code == 302
+    assert count(Event) == 1
 
 
 def test_someone_elses_token_creates_nothing(client, auth, provider, other_provider, organisator,
@@ -87,7 +93,8 @@ def test_someone_elses_token_creates_nothing(client, auth, provider, other_provi
     auth.logout()
     auth.login(other_organisator)
     copied = client.post("/activiteiten/nieuw", data=event_form(other_provider, form_token=token))
-    assert copied.status_code == 400 and count(Event) == 1
+    assert copied.status_code == 400
+    assert count(Event) == 1
 
 
 def test_a_double_submitted_series_makes_one_series(as_organisator, provider):
@@ -97,7 +104,8 @@ def test_a_double_submitted_series_makes_one_series(as_organisator, provider):
     first = as_organisator.post("/activiteiten/reeks", data=data)
     second = as_organisator.post("/activiteiten/reeks", data=data)
     assert count(Event) == 3
-    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
 
 
 def test_forms_without_a_token_still_create(organisator):
@@ -123,7 +131,8 @@ def test_a_double_submitted_klankbordgroep_meeting_is_planned_once(as_regio, reg
     second = as_regio.post(url, data=data)
     meeting = db.session.scalars(select(KlankbordMeeting)).one()
     assert first.headers["Location"] == f"/klankbordgroepen/bijeenkomsten/{meeting.id}"
-    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
     assert count(Event) == 1
 
 
@@ -137,4 +146,5 @@ def test_a_double_submitted_lesson_is_saved_once(as_organisator):
     second = as_organisator.post("/lessen/nieuw", data=data)
     lesson = db.session.scalars(select(Lesson)).one()
     assert first.headers["Location"] == f"/lessen/{lesson.id}"
-    assert second.status_code == 302 and second.headers["Location"] == f"/lessen/{lesson.id}"
+    assert second.status_code == 302
+    assert second.headers["Location"] == f"/lessen/{lesson.id}"

@@ -73,7 +73,9 @@ EMAILS = st.one_of(st.emails().map(lambda e: e[:254]),
                    mixed("sanne@example.org", "geen-adres", "", "a@b", "x" * 300 + "@example.org"))
 NUMBERS = mixed("", "0", "12", "-1", "99999999999999999999", "1e3", "12,5", "NaN", " 7 ", "٣")
 SKJ = mixed("", "100234567", "1002 345 67", "12", "abcd", "1" * 13, "１２３４５６")
-DATES = mixed("", "2030-03-09", "2001-01-01", "2030-02-30", "30-03-2030", "9999-12-31", "0001-01-01")
+DATES = mixed(
+    "", "2030-03-09", "2001-01-01", "2030-02-30", "30-03-2030", "9999-12-31", "0001-01-01"
+)
 TIMES = mixed("", "13:30", "16:30", "24:00", "9:5", "12:60", "23:59")
 
 ENGLISH = re.compile(r"\b(not a valid|this field|invalid|field must|must be|is required|"
@@ -246,8 +248,14 @@ def accredited_event(region, provider):
     event.sessions = [EventSession(starts_at=starts, ends_at=starts + timedelta(hours=3),
                                    net_hours=Decimal(3))]
     db.session.add(event)
-    if db.session.scalars(select(ProgrammeYear).where(
-            ProgrammeYear.region_id == region.id, ProgrammeYear.year == starts.year)).first() is None:
+    if (
+        db.session.scalars(
+            select(ProgrammeYear).where(
+                ProgrammeYear.region_id == region.id, ProgrammeYear.year == starts.year
+            )
+        ).first()
+        is None
+    ):
         db.session.add(ProgrammeYear(region_id=region.id, year=starts.year,
                                      status=ProgrammeStatus.PUBLISHED))
     db.session.commit()
@@ -272,7 +280,8 @@ def test_registration_never_fails_and_refusals_are_dutch_and_keep_the_values(
     registration = db.session.scalars(select(Registration).where(
         Registration.event_id == accredited_event.id, Registration.user_id == deelnemer.id)).first()
     if response.status_code == 302:
-        assert registration is not None and registration.cancelled_at is None
+        assert registration is not None
+        assert registration.cancelled_at is None
         assert registration.diet == typed(diet)
         # Back to a clean slate for the next example: afmelden through the page as well.
         assert client.post(f"/activiteiten/{accredited_event.id}/afmelden").status_code == 302

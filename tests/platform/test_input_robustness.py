@@ -1,11 +1,14 @@
 """Query strings and form fields no page makes get a clear answer, never a 500 (issue 20)."""
 
+import pathlib
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+import leerhuis
 from leerhuis.extensions import db
 from leerhuis.models import (
     Event,
@@ -45,11 +48,6 @@ def event(region, provider, deelnemer):
 
 
 def test_the_lists_name_every_page_that_reads_page_or_dates():
-    import pathlib
-    import re
-
-    import leerhuis
-
     blueprints = pathlib.Path(leerhuis.__file__).parent / "blueprints"
     sources = "".join(p.read_text() for p in blueprints.rglob("*.py"))
     # Pages read through the shared helpers only, never request.args by hand.

@@ -6,6 +6,25 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
+from leerhuis.errors import Busy, DomainError
+from leerhuis.services import (
+    accounts,
+    agenda,
+    attendance,
+    certificates,
+    evaluations,
+    event_types,
+    form_tokens,
+    invitations,
+    klankbordgroep,
+    lessons,
+    participants,
+    programme,
+    registrations,
+    skj,
+    tokens,
+)
+
 ROUTES = sorted((ROOT / "leerhuis" / "blueprints").glob("*/routes.py"))
 assert len(ROUTES) >= 10, "the views were not found: a check of nothing proves nothing"
 
@@ -18,25 +37,6 @@ def test_no_view_commits_rolls_back_or_queues_tasks_itself(path, forbidden):
 
 
 def test_every_refusal_of_a_service_is_a_domain_error():
-    from leerhuis.errors import Busy, DomainError
-    from leerhuis.services import (
-        accounts,
-        agenda,
-        attendance,
-        certificates,
-        evaluations,
-        event_types,
-        form_tokens,
-        invitations,
-        klankbordgroep,
-        lessons,
-        participants,
-        programme,
-        registrations,
-        skj,
-        tokens,
-    )
-
     refusals = [accounts.AccountError, agenda.AgendaError, attendance.AttendanceError,
                 certificates.CertificateError, evaluations.EvaluationError,
                 event_types.EventTypeError, form_tokens.AlreadySubmitted,
@@ -49,12 +49,12 @@ def test_every_refusal_of_a_service_is_a_domain_error():
 
 
 def test_a_domain_error_keeps_its_message_on_its_field_or_on_the_whole_form():
-    from leerhuis.errors import DomainError
-
     on_field = DomainError("Kies een datum.", field="start")
-    assert on_field.errors == {"start": "Kies een datum."} and on_field.field == "start"
+    assert on_field.errors == {"start": "Kies een datum."}
+    assert on_field.field == "start"
     whole = DomainError("Dit kan niet.")
-    assert whole.errors == {"": "Dit kan niet."} and whole.message == "Dit kan niet."
+    assert whole.errors == {"": "Dit kan niet."}
+    assert whole.message == "Dit kan niet."
     several = DomainError(errors={"title": "Geef een titel.", "city": "Geef een plaats."})
     assert several.message == "Geef een titel.; Geef een plaats."
     assert DomainError("x").status == 400

@@ -1,16 +1,30 @@
 """One migration history builds the schema on both databases, and matches the models."""
 
 import warnings
+from datetime import date, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import MIGRATIONS, database_url_for, make_test_config
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from leerhuis import create_app
 from leerhuis.extensions import db
+from leerhuis.models import (
+    EvaluationResponse,
+    Event,
+    EventStatus,
+    EventType,
+    Organisation,
+    OrganisationType,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 from leerhuis.models.base import include_in_autogenerate
 
 
@@ -67,24 +81,6 @@ def test_the_email_index_survives_every_revision_on_sqlite(fresh_app):
 @pytest.mark.no_rollback
 def test_evaluation_answers_keep_their_content_and_get_random_ids_when_links_become_tokens(
         fresh_app):
-    from datetime import date, timedelta
-
-    from sqlalchemy import select, text
-
-    from leerhuis.models import (
-        EvaluationResponse,
-        Event,
-        EventStatus,
-        EventType,
-        Organisation,
-        OrganisationType,
-        Region,
-        Registration,
-        RegistrationStatus,
-        User,
-        utcnow,
-    )
-
     with fresh_app.app_context():
         upgrade(directory=MIGRATIONS)
         region = Region(slug="r", name="R", leerhuis_name="Leerhuis R")
@@ -104,11 +100,20 @@ def test_evaluation_answers_keep_their_content_and_get_random_ids_when_links_bec
         downgrade(directory=MIGRATIONS, revision="0011_session_order_index")
         with db.engine.begin() as connection:
             for n, grade in enumerate((7, 9), 1):
-                connection.execute(text(
-                    "INSERT INTO evaluation_response (id, event_id, answered_on, grade, usefulness,"
-                    " do_differently, suggestions) VALUES (:id, :event, :day, :grade, 4, :text, '')"),
-                    {"id": n, "event": event_id, "day": date(2026, 11, 2), "grade": grade,
-                     "text": f"Antwoord {n}"})
+                connection.execute(
+                    text(
+                        "INSERT INTO evaluation_response (id, event_id, answered_on, grade,"
+                        " usefulness, do_differently, suggestions)"
+                        " VALUES (:id, :event, :day, :grade, 4, :text, '')"
+                    ),
+                    {
+                        "id": n,
+                        "event": event_id,
+                        "day": date(2026, 11, 2),
+                        "grade": grade,
+                        "text": f"Antwoord {n}",
+                    },
+                )
             connection.execute(text("INSERT INTO evaluation_receipt (registration_id, responded)"
                                     " VALUES (:id, true)"), {"id": registration_id})
         upgrade(directory=MIGRATIONS)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_user
+from flask import g
+from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -35,10 +37,20 @@ def event(region, provider):
                                  status=ProgrammeStatus.PUBLISHED))
     training = db.session.scalars(select(EventType).where(EventType.code == "training")).one()
     start = datetime(year, 3, 10, 13, 30, tzinfo=AMS)
-    event = Event(region_id=region.id, type=training, organisation=provider,
-                  programme_year=year, status=EventStatus.PUBLISHED, title="Hechting in gezinshuizen",
-                  summary="Over zo thuis mogelijk opgroeien.", description_md="Een **training**.",
-                  address="Plein 1", city="Hilversum", capacity=2, published_at=utcnow())
+    event = Event(
+        region_id=region.id,
+        type=training,
+        organisation=provider,
+        programme_year=year,
+        status=EventStatus.PUBLISHED,
+        title="Hechting in gezinshuizen",
+        summary="Over zo thuis mogelijk opgroeien.",
+        description_md="Een **training**.",
+        address="Plein 1",
+        city="Hilversum",
+        capacity=2,
+        published_at=utcnow(),
+    )
     event.sessions = [EventSession(starts_at=start, ends_at=start + timedelta(hours=3),
                                    net_hours=3)]
     db.session.add(event)
@@ -104,7 +116,8 @@ def test_a_registration_changes_places_left_at_once(client, auth, region, event,
     response = client.post(f"/activiteiten/{event.id}/aanmelden", data={})
     assert response.status_code == 302
     html = page(client, f"/activiteiten/{event.id}")
-    assert "Je bent aangemeld." in html and "0 van 2 vrij" in html
+    assert "Je bent aangemeld." in html
+    assert "0 van 2 vrij" in html
 
 
 def test_each_viewer_gets_their_own_registration_box_beside_shared_details(
@@ -117,11 +130,13 @@ def test_each_viewer_gets_their_own_registration_box_beside_shared_details(
     auth.logout()
     auth.login(deelnemer)
     html = page(client, f"/activiteiten/{event.id}")
-    assert "Je bent aangemeld." not in html and "1 van 2 vrij" in html
+    assert "Je bent aangemeld." not in html
+    assert "1 van 2 vrij" in html
     assert f'action="/activiteiten/{event.id}/aanmelden"' in html
     auth.logout()
     html = page(client, f"/activiteiten/{event.id}")
-    assert "Log in om je aan te melden" in html and "Je bent aangemeld." not in html
+    assert "Log in om je aan te melden" in html
+    assert "Je bent aangemeld." not in html
 
 
 def test_a_language_switch_shows_the_other_language_at_once(client, event):
@@ -160,7 +175,8 @@ def test_organisers_never_get_the_public_copy(client, auth, event, organisator):
     filled(client, f"/activiteiten/{event.id}")  # an anonymous visitor fills the cache
     auth.login(organisator)
     html = page(client, f"/activiteiten/{event.id}")
-    assert "Deelnemers" in html and 'id="beheer"' in html
+    assert "Deelnemers" in html
+    assert 'id="beheer"' in html
 
 
 def test_only_changes_to_what_the_pages_show_raise_the_version(event, deelnemer):
@@ -185,8 +201,6 @@ def test_only_changes_to_what_the_pages_show_raise_the_version(event, deelnemer)
 
 
 def test_a_request_that_commits_reads_the_version_again(app, event):
-    from flask import g
-
     with app.test_request_context(f"/activiteiten/{event.id}"):
         before = page_cache.data_version()
         event.title = "Veilig opgroeien"
@@ -198,8 +212,6 @@ def test_a_request_that_commits_reads_the_version_again(app, event):
 def test_an_edited_template_is_rendered_afresh_in_development(app, client, event, tmp_path):
     """With TEMPLATES_AUTO_RELOAD an edited template replaces the cached page at once (the
     cache keys hold the template object, which Jinja renews on a change)."""
-    from jinja2 import ChoiceLoader, DictLoader
-
     edited = {"programme/event.html": "{% extends 'base.html' %}"
                                       "{% block content %}Versie 1{% endblock %}"}
     original_loader, original_reload = app.jinja_env.loader, app.jinja_env.auto_reload

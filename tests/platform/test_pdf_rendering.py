@@ -1,13 +1,18 @@
 """The PDF renderer as a process sees it: fonts, layout processes, and what a process
 leaves behind when it ends."""
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from pypdf import PdfReader
 
 from leerhuis.services import pdf
 
@@ -22,7 +27,8 @@ def test_processes_that_render_pdfs_leave_no_font_folders_behind(tmp_path):
 
         if __name__ == "__main__":
             page = ('<html lang="nl"><title>t</title><style>{% include "_fonts.css" %}'
-                    'body { font-family: "Leerhuis Sans" }</style><p>Bewijs <b>van</b> deelname</p>')
+                    'body { font-family: "Leerhuis Sans" }</style>'
+                    '<p>Bewijs <b>van</b> deelname</p>')
             html = pdf.environment().from_string(page).render()
             assert pdf.write_pdf(html).startswith(b"%PDF")
             with pdf.layout_processes(2):  # two layout processes, each with its own fonts
@@ -51,10 +57,6 @@ def _gone(pid: int) -> bool:
 def test_layout_processes_end_when_the_worker_that_started_them_is_killed():
     """A worker killed with SIGKILL cannot shut its layout processes down: they notice that
     their parent is gone and end themselves."""
-    import os
-    import signal
-    import time
-
     script = textwrap.dedent("""
         import os, time
         from leerhuis.services import pdf
@@ -109,7 +111,8 @@ TEMPLATE_SAMPLES = {
                    "sessions": ["dinsdag 3 maart 2026, 9:30–12:00 (2,5 uur netto)"]},
                   {"type": "Casuïstiekbespreking", "title": "Anoniem: een plaatsing thuis",
                    "sessions": ["dinsdag 3 maart 2026, 13:00–14:30 (1,5 uur netto)"]}],
-        "total_hours": "4", "organiser": "Jeugdhulp Gooi", "organiser_contact": "Plein 1, Hilversum",
+        "total_hours": "4", "organiser": "Jeugdhulp Gooi",
+        "organiser_contact": "Plein 1, Hilversum",
         "trainer": "Ervaringsdeskundige van Samenkracht!",
         "summary": "Een ochtend in een gezinshuis en een anonieme bespreking.",
         "learning_goals": ["Je kent het dagelijks leven in een gezinshuis.",
@@ -118,14 +121,16 @@ TEMPLATE_SAMPLES = {
         "signatory_name": "Programmamanager", "signatory_function": "Regio Gooi en Vechtstreek",
         "issued_on": "4 maart 2026", "verify_url": "https://leerhuis.example.org/bewijs/ABCD"}]},
     "presence_list.html": {
-        "title": "Gesprekstechnieken", "leerhuis": "Regionaal Leerhuis", "organiser": "Jeugdhulp Gooi",
+        "title": "Gesprekstechnieken", "leerhuis": "Regionaal Leerhuis",
+        "organiser": "Jeugdhulp Gooi",
         "when": "dinsdag 3 maart 2026, 9:30–12:00", "session_title": "Ochtend 1",
         "place": "Plein 1, Hilversum", "accredited": True,
         "rows": [{"name": f"Deelnemer {i}", "organisation": "Gemeente Hilversum",
                   "skj_number": f"1000{i:05d}"} for i in range(60)]},
     "progress_report.html": {
         "region": "Gooi en Vechtstreek", "half_year": "2026, halfjaar 1",
-        "actions": [{"number": 1, "title": "Zo thuis mogelijk", "measures": ["Gezinshuizen", "Leerhuis"],
+        "actions": [{"number": 1, "title": "Zo thuis mogelijk",
+                     "measures": ["Gezinshuizen", "Leerhuis"],
                      "progress": "Op schema.", "partners": [{"organisation": "Jeugdhulp Gooi",
                                                              "text": "Twee werkbezoeken."}]}],
         "held": [{"type": "Werkbezoek", "count": 3}], "participants": 41, "hours": "96,5",
@@ -149,22 +154,20 @@ TEMPLATE_SAMPLES = {
 
 EXPECTED_TEXT = {"certificate.html": "Joëlle de Vries", "presence_list.html": "Deelnemer 59",
                  "progress_report.html": "Zo thuis mogelijk",
-                 "region_report.html": "Per organisatie", "skj_overview.html": "Werkbezoek De Linde"}
+                 "region_report.html": "Per organisatie",
+                 "skj_overview.html": "Werkbezoek De Linde"}
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATE_SAMPLES))
 def test_every_pdf_template_renders_with_its_sample_data(app, template):
     """Each template, filled with the data its service gives it, is a PDF with the title,
     language and text of that data."""
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     assert set(TEMPLATE_SAMPLES) == {p.name for p in pdf.PDF_TEMPLATES.glob("[!_]*.html")}
     content = pdf.write_pdf(pdf.render_html(template, TEMPLATE_SAMPLES[template]))
     reader = PdfReader(BytesIO(content))
     text = " ".join(page.extract_text() for page in reader.pages)
-    assert reader.metadata.title and reader.trailer["/Root"]["/Lang"] == "nl"
+    assert reader.metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
     assert EXPECTED_TEXT[template] in " ".join(text.split())
 
 
@@ -174,4 +177,5 @@ def test_a_pdf_template_missing_data_names_what_is_missing_every_time(app):
     for _ in range(2):  # the second time from the names remembered per template
         with pytest.raises(KeyError, match="presence_list.html mist gegevens: place, rows"):
             pdf.render_html("presence_list.html", data)
-    assert pdf.missing_placeholders("presence_list.html", TEMPLATE_SAMPLES["presence_list.html"]) == set()
+    sample = TEMPLATE_SAMPLES["presence_list.html"]
+    assert pdf.missing_placeholders("presence_list.html", sample) == set()

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 import sqlalchemy as sa
 from conftest import ROOT, _worker
@@ -150,8 +151,6 @@ def database(production):
 @pytest.mark.no_rollback
 def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through_redis(
         production, database, smtp_server):
-    import redis
-
     smtp_server.messages.clear()
     browser = Browser(production["base"])
     assert browser.login("deelnemer@example.org").status_code == 302
@@ -168,10 +167,16 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
                             {"diet": "vegetarisch"}, token_from=f"/activiteiten/{event['id']}")
     assert response.status_code == 302
     with database.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT r.status, r.diet FROM registration r JOIN user_account u ON u.id = r.user_id "
-            "WHERE u.email = 'deelnemer@example.org' AND r.event_id = :e"), {"e": event["id"]}).all()
-    assert len(rows) == 1 and rows[0].diet == "vegetarisch"
+        rows = conn.execute(
+            sa.text(
+                "SELECT r.status, r.diet FROM registration r"
+                " JOIN user_account u ON u.id = r.user_id "
+                "WHERE u.email = 'deelnemer@example.org' AND r.event_id = :e"
+            ),
+            {"e": event["id"]},
+        ).all()
+    assert len(rows) == 1
+    assert rows[0].diet == "vegetarisch"
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(
@@ -180,8 +185,12 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
     mails = [m for m in smtp_server.to("deelnemer@example.org") if event["titel"] in m.subject]
     assert len(mails) == 1
     with database.connect() as conn:
-        statuses = set(conn.scalars(sa.text(
-            "SELECT status FROM outbox_message WHERE subject LIKE :t"), {"t": f"%{event['titel']}%"}))
+        statuses = set(
+            conn.scalars(
+                sa.text("SELECT status FROM outbox_message WHERE subject LIKE :t"),
+                {"t": f"%{event['titel']}%"},
+            )
+        )
     assert statuses == {"verzonden"}
     # The web workers only put a task on the Redis queue; the worker process sent it.
     assert next(redis.Redis.from_url(production["redis"]).scan_iter("huey*"), None) is not None
@@ -189,8 +198,6 @@ def test_a_registration_over_http_reaches_the_database_and_its_mail_goes_through
 
 @pytest.mark.no_rollback
 def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
-    import redis
-
     base = production["base"]
     master = _gunicorn_master(production["process"].pid)
     before = _workers(master)
@@ -201,7 +208,8 @@ def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
     # Twenty requests on twenty connections: whichever worker answers knows the session.
     for _ in range(20):
         page = browser.page("/mijn-leerhuis")
-        assert page.status_code == 200 and "/inloggen" not in page.url
+        assert page.status_code == 200
+        assert "/inloggen" not in page.url
 
     # The login limit is 20 per 10 minutes per address, counted in Redis for all workers
     # together: 20 refusals of a wrong password, then 429 — not 20 per worker. (Each try
@@ -220,12 +228,14 @@ def test_sessions_and_rate_limits_live_outside_the_web_workers(production):
         if len(now) == 2 and not now & before:
             break
         time.sleep(0.2)
-    assert len(_workers(master)) == 2 and not _workers(master) & before
+    assert len(_workers(master)) == 2
+    assert not _workers(master) & before
     for _ in range(30):
         try:
             page = browser.page("/mijn-leerhuis")
             break
         except requests.ConnectionError:
             time.sleep(0.5)
-    assert page.status_code == 200 and "/inloggen" not in page.url
+    assert page.status_code == 200
+    assert "/inloggen" not in page.url
     assert Browser(base).login("niemand@example.org", "fout-wachtwoord-123").status_code == 429

@@ -2,6 +2,7 @@
 Mijn Leerhuis run a fixed number of SQL queries, however many events, sessions and
 registrations there are. Counted with an engine event, as Indico's query counter does."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,20 +15,25 @@ from sqlalchemy import select
 from leerhuis import page_cache
 from leerhuis.extensions import db
 from leerhuis.models import (
+    ApprovalStatus,
     Event,
     EventSession,
     EventStatus,
     EventType,
     Organisation,
     OrganisationType,
+    OrganiserRole,
     ProgrammeStatus,
     ProgrammeYear,
     Registration,
     RegistrationStatus,
     TargetGroup,
     Theme,
+    User,
     utcnow,
 )
+from leerhuis.services import registrations
+from leerhuis.web import _user_statement
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONTH = 3
@@ -43,8 +49,6 @@ BOUNDS = {"programme": 17, "event": 13, "mijn_leerhuis": 3,
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as seen:`` — ``seen`` lists every SQL statement sent."""
-    from contextlib import contextmanager
-
     @contextmanager
     def counting():
         seen: list[str] = []
@@ -153,8 +157,6 @@ def test_programme_event_and_mijn_leerhuis_queries_do_not_grow_with_the_data(
 
 def test_waiting_list_positions_in_one_query_equal_those_counted_one_by_one(
         region, deelnemer, programme, count_queries):
-    from leerhuis.services import registrations
-
     team = db.session.get(Organisation, deelnemer.organisation_id)
     others = [make_user(region, f"collega{i}@example.org", organisation=team)
               for i in range(4)]
@@ -165,13 +167,12 @@ def test_waiting_list_positions_in_one_query_equal_those_counted_one_by_one(
     with count_queries() as seen:
         at_once = registrations.waitlist_positions(everyone)
     assert len(seen) == 1
-    assert at_once == one_by_one and sorted(set(one_by_one.values())) == [1, 2, 3]
+    assert at_once == one_by_one
+    assert sorted(set(one_by_one.values())) == [1, 2, 3]
 
 
 def test_mijn_leerhuis_overview_places_equal_those_counted_one_by_one(
         region, deelnemer, programme, count_queries):
-    from leerhuis.services import registrations
-
     team = db.session.get(Organisation, deelnemer.organisation_id)
     others = [make_user(region, f"collega{i}@example.org", organisation=team)
               for i in range(4)]
@@ -203,9 +204,6 @@ def test_the_navigation_knows_an_organiser_from_the_user_query_alone(
 
 
 def test_a_role_approved_after_loading_counts_at_once(region, provider, deelnemer):
-    from leerhuis.models import ApprovalStatus, OrganiserRole, User
-    from leerhuis.web import _user_statement
-
     loaded, _version = db.session.execute(_user_statement(), {"user_id": deelnemer.id}).one()
     assert loaded.is_organiser is False
     db.session.add(OrganiserRole(user=loaded, organisation=provider,

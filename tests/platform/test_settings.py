@@ -51,4 +51,5 @@ def test_PDF_WORKERS_and_CERTIFICATE_BATCH_SIZE_are_read_from_the_environment(
     monkeypatch.delenv("PDF_WORKERS")
     monkeypatch.delenv("CERTIFICATE_BATCH_SIZE")
     config = load_config(str(tmp_path))
-    assert config["PDF_WORKERS"] >= 1 and config["CERTIFICATE_BATCH_SIZE"] == 50
+    assert config["PDF_WORKERS"] >= 1
+    assert config["CERTIFICATE_BATCH_SIZE"] == 50

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectFieldBase
 
 import leerhuis.blueprints
 from leerhuis.blueprints.forms_common import GuardedForm
+from leerhuis.blueprints.programme.forms import EventForm
 from leerhuis.extensions import db
 from leerhuis.models import Event, EventType
 from leerhuis.services import anonymisation
@@ -134,14 +135,13 @@ def test_every_guarded_field_refuses_client_identifiers_with_the_finding_highlig
 
 
 def test_an_own_contact_field_takes_the_organisers_address_and_number_but_no_bsn(app):
-    from leerhuis.blueprints.programme.forms import EventForm
-
     with app.test_request_context(method="POST"):
         own = build_form(EventForm, {"contact_email": "planning@zorgaanbieder.nl",
                                  "contact_phone": "035-1234567",
                                  "venue_name": "Gezinshuis De Linde"})
         own.validate()
-        assert own.contact_email.errors == [] and own.contact_phone.errors == []
+        assert own.contact_email.errors == []
+        assert own.contact_phone.errors == []
         assert own.venue_name.errors == []
         client_data = build_form(EventForm, {"contact_phone": "035-1234567 of BSN 628194821",
                                          "venue_name": "bel 035-1234567"})
@@ -221,5 +221,6 @@ def test_a_werkbezoek_description_with_a_bsn_is_refused_and_never_reaches_the_pu
     cleaned = as_organisator.post(
         "/activiteiten/nieuw",
         data=_werkbezoek(provider, description_md="Een middag in een gezinshuis."))
-    assert cleaned.status_code == 302 and _events() == 1
+    assert cleaned.status_code == 302
+    assert _events() == 1
 

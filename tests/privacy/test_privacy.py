@@ -51,14 +51,22 @@ def test_deleting_an_account_keeps_figures_and_a_verifiable_certificate(
         region, provider, deelnemer, organisator, as_deelnemer, client):
     _event, registration, certificate = _attended_event(region, provider, deelnemer, organisator)
     wrong = as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "fout"})
-    assert wrong.status_code == 400 and db.session.get(User, deelnemer.id) is not None
+    assert wrong.status_code == 400
+    assert db.session.get(User, deelnemer.id) is not None
     as_deelnemer.post("/mijn-gegevens/verwijderen", data={"password": "correct-horse-battery"})
     db.session.expire_all()
-    assert db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).first() is None
+    assert (
+        db.session.scalars(select(User).where(User.email == "deelnemer@example.org")).first()
+        is None
+    )
     kept = db.session.get(Registration, registration.id)
-    assert kept is not None and kept.user_id is None and kept.diet == "" and kept.skj_number is None
+    assert kept is not None
+    assert kept.user_id is None
+    assert kept.diet == ""
+    assert kept.skj_number is None
     page = client.get(f"/certificaat/{certificate.code}")
-    assert page.status_code == 200 and "Geldig." in page.text
+    assert page.status_code == 200
+    assert "Geldig." in page.text
     assert db.session.get(Certificate, certificate.id).skj_number is None
 
 
@@ -97,10 +105,12 @@ def test_deleting_an_account_frees_its_coming_places_for_the_waiting_list(
     assert response.status_code == 302
     db.session.expire_all()
     cancelled = db.session.get(Registration, seat.id)
-    assert cancelled.status is RegistrationStatus.CANCELLED and cancelled.user_id is None
+    assert cancelled.status is RegistrationStatus.CANCELLED
+    assert cancelled.user_id is None
     assert db.session.get(Registration, waiting.id).status is RegistrationStatus.CONFIRMED
     kept = db.session.get(Registration, attended.id)
-    assert kept.status is RegistrationStatus.CONFIRMED and kept.user_id is None
+    assert kept.status is RegistrationStatus.CONFIRMED
+    assert kept.user_id is None
     mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(m.recipient, m.kind) for m in mails if m.recipient == "deelnemer@example.org"] == [
         ("deelnemer@example.org", "ical_cancel")]

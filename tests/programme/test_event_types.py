@@ -34,7 +34,9 @@ def test_the_region_adds_and_edits_a_type_that_its_organisers_can_choose(
         client, auth, region, regio_admin, organisator):
     auth.login(regio_admin)
     page = client.get("/regio/soorten").text
-    assert "Intervisie" in page and "Webinar" in page  # built in, not editable
+    # built in, not editable
+    assert "Intervisie" in page
+    assert "Webinar" in page
     assert client.post("/regio/soorten", data=NEW_TYPE).status_code == 302
     created = _type("supervisie")
     assert (created.region_id, created.builtin, created.skj_category,
@@ -48,7 +50,8 @@ def test_the_region_adds_and_edits_a_type_that_its_organisers_can_choose(
                                       "handles_cases": "y"})
     assert changed.status_code == 302
     db.session.refresh(created)
-    assert created.name_nl == "Supervisie (groep)" and created.handles_cases
+    assert created.name_nl == "Supervisie (groep)"
+    assert created.handles_cases
     auth.logout()
 
     auth.login(organisator)
@@ -66,7 +69,8 @@ def test_bad_type_input_gives_dutch_field_errors_and_keeps_values(
         as_regio, region, overrides, field, message):
     response = as_regio.post("/regio/soorten", data={**NEW_TYPE, **overrides})
     assert response.status_code == 400
-    assert message in response.text and f'id="{field}-error"' in response.text
+    assert message in response.text
+    assert f'id="{field}-error"' in response.text
     assert 'value="Supervisie"' in response.text
     assert db.session.scalars(select(EventType).where(EventType.region_id == region.id)).all() == []
 
@@ -108,4 +112,5 @@ def test_a_region_type_that_handles_cases_passes_the_guard(region, provider, org
         programme.create_event(_input(provider, own.id, case_summary="BSN 111222333."),
                                by=organisator)
     event = programme.create_event(_input(provider, own.id), by=organisator)
-    assert event.type is own and event.issues_certificate
+    assert event.type is own
+    assert event.issues_certificate

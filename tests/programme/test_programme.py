@@ -39,7 +39,9 @@ def type_id(code):
 
 def form_data(provider, **overrides):
     theme = db.session.scalars(select(Theme).where(Theme.slug == "gezinshuizen")).one()
-    group = db.session.scalars(select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")).one()
+    group = db.session.scalars(
+        select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")
+    ).one()
     data = {"type_id": str(type_id("werkbezoek")), "organisation_id": str(provider.id),
             "title": "Werkbezoek Gezinshuis De Linde",
             "summary": "Kennismaken met het leven in een gezinshuis.",
@@ -54,9 +56,15 @@ def form_data(provider, **overrides):
 
 def event_input(provider, **overrides):
     starts = datetime.combine(VISIT_DAY, time(13, 30), AMS)
-    values = {"type_id": type_id("werkbezoek"), "title": "Werkbezoek", "organisation_id": provider.id,
-                  "sessions": [SessionInput(starts, starts + timedelta(hours=3), 30)],
-                  "address": "Straat 1", "city": "Huizen", "capacity": 10}
+    values = {
+        "type_id": type_id("werkbezoek"),
+        "title": "Werkbezoek",
+        "organisation_id": provider.id,
+        "sessions": [SessionInput(starts, starts + timedelta(hours=3), 30)],
+        "address": "Straat 1",
+        "city": "Huizen",
+        "capacity": 10,
+    }
     values.update(overrides)
     return EventInput(**values)
 
@@ -67,7 +75,8 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
     created = client.post("/activiteiten/nieuw", data=form_data(provider))
     assert created.status_code == 302
     visit = db.session.scalars(select(Event).where(Event.title.like("Werkbezoek%"))).one()
-    assert visit.status is EventStatus.CONCEPT and visit.programme_year == NEXT_YEAR
+    assert visit.status is EventStatus.CONCEPT
+    assert visit.programme_year == NEXT_YEAR
     assert visit.sessions[0].net_hours == Decimal("2.5")
     page = client.get(f"/activiteiten/{visit.id}")
     assert "Casuïstiekbespreking koppelen" in page.text
@@ -82,15 +91,19 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
     blocked = client.post(case_url, data={**discussion, "case_summary":
                                           "Jongen met BSN 111222333 woont in een gezinshuis."})
     assert blocked.status_code == 400
-    assert "niet opgeslagen mogen worden" in blocked.text and "111222333" in blocked.text
-    assert "[BSN]" in blocked.text and 'value="Casuïstiekbespreking bij het werkbezoek"' in blocked.text
+    assert "niet opgeslagen mogen worden" in blocked.text
+    assert "111222333" in blocked.text
+    assert "[BSN]" in blocked.text
+    assert 'value="Casuïstiekbespreking bij het werkbezoek"' in blocked.text
     named = {**discussion, "case_summary": "Moeder Fatima wil dat haar zoon thuiskomt."}
     asks = client.post(case_url, data=named)
-    assert asks.status_code == 400 and "Bevestig dat de tekst anoniem is" in asks.text
+    assert asks.status_code == 400
+    assert "Bevestig dat de tekst anoniem is" in asks.text
     saved = client.post(case_url, data={**named, "privacy_confirmed": "y"})
     assert saved.status_code == 302
     case = db.session.scalars(select(Event).where(Event.coupled_to_id == visit.id)).one()
-    assert case.privacy_review_needed and case.privacy_findings[0]["text"] == "Fatima"
+    assert case.privacy_review_needed
+    assert case.privacy_findings[0]["text"] == "Fatima"
     assert case.organisation_id == visit.organisation_id
 
     for event in (visit, case):
@@ -99,10 +112,12 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
 
     auth.login(regio_admin)
     queue = client.get("/regio/beoordelen").text
-    assert visit.title in queue and "Privacycontrole nodig" in queue
+    assert visit.title in queue
+    assert "Privacycontrole nodig" in queue
     client.post(f"/activiteiten/{case.id}/terugsturen", data={"reason": "Haal de naam weg."})
     db.session.expire_all()
-    assert case.status is EventStatus.CONCEPT and case.return_reason == "Haal de naam weg."
+    assert case.status is EventStatus.CONCEPT
+    assert case.return_reason == "Haal de naam weg."
     deliver_mail()
     assert any("teruggestuurd" in m.subject for m in smtp.to(organisator.email))
     client.post(f"/activiteiten/{visit.id}/publiceren")
@@ -119,12 +134,16 @@ def test_the_werkbezoek_journey_from_organiser_to_programme_api_and_feed(
 
     listing = client.get(f"/programma/gooi-en-vechtstreek/{NEXT_YEAR}")
     assert visit.title in listing.text
-    api = client.get(f"/api/v1/evenementen?regio=gooi-en-vechtstreek&jaar={NEXT_YEAR}&soort=werkbezoek")
+    api = client.get(
+        f"/api/v1/evenementen?regio=gooi-en-vechtstreek&jaar={NEXT_YEAR}&soort=werkbezoek"
+    )
     assert api.headers["Access-Control-Allow-Origin"] == "*"
     assert [e["id"] for e in api.json["evenementen"]] == [visit.id]
     assert client.get(f"/api/v1/evenementen/{visit.id}").json["plaatsen_vrij"] == 15
     assert client.get(f"/api/v1/evenementen/{case.id}").status_code == 404
-    feed = icalendar.Calendar.from_ical(client.get("/programma/gooi-en-vechtstreek/programma.ics").data)
+    feed = icalendar.Calendar.from_ical(
+        client.get("/programma/gooi-en-vechtstreek/programma.ics").data
+    )
     assert str(feed["METHOD"]) == "PUBLISH"
     assert [str(v["UID"]) for v in feed.walk("VEVENT")] == [visit.sessions[0].ical_uid]
     trainings = icalendar.Calendar.from_ical(
@@ -157,7 +176,9 @@ def test_organisation_and_municipality_filters(client, published, provider, othe
     assert published.title in client.get(f"{base}?organisatie={provider.id}").text
     assert published.title not in client.get(f"{base}?organisatie={other_provider.id}").text
     assert published.title in client.get(f"{base}?gemeente={provider.municipality_id}").text
-    assert published.title not in client.get(f"{base}?gemeente={other_provider.municipality_id}").text
+    assert (
+        published.title not in client.get(f"{base}?gemeente={other_provider.municipality_id}").text
+    )
 
 
 def test_the_month_calendar_shows_the_event_on_its_day(client, published):
@@ -219,10 +240,12 @@ def test_a_cohort_is_one_event_and_a_series_makes_separate_events_across_dst(
     cohort = programme.create_event(event_input(provider, type_id=type_id("training"), sessions=[
         SessionInput(starts + timedelta(weeks=2 * i), starts + timedelta(weeks=2 * i, hours=3))
         for i in range(3)]), by=organisator)
-    assert cohort.is_cohort and cohort.net_hours == Decimal(9)
+    assert cohort.is_cohort
+    assert cohort.net_hours == Decimal(9)
     series = programme.create_recurring(event_input(provider, sessions=[
         SessionInput(starts, starts + timedelta(hours=2))]), by=organisator, every="month", count=3)
-    assert len({e.series_key for e in series}) == 1 and len(series) == 3
+    assert len({e.series_key for e in series}) == 1
+    assert len(series) == 3
     assert [e.sessions[0].starts_at.astimezone(AMS).hour for e in series] == [14, 14, 14]
     assert series[2].sessions[0].starts_at.astimezone(AMS).month == 4  # after the DST change
 
@@ -231,7 +254,8 @@ def test_duplicate_moves_a_year_later_as_a_concept(provider, organisator, regio_
     event = programme.create_event(event_input(provider), by=organisator)
     programme.publish(event, by=regio_admin)
     copy = programme.duplicate_event(event, by=organisator)
-    assert copy.status is EventStatus.CONCEPT and copy.duplicated_from_id == event.id
+    assert copy.status is EventStatus.CONCEPT
+    assert copy.duplicated_from_id == event.id
     assert copy.sessions[0].starts_at - event.sessions[0].starts_at == timedelta(weeks=52)
 
 
@@ -246,12 +270,16 @@ def test_a_second_coupled_discussion_is_refused(provider, organisator):
 
 
 def test_markdown_descriptions_cannot_inject_script(client, published, regio_admin):
-    published.description_md = 'Hallo <script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x()">b</b>'
+    published.description_md = (
+        'Hallo <script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x()">b</b>'
+    )
     db.session.commit()
     page = client.get(f"/activiteiten/{published.id}").text
     description = page.split('class="prose">', 1)[1].split("</div>", 1)[0]
-    assert "<script" not in description and 'href="javascript:' not in description
-    assert "<b onclick" not in description and "&lt;script&gt;" in description
+    assert "<script" not in description
+    assert 'href="javascript:' not in description
+    assert "<b onclick" not in description
+    assert "&lt;script&gt;" in description
 
 
 def test_openapi_document_describes_the_two_paths(client, published):
@@ -265,7 +293,8 @@ def test_openapi_document_describes_the_two_paths(client, published):
 
 # --- The guard on realistic texts ------------------------------------------------------
 
-MUNICIPALITIES = ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren", "Blaricum", "Laren", "Eemnes"]
+MUNICIPALITIES = ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren", "Blaricum", "Laren",
+                  "Eemnes"]
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -288,7 +317,8 @@ def test_the_guard_asks_confirmation_for_names_and_dates_of_birth():
         "Jan de Vries, geboren op 12-03-2011, wil niet meer naar huis.", MUNICIPALITIES)
     assert not result.blocking
     assert {"name", "date_of_birth"} <= {f.kind for f in result.to_confirm}
-    assert "[NAAM]" in result.suggestion() and "[DATUM]" in result.suggestion()
+    assert "[NAAM]" in result.suggestion()
+    assert "[DATUM]" in result.suggestion()
 
 
 def test_the_guard_does_not_take_a_random_nine_digit_number_for_a_bsn():
@@ -296,7 +326,8 @@ def test_the_guard_does_not_take_a_random_nine_digit_number_for_a_bsn():
 
 
 @pytest.mark.parametrize("text", [
-    "Tijdens het werkbezoek aan het gezinshuis in Huizen bespreken we hoe een uithuisplaatsing voorkomen kan worden.",
+    "Tijdens het werkbezoek aan het gezinshuis in Huizen bespreken we hoe een uithuisplaatsing"
+    " voorkomen kan worden.",
     "De training gesprekstechnieken voor jeugdconsulenten start in maart met drie bijeenkomsten.",
     "Na afloop ontvang je een bewijs van deelname dat je kunt opvoeren bij SKJ.",
     "Ervaringsdeskundigen vertellen wat zij anders hadden gewild bij de overgang van 18- naar 18+.",
@@ -315,7 +346,13 @@ def test_the_guard_is_silent_on_ordinary_sentences_about_the_programme(text):
 
 def test_the_organisers_event_list_is_paginated(as_organisator, region, provider):
     for n in range(52):
-        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=30 + n, published_at=utcnow())
+        make_event(
+            region,
+            provider,
+            title=f"Training nummer {n:02d}",
+            days_from_now=30 + n,
+            published_at=utcnow(),
+        )
     db.session.commit()
     first = as_organisator.get("/organiseren").get_data(as_text=True)
     assert 'href="/organiseren?page=2"' in first
@@ -326,15 +363,24 @@ def test_the_organisers_event_list_is_paginated(as_organisator, region, provider
 def test_the_programme_prints_whole_with_its_filters(client, region, provider):
     # All in one programme year, a year ahead; plus one that the filter leaves out.
     for n in range(27):
-        make_event(region, provider, title=f"Training nummer {n:02d}", days_from_now=430 + n, published_at=utcnow())
-    make_event(region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow())
+        make_event(
+            region,
+            provider,
+            title=f"Training nummer {n:02d}",
+            days_from_now=430 + n,
+            published_at=utcnow(),
+        )
+    make_event(
+        region, provider, title="Werkbezoek gezinshuis", days_from_now=440, published_at=utcnow()
+    )
     db.session.commit()
     year = (utcnow() + timedelta(days=430)).year
     url = f"/programma/{region.slug}/{year}"
     page = client.get(f"{url}?q=Training").get_data(as_text=True)
     assert page.count('class="event-card"') == 25
     link = re.search(r'<a href="([^"]*afdrukken=1[^"]*)">Hele lijst afdrukken</a>', page)
-    assert link and "q=Training" in link.group(1)
+    assert link
+    assert "q=Training" in link.group(1)
     printed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert printed.count('class="event-card"') == 27
     assert "Werkbezoek gezinshuis" not in printed

@@ -11,6 +11,7 @@ import pytest
 from conftest import make_user
 from sqlalchemy import select
 
+from leerhuis import tasks
 from leerhuis.extensions import db
 from leerhuis.models import (
     ApprovalStatus,
@@ -92,7 +93,8 @@ def test_the_accreditation_must_be_valid_on_every_session_day(as_organisator, pr
         provider, accreditation_valid_until=f"{NEXT_YEAR}-03-08", **accredited))
     assert expired.status_code == 400
     assert 'id="accreditation_valid_until-error"' in expired.text
-    assert "niet meer geldig" in expired.text and f"9 maart {NEXT_YEAR}" in expired.text
+    assert "niet meer geldig" in expired.text
+    assert f"9 maart {NEXT_YEAR}" in expired.text
     assert 'value="Gesprekstechnieken"' in expired.text
     assert db.session.scalars(select(Event)).first() is None
     on_the_day = as_organisator.post("/activiteiten/nieuw", data=form_data(
@@ -103,11 +105,16 @@ def test_the_accreditation_must_be_valid_on_every_session_day(as_organisator, pr
 def test_the_guard_also_checks_the_learning_goals_of_case_discussions(provider, organisator):
     anonymisation._load_deduce()
     goals = "Je leert van de casus van de jongen met BSN 111222333."
-    with pytest.raises(programme.PrivacyCheckFailed, match=re.escape(
-            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: BSN. Haal ze weg.")) as error:
+    with pytest.raises(
+        programme.PrivacyCheckFailed,
+        match=re.escape(
+            "Deze tekst bevat gegevens die niet opgeslagen mogen worden: BSN. Haal ze weg."
+        ),
+    ) as error:
         programme.create_event(event_input(provider, "casuistiekbespreking",
                                            learning_goals=goals), by=organisator)
-    assert "learning_goals" in error.value.errors and not error.value.needs_confirmation
+    assert "learning_goals" in error.value.errors
+    assert not error.value.needs_confirmation
     # Other activities do not handle cases: their goals are not checked.
     assert programme.create_event(event_input(provider, learning_goals=goals), by=organisator)
 
@@ -133,7 +140,8 @@ def test_organisers_see_every_approved_event_of_next_years_draft_programme(
     auth.login(other_organisator)  # organiser of another organisation in the region
     page = client.get(listing).text
     assert "nog in voorbereiding" in page
-    assert approved.title in page and concept.title not in page
+    assert approved.title in page
+    assert concept.title not in page
     assert client.get(f"/activiteiten/{approved.id}").status_code == 200
     assert client.get(f"/activiteiten/{concept.id}").status_code == 403
     calendar = client.get(f"{listing}?weergave=kalender&maand=3").text
@@ -152,8 +160,6 @@ def test_organisers_see_every_approved_event_of_next_years_draft_programme(
 
 def test_the_nightly_task_moves_ended_published_events_to_afgerond(region, provider,
                                                                    organisator):
-    from leerhuis import tasks
-
     training = db.session.get(EventType, type_id("training"))
     now = utcnow()
 
@@ -189,14 +195,16 @@ def test_a_series_over_http_makes_separate_monthly_concepts(as_organisator, prov
     response = as_organisator.post("/activiteiten/reeks", data=data)
     assert response.status_code == 302
     events = db.session.scalars(select(Event).order_by(Event.id)).all()
-    assert len(events) == 3 and len({e.series_key for e in events}) == 1
+    assert len(events) == 3
+    assert len({e.series_key for e in events}) == 1
     assert {e.status for e in events} == {EventStatus.CONCEPT}
     days = [e.sessions[0].starts_at.astimezone(AMS) for e in events]
     assert [(d.month, d.day, d.hour, d.minute) for d in days] == [
         (3, 9, 13, 30), (4, 9, 13, 30), (5, 9, 13, 30)]
     too_many = as_organisator.post("/activiteiten/reeks",
                                    data={**data, "herhaling-count": "40"})
-    assert too_many.status_code == 400 and "tussen 2 en 24" in too_many.text
+    assert too_many.status_code == 400
+    assert "tussen 2 en 24" in too_many.text
     assert db.session.scalar(select(db.func.count()).select_from(Event)) == 3
 
 

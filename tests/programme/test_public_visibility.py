@@ -24,7 +24,7 @@ from leerhuis.models import (
     ProgrammeStatus,
     ProgrammeYear,
 )
-from leerhuis.services import catalogue, event_changes, klankbordgroep, programme
+from leerhuis.services import catalogue, event_changes, klankbordgroep, programme, registrations
 from leerhuis.services.programme import EventInput, SessionInput
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -67,7 +67,9 @@ def events(region, provider, organisator, regio_admin):
 def public_surfaces(client, event: Event) -> dict[str, bool]:
     """Per public surface: whether ``event`` shows there."""
     api = client.get("/api/v1/evenementen?regio=gooi-en-vechtstreek").json["evenementen"]
-    feed = icalendar.Calendar.from_ical(client.get("/programma/gooi-en-vechtstreek/programma.ics").data)
+    feed = icalendar.Calendar.from_ical(
+        client.get("/programma/gooi-en-vechtstreek/programma.ics").data
+    )
     return {
         "list": event.title in client.get(LISTING).text,
         "calendar": event.title in client.get(f"{LISTING}?weergave=kalender&maand=3").text,
@@ -89,7 +91,8 @@ EVERYWHERE = dict.fromkeys(NOWHERE, True)
 
 def test_a_never_published_event_is_public_nowhere_once_cancelled(client, events):
     for event in events["hidden"]:
-        assert event.status is EventStatus.CANCELLED and event.published_at is None
+        assert event.status is EventStatus.CANCELLED
+        assert event.published_at is None
         assert public_surfaces(client, event) == NOWHERE, event.title
         assert client.get(f"/activiteiten/{event.id}").status_code == 404
 
@@ -174,9 +177,8 @@ def test_members_open_and_register_for_their_meeting_without_leaking_it_into_the
         client, auth, meeting, deelnemer):
     auth.login(deelnemer)
     page = client.get(f"/activiteiten/{meeting.event.id}")
-    assert page.status_code == 200 and "Klankbordgroep van de partners" in page.text
-    from leerhuis.services import registrations
-
+    assert page.status_code == 200
+    assert "Klankbordgroep van de partners" in page.text
     assert registrations.registration_closed_reason(meeting.event, deelnemer) is None
     auth.logout()
     # The member's page was not kept as the public copy.

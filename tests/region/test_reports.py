@@ -37,7 +37,9 @@ YEAR = date.today().year
 
 @pytest.fixture
 def data(region, provider):
-    veilig_thuis = Organisation(name="Veilig Thuis", type=OrganisationType.VEILIG_THUIS, region=region)
+    veilig_thuis = Organisation(
+        name="Veilig Thuis", type=OrganisationType.VEILIG_THUIS, region=region
+    )
     team = Organisation(name="Jeugdteam", type=OrganisationType.GEMEENTE, region=region)
     people = [make_user(region, f"r{i}@example.org", organisation=veilig_thuis if i < 2 else team)
               for i in range(4)]
@@ -58,12 +60,16 @@ def data(region, provider):
     db.session.flush()
 
     def register(e, person, states):
-        r = Registration(event_id=e.id, user_id=person.id, status=RegistrationStatus.CONFIRMED,
-                         organisation_id=person.organisation_id,
-                         municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen")
+        r = Registration(
+            event_id=e.id,
+            user_id=person.id,
+            status=RegistrationStatus.CONFIRMED,
+            organisation_id=person.organisation_id,
+            municipality_name="Hilversum" if person.organisation_id == team.id else "Huizen",
+        )
         db.session.add(r)
         db.session.flush()
-        for session, state in zip(e.sessions, states):
+        for session, state in zip(e.sessions, states, strict=True):
             if state:
                 db.session.add(Attendance(registration_id=r.id, session_id=session.id, state=state,
                                           source=AttendanceSource.ORGANISER))
@@ -79,9 +85,21 @@ def data(region, provider):
 
 
 def test_overview_per_organisation_type_keeps_veilig_thuis_apart(region, data):
-    lines = {l.label: l for l in reports.overview(region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype")}
+    lines = {
+        l.label: l
+        for l in reports.overview(
+            region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype"
+        )
+    }
     assert lines["Veilig Thuis"].values() == ["Veilig Thuis", 2, 1, 50.0, 4.0, 2]
-    assert lines["Gemeente / uitvoeringsdienst"].values() == ["Gemeente / uitvoeringsdienst", 3, 2, 0.0, 4.0, 2]
+    assert lines["Gemeente / uitvoeringsdienst"].values() == [
+        "Gemeente / uitvoeringsdienst",
+        3,
+        2,
+        0.0,
+        4.0,
+        2,
+    ]
 
 
 def test_overview_per_type_and_month_and_the_period_filter(region, data):
@@ -98,19 +116,26 @@ def test_overview_per_type_and_month_and_the_period_filter(region, data):
 def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
     query = f"?van={YEAR}-01-01&tot={YEAR}-12-31"
     page = as_regio.get(f"/regio/overzichten/{query}")
-    assert page.status_code == 200 and "data:image/svg+xml;base64," in page.text
+    assert page.status_code == 200
+    assert "data:image/svg+xml;base64," in page.text
     rows = list(csv.reader(io.StringIO(as_regio.get(f"/regio/overzichten/soort.csv{query}")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["Training", "3", "2", "33.3", "6.0", "3"]
     # On screen and in the PDF numbers read the Dutch way; the files keep plain numbers.
-    assert ('<th scope="row">Training</th><td class="number">3</td><td class="number">2</td>'
-            '<td class="number">33,3</td><td class="number">6</td><td class="number">3</td>') in page.text
-    book = load_workbook(io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data))
+    assert (
+        '<th scope="row">Training</th><td class="number">3</td><td class="number">2</td>'
+        '<td class="number">33,3</td><td class="number">6</td><td class="number">3</td>'
+    ) in page.text
+    book = load_workbook(
+        io.BytesIO(as_regio.get(f"/regio/overzichten/overzichten.xlsx{query}").data)
+    )
     assert [c for c in next(book["Soort activiteit"].iter_rows(min_row=2, values_only=True))] == \
         ["Training", 3, 2, 33.3, 6.0, 3]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
         as_regio.get(f"/regio/overzichten/overzichten.pdf{query}").data)).pages)
-    assert "Overzichten aanwezigheid" in text and "Veilig Thuis" in text and "33,3" in text
+    assert "Overzichten aanwezigheid" in text
+    assert "Veilig Thuis" in text
+    assert "33,3" in text
 
 
 def test_the_full_attendance_export_streams_one_row_per_registration_and_session(
@@ -136,8 +161,12 @@ def test_overview_per_organisation_municipality_doelgroep_and_theme(
         region, data, other_provider):
     course, tour = data
     tour.organisation = other_provider
-    group = db.session.scalars(select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")).one()
-    themes = db.session.scalars(select(Theme).where(Theme.slug.in_(["pleegzorg", "gezinshuizen"]))).all()
+    group = db.session.scalars(
+        select(TargetGroup).where(TargetGroup.slug == "jeugdconsulenten")
+    ).one()
+    themes = db.session.scalars(
+        select(Theme).where(Theme.slug.in_(["pleegzorg", "gezinshuizen"]))
+    ).all()
     course.target_groups = [group]
     course.themes = list(themes)
     db.session.commit()
@@ -188,4 +217,5 @@ def test_slow_exports_announce_that_the_file_is_being_prepared(as_regio):
     assert sorted(slow) == ["overzichten.pdf", "overzichten.xlsx", "presentie.xlsx"]
     assert 'role="status" data-download-status' in page
     script = (ROOT / "leerhuis" / "static" / "js" / "leerhuis.js").read_text()
-    assert "a[data-preparing]" in script and "[data-download-status]" in script
+    assert "a[data-preparing]" in script
+    assert "[data-download-status]" in script

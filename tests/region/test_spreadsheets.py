@@ -41,7 +41,9 @@ def test_a_workbook_is_made_without_loading_numpy():
         assert result.stdout.strip() == expected
 
 
-@pytest.mark.parametrize("first", [*spreadsheets.FORMULA_START, "a", "'", " ", "\n", "\u00a0", "＝"])
+@pytest.mark.parametrize(
+    "first", [*spreadsheets.FORMULA_START, "a", "'", " ", "\n", "\u00a0", "＝"]
+)
 def test_the_pattern_postgresql_escapes_by_is_the_one_csv_cell_escapes_by(first):
     value = first + "SUM(A1)"
     assert bool(re.match(spreadsheets.FORMULA_START_PATTERN, value)) is (

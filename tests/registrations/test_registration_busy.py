@@ -66,7 +66,9 @@ def busy_app(tmp_path_factory):
         db.session.add(OrganiserRole(user=people["organisator"], organisation=team,
                                      status=ApprovalStatus.APPROVED, decided_at=utcnow()))
         starts = utcnow() + timedelta(days=30)
-        training = db.session.scalars(sa.select(EventType).where(EventType.code == "training")).one()
+        training = db.session.scalars(
+            sa.select(EventType).where(EventType.code == "training")
+        ).one()
         event = Event(region_id=region.id, type=training, organisation_id=team.id,
                       programme_year=starts.year, status=EventStatus.PUBLISHED, title="Vol",
                       address="Plein 1", city="Hilversum", capacity=2, offer_hours=24,
@@ -133,7 +135,7 @@ def _token_of(app, who: str) -> str:
         return token
 
 
-@pytest.mark.parametrize("who, path, form", [
+@pytest.mark.parametrize(("who", "path", "form"), [
     ("nieuw", "/activiteiten/{event}/aanmelden", {}),
     ("bevestigd", "/activiteiten/{event}/afmelden", {}),
     ("aangeboden", "/activiteiten/{event}/plaats-aannemen", {}),
@@ -155,6 +157,7 @@ def test_a_locked_event_gives_a_dutch_try_again_page_and_changes_nothing(
                       token=_token_of(app, "aangeboden"))
     response = client.post(url, data=form)
     assert response.status_code == 503
-    assert "Het is nu erg druk" in response.text and "Probeer het" in response.text
+    assert "Het is nu erg druk" in response.text
+    assert "Probeer het" in response.text
     assert response.headers["Retry-After"]
     assert _statuses(app, ids["event"]) == before

@@ -50,9 +50,12 @@ def test_mijn_leerhuis_shows_registrations_waiting_list_positions_and_past_activ
     db.session.commit()
     page = as_deelnemer.get("/mijn-leerhuis").text
     mine, followed = page.split("Gevolgde activiteiten")
-    assert "Gesprekstechnieken" in mine and "aangemeld" in mine
-    assert "Complexe scheidingen" in mine and "wachtlijst, plaats 1" in mine
-    assert "Werkbezoek De Linde" in followed and "Werkbezoek De Linde" not in mine
+    assert "Gesprekstechnieken" in mine
+    assert "aangemeld" in mine
+    assert "Complexe scheidingen" in mine
+    assert "wachtlijst, plaats 1" in mine
+    assert "Werkbezoek De Linde" in followed
+    assert "Werkbezoek De Linde" not in mine
     # A waiting-list place that never came is no activity followed.
     assert "Spiegelbijeenkomst" not in page
 
@@ -97,7 +100,8 @@ def test_the_waiting_list_mail_leaves_the_list_with_one_link_and_no_login(
     (mail,) = smtp.to(deelnemer.email)
     link = _link_in(mail)
     page = client.get(link)  # a mail scanner that prefetches the link changes nothing
-    assert page.status_code == 200 and "plaats 1" in page.text
+    assert page.status_code == 200
+    assert "plaats 1" in page.text
     assert registration.status is RegistrationStatus.WAITLISTED
     response = client.post(link, data={"actie": "afmelden"}, follow_redirects=True)
     assert "Je staat niet meer op de wachtlijst" in response.text

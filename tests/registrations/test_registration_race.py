@@ -81,7 +81,9 @@ def race_database(tmp_path_factory):
             organisation_id=organisations[i % 20].id, email_verified_at=utcnow(),
             session_nonce=secrets.token_hex(8)) for i in range(PEOPLE)])
         starts = utcnow() + timedelta(days=30)
-        training = db.session.scalars(sa.select(EventType).where(EventType.code == "training")).one()
+        training = db.session.scalars(
+            sa.select(EventType).where(EventType.code == "training")
+        ).one()
         event = Event(region_id=region.id, type=training, organisation_id=organisations[0].id,
                       programme_year=starts.year, status=EventStatus.PUBLISHED,
                       title="Populaire training", address="Plein 1", city="Hilversum",

@@ -19,6 +19,7 @@ from leerhuis.models import (
 from leerhuis.services import event_changes, programme, registrations
 from leerhuis.services.programme import EventInput
 from leerhuis.services.registrations import RegistrationError, RegistrationInput
+from leerhuis.tasks import expire_waitlist_offers
 
 
 @pytest.fixture
@@ -167,7 +168,8 @@ def test_a_freed_place_is_offered_held_and_taken_within_the_offer(offering_event
     assert "/wachtlijst/" in offer.text()
     registrations.accept_offer(third, now=now + timedelta(hours=23))
     db.session.commit()
-    assert third.status is RegistrationStatus.CONFIRMED and third.offered_until is None
+    assert third.status is RegistrationStatus.CONFIRMED
+    assert third.offered_until is None
     deliver_mail()
     assert [m for m in smtp.to(c.email) if m.subject.startswith("Aanmelding bevestigd")]
 
@@ -216,8 +218,6 @@ def test_an_offer_that_expires_after_closing_passes_to_nobody(offering_event, re
 
 
 def test_the_worker_task_expires_offers(offering_event, region):
-    from leerhuis.tasks import expire_waitlist_offers
-
     a, b, c = _people(region, 3)
     first, _, third = [registrations.register(offering_event.id, p, RegistrationInput())
                        for p in (a, b, c)]
@@ -241,4 +241,5 @@ def test_the_offer_time_is_a_setting_of_the_event(open_event, region, client, au
     assert open_event.offer_hours == 48
     auth.login(admin)
     page = client.get(f"/activiteiten/{open_event.id}/bewerken").text
-    assert 'name="offer_hours"' in page and 'value="48"' in page
+    assert 'name="offer_hours"' in page
+    assert 'value="48"' in page
