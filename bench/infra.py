@@ -255,7 +255,7 @@ def gunicorn(app_spec: str, *, workers: int, env: dict | None = None,
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError(log.read_text())
+                raise RuntimeError(log.read_text()) from None
             time.sleep(0.2)
     try:
         yield base, process

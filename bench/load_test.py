@@ -170,7 +170,8 @@ def _load(base: str, database_url: str, sink: _Sink) -> dict:
     region = Browser(base, stats)
     region.form("/inloggen", {"email": "regio@example.org", "password": PASSWORD}, "/inloggen")
     published = region.form(f"/regio/programma/{year}/publiceren", {}, "/regio/programma")
-    assert published is not None and published.status_code == 200, "jaarprogramma niet gepubliceerd"
+    assert published is not None, "jaarprogramma niet gepubliceerd"
+    assert published.status_code == 200, "jaarprogramma niet gepubliceerd"
     soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     listing = requests.get(f"{base}/api/v1/evenementen?limit=500", timeout=30).json()
     open_events = [e["id"] for e in listing["evenementen"] if e["status"] == "gepubliceerd"
