@@ -18,6 +18,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from stdnum import iban
+from stdnum.nl import bsn
+
 from bench import infra
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "anonymisation_corpus.jsonl"
@@ -70,7 +73,7 @@ def known_context() -> dict:
 
 def guard_kinds(text: str) -> set[str]:
     """The kinds the guard finds, given the portal data the corpus's texts refer to."""
-    from leerhuis.services import anonymisation
+    from leerhuis.services import anonymisation  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     context = known_context()
     result = anonymisation.check_text(text, context["municipalities"],
@@ -81,7 +84,7 @@ def guard_kinds(text: str) -> set[str]:
 def blind_guard_kinds(text: str) -> set[str]:
     """The kinds the guard finds in a blind text: the region's municipalities are allowed,
     and no portal data is known (the blind texts refer to none)."""
-    from leerhuis.services import anonymisation
+    from leerhuis.services import anonymisation  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     result = anonymisation.check_text(text, known_context()["municipalities"])
     return {finding.kind for finding in result.findings}
@@ -94,10 +97,7 @@ _NUMBER_LIKE = re.compile(r"\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]{4}){2,7}(?:\s?[A
 def baseline_kinds(text: str) -> set[str]:
     """Plain deduce + python-stdnum: deduce's annotations of any kind, and BSN or IBAN
     validity of every number-like token."""
-    from stdnum import iban
-    from stdnum.nl import bsn
-
-    from leerhuis.services import anonymisation
+    from leerhuis.services import anonymisation  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     deduce = anonymisation._load_deduce()
     kinds = {annotation.tag for annotation in deduce.deidentify(text).annotations}
@@ -145,7 +145,7 @@ def score(records: list[dict], detect) -> dict:
 def _quality() -> None:
     """In a fresh process: guard and baseline over the corpus, each part, and over the blind
     corpus (printed as JSON)."""
-    from leerhuis.services import anonymisation
+    from leerhuis.services import anonymisation  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     anonymisation._load_deduce()
     records = corpus()
@@ -161,7 +161,7 @@ def _quality() -> None:
 
 def _warm() -> None:
     """In a fresh process: load the guard, then time it on TEXTS texts (printed as JSON)."""
-    from leerhuis.services import anonymisation
+    from leerhuis.services import anonymisation  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     anonymisation._load_deduce()
     sample = texts()

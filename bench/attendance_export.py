@@ -9,15 +9,27 @@ import random
 import time
 from datetime import date
 
+import psycopg
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql
+
 from bench import infra
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    Event,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 
 ROWS = 150_000
 DATABASE = "leerhuis_bench_export"
 
 
 def _period(url: str) -> tuple[date, date]:
-    import psycopg
-
     with psycopg.connect(url) as conn:
         first, last = conn.execute("SELECT min(programme_year), max(programme_year) "
                                    "FROM event").fetchone()
@@ -29,20 +41,7 @@ def _top_up(url: str, region_id: int, period: tuple[date, date]) -> tuple[int, s
     """Add confirmed registrations (with attendance for past sessions) to the Region's
     single-session events until its export has exactly ROWS rows; returns the row count
     and the export query as SQL for the raw dump."""
-    from sqlalchemy import func, insert, select
-    from sqlalchemy.dialects import postgresql
-
-    from leerhuis.extensions import db
-    from leerhuis.models import (
-        Attendance,
-        Event,
-        EventSession,
-        Registration,
-        RegistrationStatus,
-        User,
-        utcnow,
-    )
-    from leerhuis.services import reports
+    from leerhuis.services import reports  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     rng = random.Random(150_000)
     app = infra.app_for(url)

@@ -7,7 +7,11 @@ from __future__ import annotations
 import secrets
 import statistics
 
+from sqlalchemy import insert, select
+
 from bench import infra
+from leerhuis.extensions import db
+from leerhuis.models import Event, Registration, RegistrationStatus, User, utcnow
 
 REGISTRATIONS = 500
 FETCHES = 40
@@ -17,11 +21,6 @@ DATABASE = "leerhuis_bench_feed"
 def _prepare(url: str, email: str) -> tuple[str, int]:
     """Give ``email`` 500 confirmed registrations (events of every year and region) and a
     feed token; returns the token and the number of registrations."""
-    from sqlalchemy import insert, select
-
-    from leerhuis.extensions import db
-    from leerhuis.models import Event, Registration, RegistrationStatus, User, utcnow
-
     app = infra.app_for(url)
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == email)).one()

@@ -19,7 +19,31 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from flask_migrate import upgrade
+from sqlalchemy import select
+
 from bench import infra
+from leerhuis import create_app
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceState,
+    Certificate,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    Organisation,
+    OrganisationType,
+    ProgrammeStatus,
+    ProgrammeYear,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 
 COUNT = 200
 RUNS = 3
@@ -27,31 +51,7 @@ RUNS = 3
 
 def run(context: infra.Context, count: int = COUNT) -> dict:
     os.environ.setdefault("LEERHUIS_HUEY", "memory")
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from leerhuis import create_app
-    from leerhuis.extensions import db
-    from leerhuis.models import (
-        Attendance,
-        AttendanceSource,
-        AttendanceState,
-        Certificate,
-        Event,
-        EventSession,
-        EventStatus,
-        EventType,
-        Organisation,
-        OrganisationType,
-        ProgrammeStatus,
-        ProgrammeYear,
-        Region,
-        Registration,
-        RegistrationStatus,
-        User,
-        utcnow,
-    )
-    from leerhuis.services import certificates, pdf
+    from leerhuis.services import certificates, pdf  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-certificates-"))
     app = create_app({

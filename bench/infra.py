@@ -13,10 +13,19 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from http.cookies import SimpleCookie
 from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+
+from leerhuis import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -62,8 +71,6 @@ def postgres_cluster():
 
 
 def create_database(server_url: str, name: str) -> str:
-    import sqlalchemy as sa
-
     engine = sa.create_engine(server_url.replace("postgresql://", "postgresql+psycopg://"),
                               isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -79,14 +86,10 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def psycopg_connect(url: str, **kwargs):
-    import psycopg
-
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), **kwargs)
 
 
 def drop_connections(server_url: str, name: str) -> None:
-    import sqlalchemy as sa
-
     engine = sa.create_engine(server_url.replace("postgresql://", "postgresql+psycopg://"),
                               isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -137,8 +140,6 @@ class Context:
         return self._large
 
     def drop_database(self, name: str) -> None:
-        import sqlalchemy as sa
-
         drop_connections(self.server_url, name)
         engine = sa.create_engine(sqlalchemy_url(self.server_url), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
@@ -147,8 +148,6 @@ class Context:
 
     def copy_of_large(self, name: str) -> str:
         """A private copy of the seeded database, for a scenario that changes data."""
-        import sqlalchemy as sa
-
         self.large()
         drop_connections(self.server_url, LARGE)
         engine = sa.create_engine(self.server_url.replace("postgresql://",
@@ -164,7 +163,6 @@ class Context:
 def app_for(database_url: str):
     """The portal app on ``database_url``, for a scenario that prepares data in-process."""
     os.environ.setdefault("LEERHUIS_HUEY", "memory")
-    from leerhuis import create_app
 
     tmp = Path(tempfile.mkdtemp(prefix="leerhuis-bench-app-"))
     return create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url),
@@ -189,8 +187,6 @@ def timed_get(base: str, path: str, *, cookie: str | None = None) -> tuple[float
 
 
 def _seed_large(context: Context) -> LargeData:
-    import psycopg
-
     url = context.migrated_database(LARGE)
     started = time.monotonic()
     summary = flask_command(url, "seed-large")
@@ -201,8 +197,6 @@ def _seed_large(context: Context) -> LargeData:
 
 
 def large_data(url: str, summary: str = "") -> LargeData:
-    import psycopg
-
     with psycopg.connect(url, autocommit=True) as conn:
         region_id, slug = conn.execute(
             "SELECT id, slug FROM region ORDER BY id LIMIT 1").fetchone()
@@ -261,7 +255,7 @@ def gunicorn(app_spec: str, *, workers: int, env: dict | None = None,
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError(log.read_text())
+                raise RuntimeError(log.read_text()) from None
             time.sleep(0.2)
     try:
         yield base, process
@@ -305,8 +299,6 @@ def tree_cpu_seconds(roots: list[int]) -> float:
 def postmaster_pid(database_url: str) -> int | None:
     """The PostgreSQL postmaster's pid when the server runs on this machine (its backends
     are its children), else None."""
-    import psycopg
-
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
     try:
@@ -425,8 +417,6 @@ class BrowserCookies:
             self.values[name] = value
 
     def update(self, set_cookie_headers: list[str]) -> None:
-        from http.cookies import SimpleCookie
-
         for header in set_cookie_headers:
             parsed = SimpleCookie()
             parsed.load(header)
@@ -457,9 +447,6 @@ class Browser:
     """A person with a browser: a cookie jar, following redirects like a browser does."""
 
     def __init__(self, base: str, timeout: float = 300):
-        import urllib.request
-        from http.cookiejar import CookieJar
-
         self.base, self.timeout, self.jar = base, timeout, CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.opener.addheaders = [("User-Agent", USER_AGENT)]
@@ -470,8 +457,6 @@ class Browser:
 
     def post(self, path: str, data: dict) -> tuple[int, str]:
         """(status, page); status 0 when the server could not be reached."""
-        import urllib.error
-
         body = urllib.parse.urlencode(data).encode()
         try:
             with self.opener.open(self.base + path, data=body, timeout=self.timeout) as response:

@@ -30,6 +30,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import requests
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from bench.infra import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 USERS = int(os.environ.get("LOAD_USERS", "24"))
 CERTIFICATE_HOLDERS = max(1, USERS // 6)
@@ -41,10 +47,6 @@ PDF_LINK = re.compile(r'href="(/certificaat/[^"]+/pdf)"')
 
 
 def run(context=None) -> dict:
-    from aiosmtpd.controller import Controller
-
-    from bench.infra import free_port
-
     sink = _Sink()
     smtp_port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port, enable_SMTPUTF8=True)
@@ -110,14 +112,10 @@ class Browser:
     also on redirects, so those are followed here. Every request is timed."""
 
     def __init__(self, base: str, stats: _Stats):
-        import requests
-
         self.session = requests.Session()
         self.base, self.stats = base, stats
 
     def request(self, method: str, path: str, **kwargs):
-        import requests
-
         url = self.base + path
         for _ in range(5):
             started = time.perf_counter()
@@ -159,14 +157,11 @@ class _Stats:
 
 
 def _load(base: str, database_url: str, sink: _Sink) -> dict:
-    import sqlalchemy as sa
-
     engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
         professionals = list(conn.scalars(sa.text(
             "SELECT email FROM user_account WHERE NOT is_region_admin AND email <> "
             "'deelnemer@example.org' ORDER BY id")))
-    import requests
 
     stats = _Stats()
     # The day the programme opens: the Region publishes next year's programme, then everyone
@@ -175,7 +170,8 @@ def _load(base: str, database_url: str, sink: _Sink) -> dict:
     region = Browser(base, stats)
     region.form("/inloggen", {"email": "regio@example.org", "password": PASSWORD}, "/inloggen")
     published = region.form(f"/regio/programma/{year}/publiceren", {}, "/regio/programma")
-    assert published is not None and published.status_code == 200, "jaarprogramma niet gepubliceerd"
+    assert published is not None, "jaarprogramma niet gepubliceerd"
+    assert published.status_code == 200, "jaarprogramma niet gepubliceerd"
     soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     listing = requests.get(f"{base}/api/v1/evenementen?limit=500", timeout=30).json()
     open_events = [e["id"] for e in listing["evenementen"] if e["status"] == "gepubliceerd"
@@ -269,8 +265,6 @@ def _load(base: str, database_url: str, sink: _Sink) -> dict:
 
 def _lost(engine, ledger: dict, sink: _Sink) -> dict:
     """What the users saw confirmed against what the database and the mail sink hold."""
-    import sqlalchemy as sa
-
     deadline = time.monotonic() + 180
     with engine.connect() as conn:
         while time.monotonic() < deadline and conn.scalar(sa.text(

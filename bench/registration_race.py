@@ -9,18 +9,19 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from bench import infra
+from leerhuis.extensions import db
+from leerhuis.models import Event, EventSession, EventStatus, EventType, Organisation, utcnow
 
 SEATS = 50
 PEOPLE = 200
 WORKER_COUNTS = (4, 16)
 DATABASE = "leerhuis_bench_race"
+
+
 def _create_event(url: str, region_id: int) -> int:
-    from sqlalchemy import select
-
-    from leerhuis.extensions import db
-    from leerhuis.models import Event, EventSession, EventStatus, EventType, Organisation, utcnow
-
     app = infra.app_for(url)
     with app.app_context():
         starts = utcnow() + timedelta(days=30)

@@ -22,7 +22,28 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy import select
+
 from bench import infra
+from leerhuis.extensions import db
+from leerhuis.models import (
+    Attendance,
+    AttendanceSource,
+    AttendanceState,
+    Event,
+    EventSession,
+    EventStatus,
+    EventType,
+    Municipality,
+    Organisation,
+    ProgrammeStatus,
+    ProgrammeYear,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 
 USERS = 50
 PLACES = 10
@@ -35,27 +56,7 @@ EXPECTED = {"registrations": USERS, "confirmed": PLACES, "profiles": USERS, "log
 
 def _prepare(database_url: str) -> dict:
     """Demo data plus the crowd, the activity they want and a past one to certify."""
-    from sqlalchemy import select
-
-    from leerhuis.extensions import db
-    from leerhuis.models import (
-        Attendance,
-        AttendanceSource,
-        AttendanceState,
-        Event,
-        EventSession,
-        EventStatus,
-        EventType,
-        Municipality,
-        Organisation,
-        ProgrammeStatus,
-        ProgrammeYear,
-        Registration,
-        RegistrationStatus,
-        User,
-        utcnow,
-    )
-    from leerhuis.services.accounts import hash_password
+    from leerhuis.services.accounts import hash_password  # noqa: PLC0415 - the services build the task queue from the environment on import: after infra.app_for sets LEERHUIS_HUEY=memory
 
     infra.flask_command(database_url, "db", "upgrade")
     infra.flask_command(database_url, "seed-demo")
@@ -171,8 +172,6 @@ def _crowd(base: str, facts: dict) -> dict:
 
 def _count_writes(database_url: str, facts: dict, *, wait_seconds: float = 120) -> dict:
     """What reached the database; waits for the worker to finish the certificate run."""
-    import sqlalchemy as sa
-
     engine = sa.create_engine(infra.sqlalchemy_url(database_url))
     deadline = time.monotonic() + wait_seconds
     try:

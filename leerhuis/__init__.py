@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from leerhuis.config import load_config
+from leerhuis.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,8 +17,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # tasks: registers the background tasks that services queue by name (leerhuis/queue.py).
+    # Imported here, not at the top (pyproject's per-file-ignores for PLC0415): the worker in
+    # leerhuis.tasks builds its app with create_app (a cycle at the top), and a script that
+    # imports leerhuis.models must not load every view.
     from leerhuis import cli, tasks, web  # noqa: F401
-    from leerhuis.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),

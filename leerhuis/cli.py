@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import functools
+import secrets
+import time
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from leerhuis.extensions import db, writing
+from leerhuis.models import Region, User, utcnow
+from leerhuis.services import accounts, directory
+from leerhuis.services.backup import BackupError, create_backup, restore_backup
+from leerhuis.services.certificates import process_run
+from leerhuis.services.outbox import deliver_due_messages
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +46,7 @@ def seed_demo() -> None:
     """Load the demo regions, organisations, professionals and programme (idempotent)."""
     # Here, not at the top: leerhuis.demo needs the optional [demo] extra (Faker), and the
     # portal starts without it.
-    from leerhuis.demo.seed import seed_demo as run
+    from leerhuis.demo.seed import seed_demo as run  # noqa: PLC0415 - the [demo] extra
 
     summary = run()
     db.session.commit()
@@ -50,8 +58,6 @@ def seed_demo() -> None:
 @writes
 def deliver_mail() -> None:
     """Deliver the mail outbox once (the worker does this continuously)."""
-    from leerhuis.services.outbox import deliver_due_messages
-
     click.echo(deliver_due_messages(limit=10_000))
 
 
@@ -65,13 +71,6 @@ def deliver_mail() -> None:
 def create_admin(email: str, first_name: str, last_name: str, region_slug: str | None,
                  password: str) -> None:
     """Create a verified regio-beheerder (the first account of a fresh installation)."""
-    import secrets
-
-    from sqlalchemy import select
-
-    from leerhuis.models import Region, User, utcnow
-    from leerhuis.services import accounts, directory
-
     region = (db.session.scalars(select(Region).where(Region.slug == region_slug)).first()
               if region_slug else directory.default_region())
     if region is None:
@@ -92,10 +91,8 @@ def create_admin(email: str, first_name: str, last_name: str, region_slug: str |
 @writes
 def seed_large(scale: float) -> None:
     """Load the region-sized benchmark data set into an empty, migrated database."""
-    import time
-
     # Here, not at the top: demo data is no part of the portal (see seed_demo).
-    from leerhuis.demo.large import seed_large as run
+    from leerhuis.demo.large import seed_large as run  # noqa: PLC0415 - the [demo] extra
 
     started = time.monotonic()
     summary = run(organisations=int(400 * scale), professionals=int(20_000 * scale),
@@ -112,8 +109,6 @@ def seed_large(scale: float) -> None:
 @writes
 def issue_certificates(run_id: int) -> None:
     """Run (or resume) a bulk certificate run in the foreground."""
-    from leerhuis.services.certificates import process_run
-
     run = process_run(run_id)
     click.echo(f"{run.done} bewijzen uitgegeven ({run.status.value})")
 
@@ -123,8 +118,6 @@ def issue_certificates(run_id: int) -> None:
 def backup(target) -> None:
     """Back up the database, the certificates and the uploaded documents into TARGET (a new
     directory)."""
-    from leerhuis.services.backup import create_backup
-
     manifest = create_backup(target)
     click.echo(f"Back-up gemaakt in {target} (revisie {manifest['alembic_revision']}).")
 
@@ -135,8 +128,6 @@ def backup(target) -> None:
     prompt="Dit vervangt de huidige database, bewijzen en documenten. Doorgaan?")
 def restore(source) -> None:
     """Restore the database, the certificates and the uploaded documents from a backup."""
-    from leerhuis.services.backup import BackupError, restore_backup
-
     try:
         manifest = restore_backup(source)
     except BackupError as exc:  # refused before anything was touched: say why, no traceback

@@ -6,7 +6,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request
+import psycopg
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,6 +15,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -49,8 +51,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def configured_limit(name: str):
     """A rate limit read from config RATE_LIMITS[name] per request, so deployments (and
     tests) can tune it without code changes."""
-    from flask import current_app
-
     return lambda: current_app.config["RATE_LIMITS"][name]
 
 
@@ -164,8 +164,6 @@ def _end_read_only_transaction_by_commit(connection) -> None:
     if (connection.dialect.name != "postgresql" or connection.closed or connection.invalidated
             or not connection.info.pop(_READ_ONLY, False)):
         return
-    import psycopg
-    from psycopg.pq import TransactionStatus
 
     dbapi_connection = connection.connection.dbapi_connection
     # Only a healthy transaction: one that failed must be rolled back (and prepared

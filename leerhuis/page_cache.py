@@ -19,6 +19,7 @@ from collections.abc import Hashable
 from flask import current_app, g, has_app_context, request
 from flask.signals import before_render_template, template_rendered
 from flask_babel import get_locale
+from flask_login import current_user
 from jinja2.utils import concat
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -172,8 +173,6 @@ def render_page(template_name: str, key: Hashable | None, cached: tuple[str, dic
 def public_viewer_key(*parts: Hashable) -> tuple | None:
     """A cache key for a viewer who sees only the public programme (anonymous, or logged in
     without organiser or Region rights), else None: those pages show drafts and buttons."""
-    from flask_login import current_user
-
     if current_user.is_authenticated and (current_user.is_region_admin
                                           or current_user.is_organiser):
         return None

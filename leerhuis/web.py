@@ -9,6 +9,7 @@ from babel import Locale
 from flask import (
     Flask,
     abort,
+    current_app,
     g,
     has_request_context,
     render_template,
@@ -16,7 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, refresh
+from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
@@ -25,22 +26,20 @@ from sqlalchemy.orm import with_expression
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from leerhuis import labels
+from leerhuis import labels, page_cache
 from leerhuis.errors import Busy
 from leerhuis.extensions import db, login_manager
 from leerhuis.formatting import format_clock, format_day, format_moment, format_period
+from leerhuis.models import ApprovalStatus, OrganiserRole, User
+from leerhuis.services import certificates
 
 
 def qr_data_uri(url: str) -> str:
-    from leerhuis.services.certificates import qr_data_uri as make
-
-    return make(url)
+    return certificates.qr_data_uri(url)
 
 
 def format_hours(value) -> str:
     """2.50 → '2,5' in Dutch, '2.5' in English."""
-    from flask_babel import format_decimal
-
     return format_decimal(value, format="#,##0.##") if value is not None else ""
 
 
@@ -69,9 +68,6 @@ def _user_statement():
     organisation and municipality joined in (twice the ORM work on every page; the few
     pages that show those load them when they do). Built once: SQLAlchemy reuses its cache
     key and compiled form."""
-    from leerhuis import page_cache
-    from leerhuis.models import ApprovalStatus, OrganiserRole, User
-
     organises = (exists().where(OrganiserRole.user_id == User.id,
                                 OrganiserRole.status == ApprovalStatus.APPROVED)
                  .correlate(User))
@@ -273,8 +269,6 @@ def _busy_page(error: Busy):
 
 
 def current_app_logger():
-    from flask import current_app
-
     return current_app.logger
 
 

@@ -7,9 +7,10 @@ import unicodedata
 from datetime import date
 from typing import ClassVar
 
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, ValidationError
+from wtforms import HiddenField, SelectChoice, ValidationError
 
 from leerhuis.services import form_tokens, free_text
 
@@ -52,16 +53,12 @@ def int_arg(name: str, default: int | None = None, *, lo: int = 1,
             hi: int = INT_MAX) -> int | None:
     """An integer from the query string, or ``default`` when it is missing, not a number or
     out of range. The range matters: ``?page=10**20`` would overflow the database's OFFSET."""
-    from flask import request
-
     value = request.args.get(name, type=int)
     return value if value is not None and lo <= value <= hi else default
 
 
 def to_choices(pairs) -> list:
     """(value, label[, optgroup]) tuples as WTForms SelectChoice objects."""
-    from wtforms import SelectChoice
-
     return [SelectChoice("" if p[0] is None else p[0], p[1], optgroup=p[2] if len(p) > 2 else None)
             for p in pairs]
 
@@ -141,8 +138,6 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 def date_arg(name: str, default: date) -> date:
     """A day from the query string (YYYY-MM-DD), ``default`` when it is missing; a 400 that
     says what is wrong when it is no day or outside FIRST_DAY..LAST_DAY."""
-    from flask import abort, request
-
     raw = request.args.get(name, "")
     if not raw:
         return default

@@ -18,6 +18,7 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -213,10 +214,8 @@ def authenticate(email: str, password: str) -> User | None:
     """The account for these credentials, or None, without revealing which part was wrong."""
     user = find_user_by_email(email)
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         return None
     if not password_matches(user, password) or not user.is_active:
         return None

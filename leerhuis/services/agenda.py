@@ -11,7 +11,7 @@ Rules enforced here:
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -35,6 +35,7 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.services import audit, charts, pdf
+from leerhuis.services.programme import AMSTERDAM
 
 HALF_YEAR = re.compile(r"^(20\d\d)-H([12])$")
 
@@ -171,10 +172,6 @@ def write_progress(action: AgendaAction, half_year: str, text: str, *, by: User,
 
 def leerhuis_figures(region: Region, start: date, end: date) -> dict:
     """Activities held per type, participants, net hours delivered, evaluation averages."""
-    from datetime import datetime, time
-
-    from leerhuis.services.programme import AMSTERDAM
-
     begin = datetime.combine(start, time(0), AMSTERDAM)
     # Held: sessions of this half-year that have ended by now, of events not cancelled.
     finish = min(datetime.combine(end, time(0), AMSTERDAM), utcnow())

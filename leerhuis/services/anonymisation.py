@@ -376,7 +376,7 @@ def _load_deduce():
         if _deduce is None:
             root = logging.getLogger()
             handlers, level = list(root.handlers), root.level
-            from deduce import Deduce
+            from deduce import Deduce  # noqa: PLC0415 - deduce costs 0.17 s to import, and it reconfigures logging: loaded on first guard use
 
             # deduce calls logging.basicConfig(stream=sys.stdout, level=DEBUG) on import:
             # every library's debug chatter on stdout, slowing each request and blocking a

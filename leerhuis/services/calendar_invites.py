@@ -20,7 +20,8 @@ Rules (domain brief §4):
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -30,9 +31,19 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from leerhuis.extensions import db
-from leerhuis.models import Event, EventSession, Registration, RegistrationStatus, User, utcnow
+from leerhuis.models import (
+    Event,
+    EventSession,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    SessionReminder,
+    User,
+    utcnow,
+)
 from leerhuis.services import outbox
 from leerhuis.services.calendar_feed import (
     DescriptionTexts,
@@ -71,8 +82,6 @@ def amsterdam_vtimezone() -> Timezone:
 
 
 def _offset(hours: int):
-    from datetime import timedelta
-
     return timedelta(hours=hours)
 
 
@@ -213,8 +222,6 @@ def event_download(event: Event) -> bytes:
 
 def google_link(event: Event, session: EventSession) -> str:
     fmt = "%Y%m%dT%H%M%SZ"
-    from datetime import UTC
-
     dates = (f"{session.starts_at.astimezone(UTC).strftime(fmt)}/"
              f"{session.ends_at.astimezone(UTC).strftime(fmt)}")
     return "https://calendar.google.com/calendar/render?" + urlencode({
@@ -268,8 +275,6 @@ class _FeedSession:
 
 
 def renew_feed_token(user: User) -> str:
-    import secrets
-
     user.calendar_token = secrets.token_urlsafe(32)
     return user.calendar_token
 
@@ -289,12 +294,6 @@ def user_for_feed_token(token: str) -> User | None:
 def send_due_reminders(now: datetime | None = None) -> int:
     """Remind confirmed participants REMINDER_DAYS_BEFORE days (default 2) before each
     session — every session of a cohort, each once; online events carry their link."""
-    from datetime import timedelta
-
-    from sqlalchemy.orm import selectinload
-
-    from leerhuis.models import EventStatus, SessionReminder
-
     now = now or utcnow()
     horizon = now + timedelta(days=current_app.config.get("REMINDER_DAYS_BEFORE", 2))
     already = select(SessionReminder.id).where(

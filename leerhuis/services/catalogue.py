@@ -22,7 +22,7 @@ from leerhuis.models import (
     User,
 )
 from leerhuis.models.programme import event_target_group, event_theme
-from leerhuis.services import programme
+from leerhuis.services import programme, seats
 from leerhuis.services.programme import AMSTERDAM
 
 
@@ -40,8 +40,6 @@ class ProgrammeFilter:
 
 def seats_taken_subquery():
     """Confirmed registrations per event; registration module fills the count."""
-    from leerhuis.services import seats
-
     return seats.taken_expression()
 
 

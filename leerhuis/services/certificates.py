@@ -41,6 +41,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
@@ -241,8 +242,6 @@ def qr_data_uri(url: str) -> str:
     code.make(fit=True)
     # The image straight from the module matrix: qrcode's own image factory draws every
     # module as a rectangle through PIL (~1.5 ms of a bulk run's certificate).
-    from PIL import Image
-
     # Grey (8-bit) rather than 1-bit: WeasyPrint embeds a grey PNG as it is, and converts a
     # 1-bit one to RGB first.
     matrix = code.get_matrix()

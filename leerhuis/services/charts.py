@@ -10,8 +10,8 @@ import sys
 @functools.cache
 def _pygal():
     """pygal on first use (a web worker that draws no chart does not carry it)."""
-    import pygal
-    from pygal.style import Style
+    import pygal  # noqa: PLC0415 - pygal (70 ms) only in a worker that draws a chart
+    from pygal.style import Style  # noqa: PLC0415 - pygal (70 ms) only in a worker that draws a chart
 
     # pygal installs an import hook for its optional map plugins that only has the pre-3.4
     # find_module API; Python warns about it on every later import. We use no map plugins.

@@ -47,7 +47,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import audit, membership
+from leerhuis.services import audit, invitations, membership
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {
@@ -165,8 +165,6 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
 def invite_members(meeting: KlankbordMeeting, *, by: User):
     """One personal invitation (with the calendar invitation on registering) to every member
     not yet registered, through the ordinary invitation batch."""
-    from leerhuis.services import invitations
-
     emails = sorted({m.user.email for m in meeting.group.members if m.user.is_active_account})
     return invitations.create_batch(by=by, region=meeting.event.region,
                                     targets=invitations.Targets(emails=emails), event=meeting.event)

@@ -7,6 +7,7 @@ that keeps failing stays visible to the Region, who can send it again.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import ssl
@@ -283,10 +284,8 @@ class MailTransport:
 
     def reset(self) -> None:
         if self._smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
         self._smtp = None
 
     close = reset

@@ -19,6 +19,7 @@ from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.models import ACTIVE_STATUSES, Event, Registration, RegistrationStatus, User
 from leerhuis.services import audit, outbox, registrations, spreadsheets, visibility
+from leerhuis.services.accounts import find_user_by_email
 from leerhuis.services.links import external_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -126,8 +127,6 @@ class ParticipantError(DomainError):
 
 def add_by_hand(event: Event, email: str, *, by: User) -> Registration:
     """Staff add an existing account; capacity still holds (full → waiting list)."""
-    from leerhuis.services.accounts import find_user_by_email
-
     user = find_user_by_email(email)
     if user is None:
         raise ParticipantError(_("Er is geen account met dit e-mailadres. Vraag de persoon eerst "

@@ -43,7 +43,7 @@ class UnsafeURL(ValueError):
 
 @functools.cache
 def font_config():
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 - WeasyPrint costs ~0.5 s to import: only processes that render a PDF load it
 
     # WeasyPrint copies @font-face fonts into a temporary folder of the configuration and
     # removes it when the configuration is collected, which never happens to one that lives
@@ -103,7 +103,7 @@ def render_html(template_name: str, data: dict) -> str:
 
 @functools.cache
 def safe_url_fetcher_class() -> type:
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - WeasyPrint costs ~0.5 s to import: only processes that render a PDF load it
 
     class SafeURLFetcher(URLFetcher):
         """Inline data and the app's own static files only: no network, no other local
@@ -126,7 +126,7 @@ def safe_url_fetcher_class() -> type:
 
 
 def html_document(html: str):
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint costs ~0.5 s to import: only processes that render a PDF load it
 
     return HTML(string=html, base_url=str(PDF_TEMPLATES) + "/",
                 url_fetcher=safe_url_fetcher_class()())

@@ -31,6 +31,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
@@ -39,6 +40,7 @@ from leerhuis.errors import DomainError
 from leerhuis.extensions import db
 from leerhuis.formatting import AMSTERDAM, format_day
 from leerhuis.models import (
+    ApprovalStatus,
     Event,
     EventSession,
     EventStatus,
@@ -46,6 +48,7 @@ from leerhuis.models import (
     KlankbordMeeting,
     Municipality,
     Organisation,
+    OrganiserRole,
     ProgrammeStatus,
     ProgrammeYear,
     Region,
@@ -230,8 +233,6 @@ def is_publicly_visible(event: Event | EventFacts) -> bool:
 
 def is_members_only(event_id: int) -> bool:
     """Asked by every event page: answered once per request."""
-    from flask import g, has_request_context
-
     memo = g.setdefault("members_only", {}) if has_request_context() else {}
     if event_id not in memo:
         memo[event_id] = db.session.scalar(select(KlankbordMeeting.id).where(
@@ -279,16 +280,12 @@ def can_create_for(user: User, organisation: Organisation) -> bool:
 def remember_public(event: EventFacts) -> None:
     """The page cache kept ``event`` as public at this data version: its programme year is
     published and it is no members-only meeting. Spare the request the questions."""
-    from flask import g
-
     g.setdefault("published_years", {})[(event.region_id, event.programme_year)] = True
     g.setdefault("members_only", {})[event.id] = False
 
 
 def programme_is_published(region_id: int, year: int) -> bool:
     """Asked several times per page: answered once per request."""
-    from flask import g, has_request_context
-
     memo = g.setdefault("published_years", {}) if has_request_context() else {}
     key = (region_id, year)
     if key not in memo:
@@ -746,8 +743,6 @@ def _notify_organisers(event: Event, template: str, subject, **extra):
 
 
 def organisers_of(organisation_id: int) -> list[User]:
-    from leerhuis.models import ApprovalStatus, OrganiserRole
-
     return list(db.session.scalars(
         select(User).join(OrganiserRole, OrganiserRole.user_id == User.id)
         .where(OrganiserRole.organisation_id == organisation_id,

@@ -29,6 +29,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, literal_column, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from leerhuis.errors import Busy, DomainError
@@ -44,7 +45,7 @@ from leerhuis.models import (
     User,
     utcnow,
 )
-from leerhuis.services import klankbordgroep, outbox, programme, tokens
+from leerhuis.services import calendar_invites, klankbordgroep, outbox, programme, tokens
 from leerhuis.services.links import external_url
 
 LOCK_TIMEOUT = "5s"
@@ -87,8 +88,6 @@ def retry_on_lock_timeout(action, attempts: int = 3, *, event_id: int | None = N
     """Run ``action`` (which takes the lock of the event ``event_id``); if the lock could not
     be had within LOCK_TIMEOUT, roll back and try again. Under a burst this keeps requests
     from failing while each still waits its turn; after the last try, RegistrationBusy."""
-    from sqlalchemy.exc import OperationalError
-
     for attempt in range(attempts):
         try:
             return action()
@@ -454,8 +453,6 @@ def registration_for(event: Event, user: User) -> Registration | None:
 
 def _mail(registration: Registration, template: str) -> None:
     """Confirmations are calendar invitations; the waiting list gets a plain mail."""
-    from leerhuis.services import calendar_invites
-
     user = registration.user
     if user is None:
         return

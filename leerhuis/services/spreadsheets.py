@@ -47,7 +47,7 @@ def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Iterable[Sheet]) -
     """A workbook with one sheet per (title, header, rows). Written to a file, rows go to
     disk as they come; to a buffer, they are kept in memory. A value that is not a number
     is written as its text."""
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415 - XlsxWriter (50 ms) only in a worker that writes a download
 
     in_memory = not isinstance(target, (str, os.PathLike))
     options = {**_TEXT_ONLY, "in_memory": in_memory, "constant_memory": not in_memory}

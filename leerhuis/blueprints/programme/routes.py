@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -191,8 +192,6 @@ def _prepare_form(form: EventForm) -> None:
 
 
 def _locale():
-    from flask_babel import get_locale
-
     return get_locale()
 
 
