@@ -627,7 +627,9 @@ def test_a_worker_killed_in_a_bulk_run_resumes_without_duplicates(tmp_path):
                                    "issue-certificates", str(run_id)],
                                   cwd=Path(MIGRATIONS).parent, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        count = lambda: db.session.scalar(select(func.count()).select_from(Certificate))
+        def count() -> int:
+            return db.session.scalar(select(func.count()).select_from(Certificate))
+
         deadline = time.monotonic() + 60
         while count() < 4 and time.monotonic() < deadline:
             db.session.rollback()

@@ -259,7 +259,7 @@ def test_dutch_search_finds_stemmed_words_in_published_lessons_only(
     db.session.commit()
 
     def found(query):
-        return [l.id for l in lessons.search(deelnemer, query=query).items]
+        return [lesson.id for lesson in lessons.search(deelnemer, query=query).items]
 
     assert found("uithuisplaatsingen") == [published.id]
     assert found("signaal school") == [published.id]
@@ -600,7 +600,7 @@ def test_the_demo_fills_groups_agenda_lessons_and_evaluations(app):
     region = db.session.scalars(select(KlankbordGroup)).first().region_id
     admin = db.session.scalars(select(User).where(User.email == "regio@example.org")).one()
     assert admin.region_id == region
-    assert [l.title for l in lessons.search(admin, query="broer").items] == [
+    assert [lesson.title for lesson in lessons.search(admin, query="broer").items] == [
         "Broers en zussen bij elkaar houden"]
     assert db.session.scalar(select(func.count()).select_from(EvaluationResponse)) > 0
     partners = db.session.scalars(select(KlankbordGroup).where(

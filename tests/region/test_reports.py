@@ -86,8 +86,8 @@ def data(region, provider):
 
 def test_overview_per_organisation_type_keeps_veilig_thuis_apart(region, data):
     lines = {
-        l.label: l
-        for l in reports.overview(
+        line.label: line
+        for line in reports.overview(
             region, reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31)), "organisatietype"
         )
     }
@@ -104,13 +104,13 @@ def test_overview_per_organisation_type_keeps_veilig_thuis_apart(region, data):
 
 def test_overview_per_type_and_month_and_the_period_filter(region, data):
     year = reports.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
-    by_type = {l.label: l.values() for l in reports.overview(region, year, "soort")}
+    by_type = {line.label: line.values() for line in reports.overview(region, year, "soort")}
     assert by_type == {"Training": ["Training", 3, 2, 33.3, 6.0, 3],
                        "Werkbezoek": ["Werkbezoek", 2, 1, 0.0, 2.0, 2]}
-    months = [l.label for l in reports.overview(region, year, "maand")]
+    months = [line.label for line in reports.overview(region, year, "maand")]
     assert months == [f"{YEAR}-03", f"{YEAR}-05"]
     spring = reports.Period(date(YEAR, 1, 1), date(YEAR, 4, 30))
-    assert [l.label for l in reports.overview(region, spring, "soort")] == ["Training"]
+    assert [line.label for line in reports.overview(region, spring, "soort")] == ["Training"]
 
 
 def test_downloads_contain_what_the_screen_shows(region, data, as_regio):
