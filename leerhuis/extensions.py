@@ -4,6 +4,7 @@ import contextlib
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -41,6 +42,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # db.Model is built at runtime from Base plus Flask-SQLAlchemy's mixins; mypy cannot
+    # take an attribute (db.Model) as a base class, so models subclass this name.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

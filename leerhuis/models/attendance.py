@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.people import User
 from leerhuis.models.programme import Event, EventSession
@@ -28,7 +28,7 @@ class AttendanceSource(enum.Enum):
     ALL_PRESENT = "iedereen_aanwezig"
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
 
@@ -48,7 +48,7 @@ class Attendance(db.Model):
     session: Mapped[EventSession] = relationship()
 
 
-class AttendanceChange(db.Model):
+class AttendanceChange(Model):
     """Every change of an attendance mark: who, when, from what to what."""
 
     __tablename__ = "attendance_change"
@@ -75,7 +75,7 @@ class CertificateStatus(enum.Enum):
     REVOKED = "ingetrokken"
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A bewijs van deelname as issued. The facts are copied in, so the certificate stays
     verifiable (and its PDF identical) after the account or event changes or goes."""
 
@@ -134,7 +134,7 @@ class RunStatus(enum.Enum):
     FAILED = "mislukt"
 
 
-class CertificateRun(db.Model):
+class CertificateRun(Model):
     """One bulk issue of an event's certificates, run by the background worker."""
 
     __tablename__ = "certificate_run"

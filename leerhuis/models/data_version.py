@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, event, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 
 # Tables whose rows appear on the cached parts of the programme and event pages. Changes
 # elsewhere (users, mail, audit) leave the pages alone and do not invalidate them.
@@ -20,7 +20,7 @@ WATCHED_TABLES = frozenset({
 _FLAG = "leerhuis_bump_data_version"
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """A single row (id 1)."""
 
     __tablename__ = "data_version"

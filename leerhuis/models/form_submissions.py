@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, utcnow
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """A creating form carries a random token; its first submission records it here with
     what it created, so a second submission of the same form (a double click, a resent
     POST) finds that instead of creating a duplicate."""

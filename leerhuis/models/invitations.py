@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.mail import OutboxMessage
 from leerhuis.models.people import User
@@ -21,7 +21,7 @@ class BatchStatus(enum.Enum):
     DONE = "klaar"
 
 
-class InvitationBatch(db.Model):
+class InvitationBatch(Model):
     __tablename__ = "invitation_batch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class InvitationBatch(db.Model):
                                                          order_by="Invitation.id")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One personal invitation; its delivery status is that of its outbox message."""
 
     __tablename__ = "invitation"

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model, db
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.organisations import Organisation
 from leerhuis.models.people import User
@@ -34,7 +34,7 @@ class GroupType(enum.Enum):
     OUDERS_JEUGD = "ouders_jeugd"
 
 
-class KlankbordGroup(db.Model):
+class KlankbordGroup(Model):
     __tablename__ = "klankbord_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +52,7 @@ class KlankbordGroup(db.Model):
                                                             cascade="all, delete-orphan")
 
 
-class KlankbordMember(db.Model):
+class KlankbordMember(Model):
     __tablename__ = "klankbord_member"
     __table_args__ = (UniqueConstraint("group_id", "user_id"),)
 
@@ -69,7 +69,7 @@ class KlankbordMember(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
 
 
-class KlankbordMeeting(db.Model):
+class KlankbordMeeting(Model):
     """A meeting is an event of type klankbordgroep: invitations and calendars as usual."""
 
     __tablename__ = "klankbord_meeting"
@@ -90,7 +90,7 @@ class KlankbordMeeting(db.Model):
                                                           cascade="all, delete-orphan")
 
 
-class MeetingAgendaItem(db.Model):
+class MeetingAgendaItem(Model):
     __tablename__ = "meeting_agenda_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +100,7 @@ class MeetingAgendaItem(db.Model):
     title: Mapped[str] = mapped_column(String(200))
 
 
-class MeetingDocument(db.Model):
+class MeetingDocument(Model):
     __tablename__ = "meeting_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +121,7 @@ class ActionStatus(enum.Enum):
     DONE = "afgerond"
 
 
-class ActionItem(db.Model):
+class ActionItem(Model):
     __tablename__ = "action_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,7 +134,7 @@ class ActionItem(db.Model):
                                                  default=ActionStatus.OPEN)
 
 
-class AgendaAction(db.Model):
+class AgendaAction(Model):
     """An action of the region's uitvoeringsagenda ("Actie 1 Faciliteren toegang …")."""
 
     __tablename__ = "agenda_action"
@@ -147,7 +147,7 @@ class AgendaAction(db.Model):
     measures: Mapped[str] = mapped_column(Text, default="")  # one measure per line
 
 
-class ActionProgress(db.Model):
+class ActionProgress(Model):
     """Per half-year ('2026-H2'): the Region's progress text, or a partner's contribution."""
 
     __tablename__ = "action_progress"
@@ -215,7 +215,7 @@ lesson_theme = Table(
 )
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     __tablename__ = "lesson"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -270,7 +270,7 @@ def _random_id() -> str:
 _UNORDERED = {"sqlite_with_rowid": False}
 
 
-class EvaluationResponse(db.Model):
+class EvaluationResponse(Model):
     """An anonymous answer: deliberately no reference to a person, registration or token, a
     random id instead of a counter, and only the date, so an answer cannot be tied back to
     who gave it (by id order, by time, or by the moment a link was used)."""
@@ -287,7 +287,7 @@ class EvaluationResponse(db.Model):
     suggestions: Mapped[str] = mapped_column(Text, default="")
 
 
-class EvaluationToken(db.Model):
+class EvaluationToken(Model):
     """One evaluation link, by the SHA-256 of its random token: the link itself is only in
     the invitation mail. Deliberately no registration or person: that someone was invited is
     kept on the registration (Registration.evaluation_invited), and nothing joins the two."""

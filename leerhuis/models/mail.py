@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 
 
@@ -18,7 +18,7 @@ class OutboxStatus(enum.Enum):
     FAILED = "mislukt"  # gave up after MAIL_MAX_ATTEMPTS; the Region can retry by hand
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 

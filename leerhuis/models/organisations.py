@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.regions import Municipality, Region
 
@@ -32,7 +32,7 @@ class ApprovalStatus(enum.Enum):
     DENIED = "afgewezen"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.organisations import ApprovalStatus, Organisation
 from leerhuis.models.regions import Municipality, Region
@@ -23,7 +23,7 @@ class SkjKamer(enum.Enum):
     JEUGDZORGWERKERS = "jeugdzorgwerkers"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
         # E-mail is stored lower-cased; the functional index also guards direct inserts.
@@ -106,7 +106,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}>"
 
 
-class OrganiserRole(db.Model):
+class OrganiserRole(Model):
     """A user's request to organise activities for an organisation, and the Region's decision."""
 
     __tablename__ = "organiser_role"

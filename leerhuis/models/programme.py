@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model, db
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.organisations import Organisation
 from leerhuis.models.people import User
@@ -39,7 +39,7 @@ class SkjCategory(enum.Enum):
     GEEN = "geen"
 
 
-class EventType(db.Model):
+class EventType(Model):
     """Built-in types (werkbezoek, casuïstiekbespreking, …) plus types a region adds."""
 
     __tablename__ = "event_type"
@@ -60,7 +60,7 @@ class EventType(db.Model):
         return self.name_en if language == "en" else self.name_nl
 
 
-class Theme(db.Model):
+class Theme(Model):
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +68,7 @@ class Theme(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
 
-class TargetGroup(db.Model):
+class TargetGroup(Model):
     """Doelgroep: the professionals an activity is meant for."""
 
     __tablename__ = "target_group"
@@ -113,7 +113,7 @@ class VenueKind(enum.Enum):
     OVERIG = "overig"
 
 
-class Event(db.Model):
+class Event(Model):
     """One activity in the programme. A cohort training is one event with several sessions."""
 
     __tablename__ = "event"
@@ -234,7 +234,7 @@ class Event(db.Model):
         return f"<Event {self.id} {self.title!r}>"
 
 
-class EventSession(db.Model):
+class EventSession(Model):
     """One meeting of an event: a date with start and end, and the net hours it counts for."""
 
     __tablename__ = "event_session"
@@ -270,7 +270,7 @@ class ProgrammeStatus(enum.Enum):
     PUBLISHED = "gepubliceerd"
 
 
-class ProgrammeYear(db.Model):
+class ProgrammeYear(Model):
     """A region's programme for one calendar year. Until it is published, its events are
     visible to the Region and organisers only, even when each event is approved."""
 

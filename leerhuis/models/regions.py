@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "region"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class Region(db.Model):
         return f"<Region {self.slug}>"
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     __tablename__ = "municipality"
     __table_args__ = (UniqueConstraint("region_id", "name"),)
 

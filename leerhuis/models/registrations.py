@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from leerhuis.extensions import db
+from leerhuis.extensions import Model
 from leerhuis.models.base import UTCDateTime, str_enum, utcnow
 from leerhuis.models.organisations import Organisation
 from leerhuis.models.people import User
@@ -30,7 +30,7 @@ ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
 SEAT_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person's registration for one event (all sessions of a cohort at once)."""
 
     __tablename__ = "registration"
@@ -83,7 +83,7 @@ class Registration(db.Model):
         return session.ical_sequence + (self.calendar_sequence or 0)
 
 
-class SessionReminder(db.Model):
+class SessionReminder(Model):
     """A reminder sent to one registration for one session: each session of a cohort is
     reminded once."""
 

@@ -179,7 +179,8 @@ class GuardResult:
 
     def segments(self) -> list[tuple[str, Finding | None]]:
         """The text cut into plain parts and findings, for highlighting in a template."""
-        parts, pos = [], 0
+        parts: list[tuple[str, Finding | None]] = []
+        pos = 0
         for finding in self.findings:
             if finding.start < pos:
                 continue
@@ -368,6 +369,14 @@ _DEDUCE_SKIPPED = {"telefoonnummer", "phone_number", "email", "emailadres", "ema
 _lock = threading.Lock()
 _loaded = threading.Event()
 _deduce = None
+
+
+def _loaded_deduce():
+    """The Deduce instance, loaded on first use."""
+    if _loaded.is_set():
+        assert _deduce is not None  # _loaded is set only once _deduce is
+        return _deduce
+    return _load_deduce()
 
 
 def _load_deduce():
@@ -597,7 +606,7 @@ def _with_age(text: str, finding: Finding) -> Finding:
 
 
 def _lookup(name: str):
-    deduce = _deduce if _loaded.is_set() else _load_deduce()
+    deduce = _loaded_deduce()
     return deduce.lookup_structs[name]
 
 
@@ -631,7 +640,7 @@ def _has_house_number(match: str) -> bool:
 
 
 def _deduce_findings(text: str) -> list[Finding]:
-    deduce = _deduce if _loaded.is_set() else _load_deduce()
+    deduce = _loaded_deduce()
     document = deduce.deidentify(text)
     found = []
     for annotation in document.annotations:

@@ -12,11 +12,12 @@ def record(action: str, *, actor: User | None, subject: str = "", region_id: int
     names it (an event, a certificate), else the actor's; only that region's admins read it
     (region_admin.audit_page). An entry without either (the nightly retention run) belongs
     to no region and is read by no regio-beheerder."""
-    known_actor = actor is not None and actor.is_authenticated
+    known_actor = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
         action=action,
-        actor_id=actor.id if known_actor else None,
-        region_id=region_id if region_id is not None else (actor.region_id if known_actor else None),
+        actor_id=known_actor.id if known_actor is not None else None,
+        region_id=(region_id if region_id is not None
+                   else known_actor.region_id if known_actor is not None else None),
         subject=subject,
         details=details,
     )

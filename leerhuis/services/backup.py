@@ -72,7 +72,7 @@ def create_backup(target: Path) -> dict:
     files = {}
     if url.get_backend_name() == "sqlite":
         destination = target / "database.sqlite"
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(_database(url))
         with sqlite3.connect(destination) as copy:
             source.backup(copy)
         source.close()
@@ -80,7 +80,7 @@ def create_backup(target: Path) -> dict:
     else:
         args, env = _pg_args(url)
         destination = target / "database.dump"
-        subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(destination), url.database],
+        subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "-f", str(destination), _database(url)],
                        check=True, env={**os.environ, **env})
         files["database"] = destination
     for key in STORES:
@@ -139,11 +139,17 @@ def restore_backup(source: Path) -> dict:
     return manifest
 
 
+def _database(url: URL) -> str:
+    if url.database is None:  # e.g. sqlite:// in memory: nothing on disk to copy
+        raise BackupError("De database-URL noemt geen database om te kopiëren.")
+    return url.database
+
+
 def _restore_database(url: URL, database_file: Path) -> None:
     db.session.remove()
     db.engine.dispose()
     if url.get_backend_name() == "sqlite":
-        target = Path(url.database)
+        target = Path(_database(url))
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         with sqlite3.connect(database_file) as backup, sqlite3.connect(target) as live:
@@ -151,7 +157,7 @@ def _restore_database(url: URL, database_file: Path) -> None:
     else:
         args, env = _pg_args(url)
         subprocess.run([_pg_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner",
-                        "-d", url.database, str(database_file)], check=True,
+                        "-d", _database(url), str(database_file)], check=True,
                        env={**os.environ, **env})
 
 
@@ -186,7 +192,9 @@ def _unpack_member(key: str, tar: tarfile.TarFile, member: tarfile.TarInfo, into
             target.mkdir(parents=True, exist_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tar.extractfile(member) as content, target.open("wb") as output:
+        content = tar.extractfile(member)
+        assert content is not None  # a regular file: _unpack_member refused anything else
+        with content, target.open("wb") as output:
             shutil.copyfileobj(content, output)
     except OSError as exc:  # a name that is a folder in one member, a file in another
         raise _refused(key, member) from exc

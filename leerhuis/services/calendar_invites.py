@@ -109,7 +109,7 @@ def invitation_calendar(event: Event, session: EventSession, attendee: User, met
     person.params["role"] = vText("REQ-PARTICIPANT")
     person.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
     person.params["rsvp"] = vText("FALSE")
-    vevent.add("attendee", person, encode=0)
+    vevent.add("attendee", person, encode=False)
     if method == "CANCEL":
         vevent["status"] = "CANCELLED"
     cal.add_component(vevent)
@@ -120,6 +120,9 @@ def _queue_invitation(template: str, event: Event, session: EventSession,
                       registration: Registration, method: str, subject, *,
                       sequence: int | None = None, **context) -> None:
     user = registration.user
+    # Callers pass registrations with a person: send_requests and send_cancellations_to
+    # return first without one, confirmed_registrations joins User.
+    assert user is not None
     if sequence is None:
         sequence = registration.session_sequence(session)
     with force_locale(user.preferred_language or "nl"):  # the calendar text, too
@@ -177,7 +180,8 @@ def confirmed_registrations(event: Event) -> list[Registration]:
 
 
 def confirmed_participants(event: Event) -> list[User]:
-    return [registration.user for registration in confirmed_registrations(event)]
+    return [registration.user for registration in confirmed_registrations(event)
+            if registration.user is not None]  # always: the query joins User
 
 
 def send_updates(event: Event) -> int:
@@ -311,6 +315,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
         .order_by(EventSession.starts_at, Registration.id)).all()
     for registration, session in due:
         user, event = registration.user, registration.event
+        assert user is not None  # the query asks for user_id IS NOT NULL
         index = event.sessions.index(session) + 1
         suffix = f" ({index}/{len(event.sessions)})" if len(event.sessions) > 1 else ""
         subject = outbox.in_language_of(user, _l("Herinnering"))

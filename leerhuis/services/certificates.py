@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import qrcode
 from flask import current_app
@@ -42,7 +43,7 @@ from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import Image
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -514,13 +515,14 @@ def claim_run(run_id: int, now: datetime | None = None) -> str | None:
     once exactly one gets it. Returns the new lease token, or None."""
     now = now or utcnow()
     lease = secrets.token_hex(16)
-    claimed = db.session.execute(
+    # DML through Session.execute returns a CursorResult; the Result type has no rowcount.
+    claimed = cast(CursorResult[Any], db.session.execute(
         update(CertificateRun)
         .where(CertificateRun.id == run_id, CertificateRun.status != RunStatus.DONE,
                or_(CertificateRun.heartbeat_at.is_(None),
                    CertificateRun.heartbeat_at < now - run_lease()))
         .values(status=RunStatus.RUNNING, heartbeat_at=now, lease_token=lease)
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .execution_options(synchronize_session=False))).rowcount == 1
     db.session.commit()
     return lease if claimed else None
 
@@ -528,11 +530,12 @@ def claim_run(run_id: int, now: datetime | None = None) -> str | None:
 def _renew_lease(run_id: int, lease: str) -> None:
     """Renew the heartbeat, in the transaction that records the batch: if another worker
     took the run over meanwhile, nothing of this batch is recorded."""
-    renewed = db.session.execute(
+    # DML through Session.execute returns a CursorResult; the Result type has no rowcount.
+    renewed = cast(CursorResult[Any], db.session.execute(
         update(CertificateRun)
         .where(CertificateRun.id == run_id, CertificateRun.lease_token == lease)
         .values(heartbeat_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount == 1
+        .execution_options(synchronize_session=False))).rowcount == 1
     if not renewed:
         raise LeaseLost(run_id)
 

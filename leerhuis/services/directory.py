@@ -24,13 +24,14 @@ def default_region() -> Region:
     return region
 
 
-def municipality_choices() -> list[tuple[int | None, str]]:
+def municipality_choices() -> list[tuple[int | None, str] | tuple[int, str, str]]:
+    """(id, name, region) under an empty choice: value, label and the region's optgroup."""
     rows = db.session.execute(
         select(Municipality.id, Municipality.name, Region.name)
         .join(Region, Municipality.region_id == Region.id)
         .order_by(Region.id, Municipality.name)
     ).all()
-    return [(None, "—")] + [(mid, name, region) for mid, name, region in rows]
+    return [(None, "—"), *((mid, name, region) for mid, name, region in rows)]
 
 
 def target_group_choices() -> list[tuple[int | None, str]]:

@@ -17,10 +17,12 @@ import hashlib
 import io
 import secrets
 from datetime import date, timedelta
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from leerhuis.errors import DomainError
 from leerhuis.extensions import db
@@ -96,7 +98,7 @@ def event_for_token(token: str) -> Event:
         raise EvaluationError(_("Je hebt deze activiteit al geëvalueerd. Dank je wel!"))
     if link.expires_on < date.today():
         raise EvaluationError(_("Deze evaluatielink is ongeldig of verlopen."))
-    return db.session.get(Event, link.event_id)
+    return db.session.get_one(Event, link.event_id)  # the link goes with its event (CASCADE)
 
 
 def _is_old_signed_link(token: str) -> bool:
@@ -119,10 +121,11 @@ def answer(token: str, *, grade: int, usefulness: int, do_differently: str,
     findings = guard_texts({"do_differently": do_differently, "suggestions": suggestions,
                             "lesson": lesson}, confirmed=privacy_confirmed)
     # Used up in one statement: of two answers sent at once with one link, one counts.
-    used = db.session.execute(
+    # DML through Session.execute returns a CursorResult; the Result type has no rowcount.
+    used = cast(CursorResult[Any], db.session.execute(
         update(EvaluationToken)
         .where(EvaluationToken.token_hash == token_hash(token), EvaluationToken.used.is_(False))
-        .values(used=True).execution_options(synchronize_session=False))
+        .values(used=True).execution_options(synchronize_session=False)))
     if used.rowcount != 1:
         raise EvaluationError(_("Je hebt deze activiteit al geëvalueerd. Dank je wel!"))
     if lesson.strip():
@@ -205,6 +208,7 @@ def averages(region_id: int, grouping: str) -> list[tuple[str, float, float, int
                    EvaluationResponse.event_id, EvaluationResponse.answered_on)
             .join(Event, Event.id == EvaluationResponse.event_id)
             .where(Event.region_id == region_id))
+    label: InstrumentedAttribute[Any]
     if grouping == "soort":
         label = EventType.name_nl
         stmt = base.add_columns(label).join(EventType, EventType.id == Event.type_id)

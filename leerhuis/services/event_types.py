@@ -89,8 +89,9 @@ def _apply(event_type: EventType, data: EventTypeInput) -> None:
     event_type.handles_cases = data.handles_cases
 
 
-def _require_admin(by: User, region: Region) -> None:
-    if not (by.is_region_admin and by.region_id == region.id):
+def _require_admin(by: User, region: Region | None) -> None:
+    # No region (a built-in type): no regio-beheerder manages it.
+    if region is None or not (by.is_region_admin and by.region_id == region.id):
         raise EventTypeError(_("Alleen de regio kan soorten activiteiten beheren."))
 
 
@@ -120,5 +121,7 @@ def update_type(event_type: EventType, data: EventTypeInput, *, by: User) -> Eve
     return event_type
 
 
-def event_type_region(event_type: EventType) -> Region:
+def event_type_region(event_type: EventType) -> Region | None:
+    if event_type.region_id is None:
+        return None
     return db.session.get(Region, event_type.region_id)

@@ -11,6 +11,7 @@ import contextlib
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
@@ -24,6 +25,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import SMTPUTF8
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
+from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -50,8 +52,8 @@ def build_message(
     subject: str,
     text: str,
     html: str | None = None,
-    attachments: list[Attachment] = (),
-    alternatives: list[Attachment] = (),
+    attachments: Sequence[Attachment] = (),
+    alternatives: Sequence[Attachment] = (),
 ) -> Message:
     """A multipart message: text and HTML (plus e.g. text/calendar) as alternatives,
     files as attachments.
@@ -63,13 +65,13 @@ def build_message(
     address needs SMTPUTF8, when they go as UTF-8, as that extension requires."""
     sender = current_app.config["MAIL_FROM"]
     utf8 = needs_smtputf8(sender, to)
-    body = MIMEMultipart("alternative", _subparts=[
+    body: Message = MIMEMultipart("alternative", _subparts=[
         _text_part(text, "plain"),
         *([_text_part(html, "html")] if html is not None else []),
         *(_text_part(part.content.decode("utf-8"), part.subtype, part.params)
           for part in alternatives)])
     if len(body.get_payload()) == 1:
-        body = body.get_payload(0)
+        body = cast(Message, body.get_payload(0))  # a multipart's parts are Messages
     msg = body
     if attachments:
         msg = MIMEMultipart("mixed", _subparts=[body, *map(_attachment_part, attachments)])
@@ -83,8 +85,10 @@ def build_message(
     msg["To"] = _address_header("To", to, utf8)
     # One line, whatever an organiser typed into a title: a line break would end the header.
     subject = re.sub(r"\s*[\r\n]+\s*", " ", str(subject))
-    msg["Subject"] = (subject if utf8 or subject.isascii()
-                      else Header(subject, "utf-8", header_name="Subject"))
+    subject_value = (subject if utf8 or subject.isascii()
+                     else Header(subject, "utf-8", header_name="Subject"))
+    # compat32 takes a Header value here; typeshed allows only str.
+    msg["Subject"] = subject_value  # type: ignore[assignment]
     msg["Date"] = formatdate(localtime=False)
     domain = parseaddr(sender)[1].partition("@")[2] or "leerhuis.local"
     msg["Message-ID"] = make_msgid(domain=domain)
@@ -100,7 +104,8 @@ def needs_smtputf8(sender: str, recipient: str) -> bool:
 # UTF-8 text as 7bit or 8bit while its lines are short, as the modern API does; longer lines
 # (HTML) as quoted-printable.
 _UTF8_AS_IS, _UTF8_QP = Charset("utf-8"), Charset("utf-8")
-_UTF8_AS_IS.body_encoding, _UTF8_QP.body_encoding = None, QP
+# None is "no body encoding" (email.charset's own CHARSETS table uses it); typeshed says int.
+_UTF8_AS_IS.body_encoding, _UTF8_QP.body_encoding = None, QP  # type: ignore[assignment]
 MAX_PLAIN_LINE = 78
 
 
@@ -205,8 +210,8 @@ def queue_template_mail(
     user: User | None = None,
     kind: str = "",
     language: str | None = None,
-    attachments: list[Attachment] = (),
-    alternatives: list[Attachment] = (),
+    attachments: Sequence[Attachment] = (),
+    alternatives: Sequence[Attachment] = (),
     **context,
 ) -> OutboxMessage:
     """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it.
@@ -271,7 +276,7 @@ class MailTransport:
         cfg = self.config
         timeout = cfg["MAIL_TIMEOUT"]
         if cfg.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout,
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout,
                                     context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
@@ -334,26 +339,34 @@ def deliver_due_messages(limit: int = 200) -> dict[str, int]:
             except (smtplib.SMTPException, OSError) as exc:
                 transport.reset()
                 row = db.session.get(OutboxMessage, claimed.id)
-                row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= max_attempts:
-                    row.status = OutboxStatus.FAILED
-                    counts["failed"] += 1
+                if row is None:
+                    # Deleted in flight (delete_account drops a person's mails): nothing
+                    # left to record.
+                    db.session.rollback()
                 else:
-                    row.next_attempt_at = utcnow() + backoff(row.attempts)
-                    counts["retry"] += 1
-                db.session.commit()
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    if row.attempts >= max_attempts:
+                        row.status = OutboxStatus.FAILED
+                        counts["failed"] += 1
+                    else:
+                        row.next_attempt_at = utcnow() + backoff(row.attempts)
+                        counts["retry"] += 1
+                    db.session.commit()
                 if isinstance(exc, (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)):
                     # The server is unreachable: the rest would fail the same way.
                     break
                 continue
             row = db.session.get(OutboxMessage, claimed.id)
-            row.file_name = file_name or row.file_name
-            row.attempts += 1
-            row.status = OutboxStatus.SENT
-            row.sent_at = utcnow()
-            row.last_error = ""
-            db.session.commit()
+            if row is None:  # deleted in flight, as above; it did go out
+                db.session.rollback()
+            else:
+                row.file_name = file_name or row.file_name
+                row.attempts += 1
+                row.status = OutboxStatus.SENT
+                row.sent_at = utcnow()
+                row.last_error = ""
+                db.session.commit()
             counts["sent"] += 1
     finally:
         transport.close()

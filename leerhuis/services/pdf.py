@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import get_locale, get_translations
-from jinja2 import FileSystemLoader, StrictUndefined, meta
+from jinja2 import FileSystemLoader, StrictUndefined, Template, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 PDF_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
@@ -70,24 +70,28 @@ def environment() -> SandboxedEnvironment:
                                extensions=["jinja2.ext.i18n"])
     # The same catalogue as the pages; the language is the one active while rendering
     # (the request's, or one forced with flask_babel.force_locale).
-    env.install_gettext_callables(lambda text: get_translations().ugettext(text),
-                                  lambda s, p, n: get_translations().ungettext(s, p, n),
-                                  newstyle=True)
+    # jinja2.ext.i18n adds this method at run time; the Environment type cannot know it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: get_translations().ugettext(text),
+        lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True)
     env.globals["current_language"] = lambda: str(get_locale() or "nl")
     return env
 
 
 # The names each template uses at top level, per compiled template: Jinja recompiles a
 # template whose file changed, and then its names are read again.
-_template_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_template_names: weakref.WeakKeyDictionary[Template, frozenset[str]] = (
+    weakref.WeakKeyDictionary())
 
 
-def missing_placeholders(template_name: str, data: dict) -> set[str]:
+def missing_placeholders(template_name: str, data: dict) -> frozenset[str]:
     """Names the template uses at top level that ``data`` does not provide."""
     env = environment()
     template = env.get_template(template_name)
     names = _template_names.get(template)
     if names is None:
+        assert env.loader is not None  # environment() gives it the FileSystemLoader
         source = env.loader.get_source(env, template_name)[0]
         names = _template_names[template] = frozenset(meta.find_undeclared_variables(
             env.parse(source)))

@@ -19,9 +19,10 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from leerhuis.extensions import db
 from leerhuis.models import (
@@ -147,10 +148,11 @@ def apply_retention(now=None) -> int:
     last_session = (select(EventSession.event_id, func.max(EventSession.ends_at).label("ended"))
                     .group_by(EventSession.event_id).subquery())
     old_events = select(last_session.c.event_id).where(last_session.c.ended < cutoff)
-    result = db.session.execute(
+    # DML through Session.execute returns a CursorResult; the Result type has no rowcount.
+    result = cast(CursorResult[Any], db.session.execute(
         update(Registration).where(Registration.event_id.in_(old_events),
                                    Registration.user_id.is_not(None))
-        .values(**ANONYMISED).execution_options(synchronize_session=False))
+        .values(**ANONYMISED).execution_options(synchronize_session=False)))
     if result.rowcount:
         audit.record("retention.applied", actor=None, subject="registrations",
                      rows=result.rowcount, cutoff=cutoff.date().isoformat())

@@ -325,7 +325,7 @@ def validate(data: EventInput, *, existing: Event | None = None, now: datetime |
     starts_before = existing.starts_at if existing is not None and existing.sessions else None
     for index, session in enumerate(data.sessions):
         in_past = session.starts_at < now
-        unchanged = starts_before is not None and any(
+        unchanged = existing is not None and starts_before is not None and any(
             s.starts_at == session.starts_at for s in existing.sessions)
         if in_past and not unchanged:
             errors.setdefault(f"sessions-{index}-starts_at",
@@ -522,13 +522,13 @@ def _apply_sessions(event: Event, sessions: list[SessionInput]) -> list[EventSes
     existing = list(event.sessions)
     kept: dict[int, EventSession] = {}
     free = []
-    for row in existing:
+    for old in existing:
         match = next((i for i, item in enumerate(ordered)
-                      if i not in kept and item.starts_at == row.starts_at), None)
+                      if i not in kept and item.starts_at == old.starts_at), None)
         if match is None:
-            free.append(row)
+            free.append(old)
         else:
-            kept[match] = row
+            kept[match] = old
     for index, item in enumerate(ordered):
         row = kept.get(index)
         if row is None:
@@ -706,6 +706,7 @@ def publish_programme_year(region: Region, year: int, *, by: User) -> ProgrammeY
     if not (by.is_region_admin and by.region_id == region.id):
         raise ProgrammeError(_("Alleen de regio kan het jaarprogramma publiceren."))
     programme = get_programme_year(region, year, create=True)
+    assert programme is not None  # create=True makes the year when missing
     programme.status = ProgrammeStatus.PUBLISHED
     programme.published_at = utcnow()
     programme.published_by_id = by.id

@@ -50,8 +50,9 @@ def write_xlsx(target: str | os.PathLike | IO[bytes], sheets: Iterable[Sheet]) -
     import xlsxwriter  # noqa: PLC0415 - XlsxWriter (50 ms) only in a worker that writes a download
 
     in_memory = not isinstance(target, (str, os.PathLike))
+    file = os.fspath(target) if isinstance(target, (str, os.PathLike)) else target
     options = {**_TEXT_ONLY, "in_memory": in_memory, "constant_memory": not in_memory}
-    with xlsxwriter.Workbook(os.fspath(target) if not in_memory else target, options) as book:
+    with xlsxwriter.Workbook(file, options) as book:
         titles: set[str] = set()
         for title, header, rows in sheets:
             sheet = book.add_worksheet(_sheet_name(str(title), titles))
@@ -79,9 +80,9 @@ def csv_writer(out: IO[str], *, lineterminator: str = "\r\n"):
     own line terminator, and spreadsheet programs start a new row at a lone carriage return
     as well, whose next cell no apostrophe would guard: with "\\n" rows, every cell is
     quoted."""
-    quoting = csv.QUOTE_MINIMAL if lineterminator == "\r\n" else csv.QUOTE_ALL
-    return _CsvWriter(csv.writer(out, delimiter=";", lineterminator=lineterminator,
-                                 quoting=quoting))
+    return _CsvWriter(csv.writer(
+        out, delimiter=";", lineterminator=lineterminator,
+        quoting=csv.QUOTE_MINIMAL if lineterminator == "\r\n" else csv.QUOTE_ALL))
 
 
 class _CsvWriter:

@@ -103,8 +103,9 @@ def registration_numbers(event: Event) -> dict[int, int]:
 
 def participant_number(registration: Registration) -> int:
     """The same number as ``registration_numbers`` gives, in one count."""
-    return db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.event_id == registration.event_id, Registration.id <= registration.id))
+    return db.session.execute(select(func.count(Registration.id)).where(
+        Registration.event_id == registration.event_id, Registration.id <= registration.id)
+    ).scalar_one()
 
 
 def own_pseudonym(registration: Registration | None) -> str | None:
