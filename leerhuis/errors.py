@@ -31,5 +31,7 @@ class Busy(DomainError):
 
     status = 503
     retry_after = 5
-    # Where the "try again" page links back to; None for the home page.
-    back_url: str | None = None
+    @property
+    def back_url(self) -> str | None:
+        """Where the \"try again\" page links back to; None for the home page."""
+        return None

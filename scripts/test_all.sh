@@ -6,6 +6,8 @@ echo "== ruff"
 .venv/bin/ruff check leerhuis tests bench scripts
 echo "== import contracts"
 .venv/bin/lint-imports
+echo "== mypy (models, services)"
+.venv/bin/mypy
 echo "== SQLite"
 .venv/bin/python -m pytest -n 2 -q
 echo "== PostgreSQL"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -106,7 +107,8 @@ def save_action(region: Region, *, number: int, title: str, measures: str, by: U
 
 def progress_for(region: Region, half_year: str) -> dict[int, dict]:
     """action id → {'region': text or None, 'partners': [(organisation, text)]}."""
-    result = {a.id: {"region": None, "partners": []} for a in actions(region)}
+    result: dict[int, dict[str, Any]] = {
+        a.id: {"region": None, "partners": []} for a in actions(region)}
     rows = db.session.scalars(select(ActionProgress).join(AgendaAction).where(
         AgendaAction.region_id == region.id, ActionProgress.half_year == half_year))
     for row in rows:

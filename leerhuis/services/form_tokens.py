@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from leerhuis.errors import DomainError
@@ -69,6 +69,7 @@ def create_once(token: str | None, *, by: User, create: Callable[[], T]) -> T:
         raise AlreadySubmitted(earlier.kind, earlier.object_id) from None
     made = create()
     db.session.flush()
-    claim.kind = type(made).__tablename__
-    claim.object_id = made.id
+    created = inspect(made)  # the mapped object's table and primary key, whatever its class
+    claim.kind = created.mapper.local_table.name
+    claim.object_id = created.identity[0]
     return made

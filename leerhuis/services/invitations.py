@@ -136,7 +136,7 @@ def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None
                                                   User.email_verified_at.is_not(None))):
             recipients[email.lower()] = user_id
     if targets.emails:
-        known = dict(db.session.execute(select(func.lower(User.email), User.id).where(
+        known: dict[str, int] = dict(db.session.execute(select(func.lower(User.email), User.id).where(
             func.lower(User.email).in_([e.lower() for e in targets.emails]))).all())
         for email in targets.emails:
             recipients.setdefault(email.lower(), known.get(email.lower()))
@@ -215,7 +215,7 @@ def process_batch(batch_id: int) -> InvitationBatch | None:
     db.session.commit()
     link = (external_url("programme.event_page", event_id=batch.event_id) if batch.event_id
             else external_url("programme.programme_list",
-                              region_slug=db.session.get(Region, batch.region_id).slug,
+                              region_slug=db.session.get_one(Region, batch.region_id).slug,
                               year=batch.programme_year))
     sign_up = external_url("auth.sign_up")
     while True:

@@ -11,6 +11,7 @@ Rules enforced here:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -137,7 +138,7 @@ def can_view(user: User, lesson: Lesson) -> bool:
     return lesson.region_id == user.region_id or lesson.visibility is Visibility.SHARED
 
 
-def search(user: User, *, query: str = "", theme_slugs: list[str] = (), phase: str = "",
+def search(user: User, *, query: str = "", theme_slugs: Sequence[str] = (), phase: str = "",
            page: int = 1):
     stmt = (select(Lesson).where(Lesson.status == LessonStatus.PUBLISHED, or_(
         Lesson.region_id == user.region_id, Lesson.visibility == Visibility.SHARED))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -78,14 +79,21 @@ def rows(event: Event, viewer: User) -> list[Row]:
     return _rows(event, found, positions, viewer)
 
 
-def page(event: Event, viewer: User, number: int, per_page: int = 50):
+@dataclass
+class ParticipantPage:
+    """One page of the list on screen: its pagination (the page links) and its rows."""
+
+    pagination: Pagination
+    rows: list[Row]
+
+
+def page(event: Event, viewer: User, number: int, per_page: int = 50) -> ParticipantPage:
     """One page of the list on screen (a big training or a spiegelbijeenkomst in a hall
-    has hundreds); ``.rows`` holds its rows, waiting-list places counted over the whole
-    line."""
+    has hundreds), waiting-list places counted over the whole line."""
     pagination = db.paginate(_active(event), page=number, per_page=per_page, error_out=False)
-    pagination.rows = _rows(event, pagination.items,
-                            registrations.waitlist_positions(pagination.items), viewer)
-    return pagination
+    return ParticipantPage(pagination, _rows(event, pagination.items,
+                                             registrations.waitlist_positions(pagination.items),
+                                             viewer))
 
 
 def _rows(event: Event, found, positions: dict[int, int], viewer: User) -> list[Row]:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, and_, case, func, literal, select, type_coerce
@@ -202,7 +203,7 @@ def export_statement(region_id: int, period: Period, *, formatted: bool = False,
     if formatted or csv_cells:
         cell = spreadsheets.csv_cell_sql if csv_cells else (lambda text: text)
         org_type = type_coerce(participant_org.c.type, String)
-        columns = (
+        columns: tuple[Any, ...] = (
             cell(Event.title), cell(EventType.name_nl),
             func.to_char(func.timezone("Europe/Amsterdam", EventSession.starts_at),
                          "YYYY-MM-DD HH24:MI"),
@@ -301,7 +302,9 @@ def stream_csv(region_id: int, period: Period) -> Iterator[str | bytes]:
 
 def _copy_csv(stmt: Select) -> Iterator[bytes]:
     compiled = stmt.compile(dialect=db.session.get_bind().dialect)
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    driver = db.session.connection().connection.driver_connection
+    assert driver is not None  # a checked-out connection always has its psycopg connection
+    cursor = driver.cursor()
     with cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT (FORMAT csv, DELIMITER ';')",
                              compiled.params) as copy:
         chunk = bytearray()

@@ -281,7 +281,9 @@ def provider_points_csv(event: Event, viewer: User) -> tuple[str, int]:
     ``visibility.skj_points_view`` gives the organiser for this purpose only. Returns the
     CSV text and the number of lines."""
     first = event.sessions[0].starts_at.astimezone(AMSTERDAM) if event.sessions else None
-    points = f"{event.accreditation_points.normalize():f}".replace(".", ",")
+    # An accredited training states its points (programme validation); none: an empty cell.
+    points = (f"{event.accreditation_points.normalize():f}".replace(".", ",")
+              if event.accreditation_points is not None else "")
     out = io.StringIO()
     writer = spreadsheets.csv_writer(out)
     writer.writerow(PROVIDER_HEADER)

@@ -18,9 +18,10 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import ColumnElement, case, literal
+from sqlalchemy.orm import QueryableAttribute
 
 # The characters with which a spreadsheet program starts reading a CSV cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -102,7 +103,7 @@ def csv_cell(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_cell_sql(text: ColumnElement) -> ColumnElement:
+def csv_cell_sql(text: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
     """csv_cell in SQL, for CSV that PostgreSQL writes itself (COPY). A regular expression
     rather than IN: COPY takes plain parameters, and IN's list is expanded at execution."""
     return case((text.regexp_match(FORMULA_START_PATTERN), literal("'") + text), else_=text)

@@ -206,9 +206,9 @@ def participant_list(event_id: int):
             flash(_("Het bericht gaat naar %(n)d deelnemers.", n=count), "success")
             return redirect(url_for("registrations.participant_list", event_id=event.id))
     status = 400 if add_form.errors or message_form.errors else 200
-    pagination = participants.page(event, current_user, page_arg())
-    return render_template("participants/list.html", event=event, pagination=pagination,
-                           rows=pagination.rows, add_form=add_form,
+    shown = participants.page(event, current_user, page_arg())
+    return render_template("participants/list.html", event=event, pagination=shown.pagination,
+                           rows=shown.rows, add_form=add_form,
                            show_skj=("SKJ-nummer", "skj_number") in participants.columns(
                                event, current_user),
                            message_form=message_form), status
