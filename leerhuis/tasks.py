@@ -94,24 +94,25 @@ def apply_retention() -> int:
         return count
 
 
+def _account_mail(send, email: str) -> bool:
+    with app_context():
+        sent = send(email)
+        db.session.commit()
+        return sent
+
+
 @task(retries=2, retry_delay=30)
 def send_password_reset(email: str) -> bool:
     """Look the address up and queue its reset mail, outside the request: see
     accounts.request_password_reset."""
-    with app_context():
-        sent = accounts.send_password_reset_mail(email)
-        db.session.commit()
-        return sent
+    return _account_mail(accounts.send_password_reset_mail, email)
 
 
 @task(retries=2, retry_delay=30)
 def send_verification_again(email: str) -> bool:
     """Look the address up and send a new verification link, outside the request: see
     accounts.request_verification_mail."""
-    with app_context():
-        sent = accounts.send_verification_again(email)
-        db.session.commit()
-        return sent
+    return _account_mail(accounts.send_verification_again, email)
 
 
 @task(retries=2, retry_delay=30)

@@ -246,16 +246,16 @@ _PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?
 _PLATE_NAMED = re.compile(r"\bkenteken\w*\s*[:]?\s*(?:is\s+|van\s+\w+\s*:?\s*)?"
                           r"(?P<plate>[A-Za-z0-9]{6})\b", re.IGNORECASE)
 # A quoted name a few words after a platform is the account or page: fb onder 'Naam'.
+_PLATFORMS = (r"tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|"
+              r"telegram|twitch")
 _HANDLE_QUOTED = re.compile(
-    r"\b(?:tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|telegram|"
-    r"twitch|whatsapp|x)\b[^.\n'\"‘“]{0,25}?['\"‘“](?P<handle>[^'\"’”\n]{2,40})['\"’”]",
+    rf"\b(?:{_PLATFORMS}|whatsapp|x)\b[^.\n'\"‘“]{{0,25}}?['\"‘“](?P<handle>[^'\"’”\n]{{2,40}})['\"’”]",
     re.IGNORECASE)
 # An underscore inside a word (DarkSlayer_035, xx_naam_xx) occurs in user names, not in prose.
 _HANDLE_UNDERSCORE = re.compile(r"(?<![\w@.])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w@]|\.\w)")
 _HANDLE_AT = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,30}[A-Za-z0-9_]")
 _HANDLE_PLATFORM = re.compile(
-    r"\b(?:tiktok|insta(?:gram)?|snap(?:chat)?|facebook|fb|youtube|discord|twitter|telegram|"
-    r"twitch)\b[^.\n@]{0,30}?(?:\b(?:als|is|kanaal|account|naam)\b|:)\s*['\"‘“]?"
+    rf"\b(?:{_PLATFORMS})\b[^.\n@]{{0,30}}?(?:\b(?:als|is|kanaal|account|naam)\b|:)\s*['\"‘“]?"
     r"(?P<handle>[\w.#-]{3,40})", re.IGNORECASE)
 _RELATIONS = (r"(?:moeder|vader|stiefvader|stiefmoeder|pleegmoeder|pleegvader|oma|opa|tante|oom|"
               r"broer|broertje|zus|zusje|zoon|dochter|neef|nicht|jongen|meisje|jongere|cli[eë]nt|"
