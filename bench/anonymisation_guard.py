@@ -30,7 +30,8 @@ BLIND = CORPUS.with_name("anonymisation_corpus_blind.jsonl")
 TEXTS = 50
 
 _SENTENCES = [
-    "Het gezin woont sinds een jaar in de regio en de jeugdige van veertien gaat niet meer naar school.",
+    "Het gezin woont sinds een jaar in de regio en de jeugdige van veertien gaat niet meer naar "
+    "school.",
     "Moeder vertelt dat de spanningen thuis zijn opgelopen sinds de scheiding in het voorjaar.",
     "De gezinsvoogd en de jeugdconsulent bespreken welke hulp eerst nodig is.",
     "Op 12 maart 2026 was er een overleg met school, de huisarts en de ouders samen.",

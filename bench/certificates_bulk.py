@@ -108,9 +108,10 @@ def run(context: infra.Context, count: int = COUNT) -> dict:
             importlib.import_module("leerhuis.tasks")
             pdf.warm_pool()
             pdf.write_pdf(pdf.render_html("certificate.html", {"certificates": [
-                certificates.certificate_data(db.session.get(Registration, 1),
-                                              certificates.parts_for(db.session.get(Registration, 1)),
-                                              "WARM-UPWA-RMUP", utcnow())]}))
+                certificates.certificate_data(
+                    db.session.get(Registration, 1),
+                    certificates.parts_for(db.session.get(Registration, 1)),
+                    "WARM-UPWA-RMUP", utcnow())]}))
             # CPU of everything that works on the run: this process, its layout processes and
             # the database server. On N cores a run cannot be faster than CPU time / N.
             roots = [os.getpid(), *([context.postmaster] if context.postmaster else [])]

@@ -240,7 +240,8 @@ def gunicorn(app_spec: str, *, workers: int, env: dict | None = None,
                 **(env or {})}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *_config_for(app_spec, production_config), "-w", str(workers),
+            [sys.executable, "-m", "gunicorn", *_config_for(app_spec, production_config),
+             "-w", str(workers),
              "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
              "--keep-alive", "30", app_spec],
             cwd=ROOT, env=full_env, stdout=output, stderr=subprocess.STDOUT)

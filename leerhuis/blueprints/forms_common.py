@@ -20,7 +20,8 @@ _SKJ_RE = re.compile(r"^\d{4,12}$")
 def skj_number(form, field) -> None:
     value = (field.data or "").strip().replace(" ", "")
     if value and not _SKJ_RE.match(value):
-        raise ValidationError(_l("Een SKJ-registratienummer bestaat alleen uit cijfers (4 tot 12)."))
+        raise ValidationError(
+            _l("Een SKJ-registratienummer bestaat alleen uit cijfers (4 tot 12)."))
     field.data = value or None
 
 

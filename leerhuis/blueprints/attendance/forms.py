@@ -12,7 +12,8 @@ from leerhuis.services.free_text import NO_IDENTIFIERS
 
 
 class CheckinForm(GuardedForm, FlaskForm):
-    exempt: ClassVar[dict[str, str]] = {"code": "the short code shown on the screen, compared with the session's"}
+    exempt: ClassVar[dict[str, str]] = {
+        "code": "the short code shown on the screen, compared with the session's"}
 
     code = StringField(_l("Code op het scherm"), filters=[strip_filter],
                        validators=[DataRequired(_l("Vul de code in.")), Length(max=12)])

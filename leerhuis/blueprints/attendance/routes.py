@@ -110,7 +110,8 @@ def attendance_sheet(event_id: int):
         views=visibility.participant_views(event, registrations, current_user),
         marks=attendance.marks_for(event), states=list(AttendanceState), history=history,
         actors=visibility.actor_names(event, (c.changed_by for c in history), current_user),
-        eligible=len(certificates.eligible_registrations(event)) if event.attendance_closed_at else 0,
+        eligible=(len(certificates.eligible_registrations(event))
+                  if event.attendance_closed_at else 0),
         runs=runs, form=EmptyForm())
 
 
@@ -222,7 +223,8 @@ def download(code: str):
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"bewijs-van-deelname-{certificate.code}.pdf", etag=certificate.sha256)
+                     download_name=f"bewijs-van-deelname-{certificate.code}.pdf",
+                     etag=certificate.sha256)
 
 
 @bp.route("/certificaat/<code>/beheer", methods=["GET", "POST"])

@@ -44,7 +44,8 @@ class ProfileFields:
                "function": NO_IDENTIFIERS}
     # SKJ numbers are 4 to 12 digits (validated as such); a BSN check would refuse about one
     # real 9-digit SKJ number in eleven.
-    exempt: ClassVar[dict[str, str]] = {"skj_number": "digits only, validated as an SKJ registration number"}
+    exempt: ClassVar[dict[str, str]] = {
+        "skj_number": "digits only, validated as an SKJ registration number"}
 
     first_name = StringField(_l("Voornaam"), filters=[one_line_filter],
                              validators=[DataRequired(REQUIRED), Length(max=80)])
@@ -63,7 +64,8 @@ class ProfileFields:
         description=_l("Tot welke groep professionals reken je jezelf? Dan krijg je de "
                        "uitnodigingen die voor jouw groep bedoeld zijn."))
     skj_number = StringField(_l("SKJ-registratienummer"), filters=[strip_filter, empty_to_none],
-                             description=_l("Alleen cijfers. Nodig voor geaccrediteerde activiteiten."),
+                             description=_l("Alleen cijfers. Nodig voor geaccrediteerde "
+                                            "activiteiten."),
                              validators=[Optional(), skj_number])
     # Optional() lets a blank answer through without checking the choice: the filter makes
     # "blank" mean the empty choice, never a stray "\r" that is no SkjKamer.
@@ -73,13 +75,15 @@ class ProfileFields:
 
 
 class SignUpForm(ProfileFields, GuardedForm, FlaskForm):
-    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address", "password": "a password",
-              "password_repeat": "a password"}
+    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address",
+                                        "password": "a password",
+                                        "password_repeat": "a password"}
 
     email = EmailField(_l("E-mailadres"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"),
-                             description=_l("Minstens 10 tekens. Een zin van een paar woorden werkt goed."),
+                             description=_l("Minstens 10 tekens. Een zin van een paar woorden "
+                                            "werkt goed."),
                              validators=[DataRequired(REQUIRED)])
     password_repeat = PasswordField(_l("Herhaal wachtwoord"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))])
@@ -90,7 +94,8 @@ class ProfileForm(ProfileFields, GuardedForm, FlaskForm):
 
 
 class LoginForm(GuardedForm, FlaskForm):
-    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address", "password": "a password"}
+    exempt: ClassVar[dict[str, str]] = {"email": "the account's own address",
+                                        "password": "a password"}
 
     email = EmailField(_l("E-mailadres"), filters=[strip_filter],
                        validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)])
@@ -126,7 +131,8 @@ class ChangePasswordForm(GuardedForm, FlaskForm):
 
 
 class OrganiserRequestForm(GuardedForm, FlaskForm):
-    guarded: ClassVar[dict[str, str]] = {"new_organisation_name": NO_IDENTIFIERS, "motivation": NO_IDENTIFIERS}
+    guarded: ClassVar[dict[str, str]] = {"new_organisation_name": NO_IDENTIFIERS,
+                                         "motivation": NO_IDENTIFIERS}
 
     organisation_id = SelectField(_l("Organisatie"), coerce=_coerce_optional_int,
                                   validators=[Optional()])

@@ -185,7 +185,8 @@ def profile():
         session["lang"] = user.preferred_language
         flash(_("Je profiel is opgeslagen."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm(prefix="pw"))
+    return render_template("auth/profile.html", form=form,
+                           password_form=ChangePasswordForm(prefix="pw"))
 
 
 @bp.post("/profiel/wachtwoord")
@@ -228,6 +229,7 @@ def request_organiser():
                 motivation=form.motivation.data or "",
             )
         if work.ok:
-            flash(_("Je aanvraag is verstuurd. De regio beoordeelt hem zo snel mogelijk."), "success")
+            flash(_("Je aanvraag is verstuurd. De regio beoordeelt hem zo snel mogelijk."),
+                  "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/request_organiser.html", form=form)

@@ -13,10 +13,12 @@ from leerhuis.services.free_text import CASE_TEXT
 
 class EvaluationForm(GuardedForm, FlaskForm):
     # Names, dates and places are confirmed by the case guard in services/evaluations.py.
-    guarded: ClassVar[dict[str, str]] = {"do_differently": CASE_TEXT, "suggestions": CASE_TEXT, "lesson": CASE_TEXT}
+    guarded: ClassVar[dict[str, str]] = {"do_differently": CASE_TEXT, "suggestions": CASE_TEXT,
+                                         "lesson": CASE_TEXT}
 
     grade = IntegerField(_l("Rapportcijfer (1–10)"), validators=[
-        InputRequired(_l("Geef een cijfer.")), NumberRange(1, 10, _l("Geef een cijfer van 1 tot 10."))])
+        InputRequired(_l("Geef een cijfer.")),
+        NumberRange(1, 10, _l("Geef een cijfer van 1 tot 10."))])
     usefulness = IntegerField(_l("Hoe bruikbaar is dit voor je praktijk? (1 = niet, 5 = heel)"),
                               validators=[InputRequired(_l("Geef een waardering.")),
                                           NumberRange(1, 5, _l("Kies 1 tot 5."))])

@@ -46,7 +46,8 @@ def event_results(event_id: int):
     if not (programme.is_organiser_of(current_user, event)
             or programme.is_region_admin_for(current_user, event)):
         abort(403)
-    return render_template("evaluations/event.html", event=event, results=evaluations.results(event))
+    return render_template("evaluations/event.html", event=event,
+                           results=evaluations.results(event))
 
 
 @bp.get("/regio/evaluaties")

@@ -14,8 +14,9 @@ from leerhuis.services.free_text import NO_IDENTIFIERS
 
 class InvitationForm(GuardedForm, FlaskForm):
     guarded: ClassVar[dict[str, str]] = {"message": NO_IDENTIFIERS}
-    exempt: ClassVar[dict[str, str]] = {"emails": "addresses of professionals to invite, parsed and checked as addresses "
-                        "by services/invitations.py"}
+    exempt: ClassVar[dict[str, str]] = {
+        "emails": "addresses of professionals to invite, parsed and checked as addresses "
+                  "by services/invitations.py"}
 
     target_group_ids = MultiCheckboxField(_l("Doelgroepen"), coerce=int, validators=[Optional()])
     organisation_types = MultiCheckboxField(_l("Soorten organisaties"), validators=[Optional()])
@@ -25,5 +26,6 @@ class InvitationForm(GuardedForm, FlaskForm):
     emails = TextAreaField(_l("E-mailadressen"), filters=[strip_filter],
                            description=_l("Eén per regel, of gescheiden door komma's."),
                            validators=[Optional(), Length(max=50000)])
-    message = TextAreaField(_l("Persoonlijke toelichting in de uitnodiging"), filters=[strip_filter],
+    message = TextAreaField(_l("Persoonlijke toelichting in de uitnodiging"),
+                            filters=[strip_filter],
                             validators=[Optional(), Length(max=2000)])
