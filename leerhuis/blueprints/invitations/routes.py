@@ -35,7 +35,8 @@ def _handle(form: InvitationForm, region, event, year, template_args):
     if form.validate_on_submit():
         valid, invalid = invitations.parse_email_list(form.emails.data or "")
         if invalid:
-            form.emails.errors = [_("Deze adressen zijn ongeldig: %(list)s", list=", ".join(invalid))]
+            form.emails.errors = [_("Deze adressen zijn ongeldig: %(list)s",
+                                    list=", ".join(invalid))]
         else:
             targets = invitations.Targets(
                 target_group_ids=form.target_group_ids.data or [],
@@ -71,7 +72,8 @@ def invite_for_programme(year: int):
         abort(404)
     region = current_user.region
     return _handle(_form(region), region, None, year,
-                   {"event": None, "heading": _("Uitnodigen voor het jaarprogramma %(year)d", year=year)})
+                   {"event": None,
+                    "heading": _("Uitnodigen voor het jaarprogramma %(year)d", year=year)})
 
 
 @bp.get("/uitnodigingen/<int:batch_id>")

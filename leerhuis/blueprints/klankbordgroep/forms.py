@@ -41,14 +41,17 @@ class AgendaItemForm(GuardedForm, FlaskForm):
 class MinutesForm(GuardedForm, FlaskForm):
     guarded: ClassVar[dict[str, str]] = {"minutes": NO_IDENTIFIERS, "decisions": NO_IDENTIFIERS}
 
-    minutes = TextAreaField(_l("Verslag"), filters=[strip_filter], validators=[Optional(), Length(max=20000)])
-    decisions = TextAreaField(_l("Besluiten"), filters=[strip_filter], validators=[Optional(), Length(max=10000)])
+    minutes = TextAreaField(_l("Verslag"), filters=[strip_filter],
+                            validators=[Optional(), Length(max=20000)])
+    decisions = TextAreaField(_l("Besluiten"), filters=[strip_filter],
+                              validators=[Optional(), Length(max=10000)])
 
 
 class ActionItemForm(GuardedForm, FlaskForm):
     guarded: ClassVar[dict[str, str]] = {"title": NO_IDENTIFIERS, "owner": NO_IDENTIFIERS}
 
-    title = StringField(_l("Actiepunt"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Length(max=300)])
+    title = StringField(_l("Actiepunt"), filters=[strip_filter],
+                        validators=[DataRequired(REQUIRED), Length(max=300)])
     owner = StringField(_l("Wie"), filters=[strip_filter], validators=[Optional(), Length(max=160)])
     due_date = DateField(_l("Uiterlijk"), validators=[Optional()])
 

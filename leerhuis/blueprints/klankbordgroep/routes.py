@@ -153,7 +153,8 @@ def group_page(group_id: int):
 @login_required
 def remove_member(member_id: int):
     member = db.get_or_404(KlankbordMember, member_id)
-    if not kbg.is_region_admin_for(current_user, member.group) or not EmptyForm().validate_on_submit():
+    if (not kbg.is_region_admin_for(current_user, member.group)
+            or not EmptyForm().validate_on_submit()):
         abort(403)
     group_id = member.group_id
     name = member.user.full_name
@@ -168,7 +169,8 @@ def remove_member(member_id: int):
 def meeting_page(meeting_id: int):
     meeting = _meeting(meeting_id)
     may_edit = kbg.can_keep_minutes(current_user, meeting.group)
-    forms = {"agenda": AgendaItemForm(prefix="agenda"), "minutes": MinutesForm(prefix="verslag", obj=meeting),
+    forms = {"agenda": AgendaItemForm(prefix="agenda"),
+             "minutes": MinutesForm(prefix="verslag", obj=meeting),
              "action": ActionItemForm(prefix="actie"), "document": DocumentForm(prefix="document")}
     if request.method == "POST":
         if not may_edit:
@@ -202,7 +204,8 @@ def meeting_page(meeting_id: int):
 @login_required
 def invite_members(meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not kbg.is_region_admin_for(current_user, meeting.group) or not EmptyForm().validate_on_submit():
+    if (not kbg.is_region_admin_for(current_user, meeting.group)
+            or not EmptyForm().validate_on_submit()):
         abort(403)
     with unit_of_work() as work:
         batch = kbg.invite_members(meeting, by=current_user)

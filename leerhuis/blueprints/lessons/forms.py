@@ -21,7 +21,8 @@ PHASES = [("preventie", _l("Preventie")), ("instroom", _l("Instroom")),
 KINDS = [("aandachtspunt", _l("Aandachtspunt")), ("positief_punt", _l("Positief punt"))]
 FOLLOW_UP = [("open", _l("Open")), ("in_behandeling", _l("In behandeling")),
              ("verwerkt_in_agenda", _l("Verwerkt in de agenda")), ("afgewezen", _l("Afgewezen"))]
-VISIBILITY = [("regio", _l("Alleen binnen de regio")), ("gedeeld", _l("Gedeeld met andere regio's"))]
+VISIBILITY = [("regio", _l("Alleen binnen de regio")),
+              ("gedeeld", _l("Gedeeld met andere regio's"))]
 
 LABELS = {"source": dict(SOURCES), "phase": dict(PHASES), "kind": dict(KINDS),
           "follow_up_status": dict(FOLLOW_UP), "visibility": dict(VISIBILITY),
@@ -35,9 +36,10 @@ def _optional_int(value):
 
 class LessonForm(GuardedForm, OneTimeFormMixin, FlaskForm):
     # The case texts are Lesson.TEXT_FIELDS, which services/lessons.py also guards for names.
-    guarded: ClassVar[dict[str, str]] = {"title": CASE_TEXT, "wanted_differently": CASE_TEXT, "what_was_good": CASE_TEXT,
-               "earlier_prevention": CASE_TEXT, "quote": CASE_TEXT,
-               "follow_up_proposal": CASE_TEXT, "follow_up_owner": NO_IDENTIFIERS}
+    guarded: ClassVar[dict[str, str]] = {
+        "title": CASE_TEXT, "wanted_differently": CASE_TEXT, "what_was_good": CASE_TEXT,
+        "earlier_prevention": CASE_TEXT, "quote": CASE_TEXT,
+        "follow_up_proposal": CASE_TEXT, "follow_up_owner": NO_IDENTIFIERS}
 
     title = StringField(_l("Korte titel"), filters=[strip_filter],
                         validators=[DataRequired(_l("Dit veld is verplicht.")), Length(max=200)])

@@ -24,7 +24,8 @@ bp = Blueprint("privacy", __name__)
 class DeleteAccountForm(GuardedForm, FlaskForm):
     exempt: ClassVar[dict[str, str]] = {"password": "a password"}
 
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))])
+    password = PasswordField(_l("Wachtwoord"),
+                             validators=[DataRequired(_l("Vul je wachtwoord in."))])
 
 
 @bp.get("/mijn-gegevens")

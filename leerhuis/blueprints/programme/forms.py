@@ -104,7 +104,8 @@ class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
     summary = TextAreaField(_l("Korte samenvatting"), filters=[strip_filter],
                             validators=[Optional(), Length(max=500)])
     description_md = TextAreaField(_l("Beschrijving"), filters=[strip_filter],
-                                   description=_l("Je kunt Markdown gebruiken: **vet**, *schuin*, lijstjes met -."),
+                                   description=_l("Je kunt Markdown gebruiken: **vet**, *schuin*, "
+                                                  "lijstjes met -."),
                                    validators=[Optional(), Length(max=20000)])
     learning_goals = TextAreaField(_l("Leerdoelen"), filters=[strip_filter],
                                    validators=[Optional(), Length(max=5000)])
@@ -112,7 +113,8 @@ class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
                           validators=[Optional(), Length(max=200)])
     case_summary = TextAreaField(
         _l("Anonieme casus"), filters=[strip_filter],
-        description=_l("Alleen bij casuïstiekbesprekingen. Geen namen, geboortedata, adressen of andere gegevens die naar een cliënt leiden."),
+        description=_l("Alleen bij casuïstiekbesprekingen. Geen namen, geboortedata, adressen of "
+                       "andere gegevens die naar een cliënt leiden."),
         validators=[Optional(), Length(max=10000)])
     theme_ids = MultiCheckboxField(_l("Thema's"), coerce=int, validators=[Optional()])
     target_group_ids = MultiCheckboxField(_l("Doelgroepen"), coerce=int, validators=[Optional()])
@@ -132,9 +134,12 @@ class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
     # strip_filter: a blank answer passes Optional() unchecked and must be the empty choice.
     venue_kind = SelectField(_l("Soort locatie"), choices=VENUE_CHOICES, filters=[strip_filter],
                              validators=[Optional()])
-    address = StringField(_l("Adres"), filters=[strip_filter], validators=[Optional(), Length(max=200)])
-    postcode = StringField(_l("Postcode"), filters=[strip_filter], validators=[Optional(), Length(max=10)])
-    city = StringField(_l("Plaats"), filters=[strip_filter], validators=[Optional(), Length(max=100)])
+    address = StringField(_l("Adres"), filters=[strip_filter],
+                          validators=[Optional(), Length(max=200)])
+    postcode = StringField(_l("Postcode"), filters=[strip_filter],
+                           validators=[Optional(), Length(max=10)])
+    city = StringField(_l("Plaats"), filters=[strip_filter],
+                       validators=[Optional(), Length(max=100)])
     accessibility_notes = TextAreaField(_l("Toegankelijkheid"), filters=[strip_filter],
                                         validators=[Optional(), Length(max=2000)])
     parking_notes = TextAreaField(_l("Parkeren en bereikbaarheid"), filters=[strip_filter],
@@ -218,8 +223,9 @@ class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
             if data.registration_opens_at else None)
         self.registration_closes_on.data = (data.registration_closes_at.astimezone(AMSTERDAM).date()
                                             if data.registration_closes_at else None)
-        self.cancellation_deadline_on.data = (data.cancellation_deadline.astimezone(AMSTERDAM).date()
-                                              if data.cancellation_deadline else None)
+        self.cancellation_deadline_on.data = (
+            data.cancellation_deadline.astimezone(AMSTERDAM).date()
+            if data.cancellation_deadline else None)
         while len(self.sessions.entries):
             self.sessions.pop_entry()
         for session in data.sessions:
@@ -237,7 +243,8 @@ class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
             if key.startswith("sessions-"):
                 _, index, name = key.split("-", 2)
                 name = {"starts_at": "start", "ends_at": "end"}.get(name, name)
-                entry = self.sessions.entries[int(index)] if int(index) < len(self.sessions.entries) else None
+                entry = (self.sessions.entries[int(index)]
+                         if int(index) < len(self.sessions.entries) else None)
                 if entry is not None and hasattr(entry.form, name):
                     getattr(entry.form, name).errors = [*getattr(entry.form, name).errors, message]
                     continue
@@ -258,7 +265,8 @@ class ReasonForm(GuardedForm, FlaskForm):
 
 class RecurrenceForm(FlaskForm):
     every = SelectField(_l("Herhaal"), choices=to_choices([
-        ("month", _l("Maandelijks")), ("2weeks", _l("Elke twee weken")), ("week", _l("Wekelijks"))]))
+        ("month", _l("Maandelijks")), ("2weeks", _l("Elke twee weken")),
+        ("week", _l("Wekelijks"))]))
     count = IntegerField(_l("Aantal keer (inclusief de eerste)"), default=6,
                          validators=[InputRequired(REQUIRED), NumberRange(min=2, max=24,
                                      message=_l("Kies tussen 2 en 24 herhalingen."))])

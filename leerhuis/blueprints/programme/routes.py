@@ -89,9 +89,10 @@ def _programme_context(region_slug: str, year: int, calendar_view: bool) -> dict
     region = db.first_or_404(select(Region).where(Region.slug == region_slug))
     flt = _filter_from_args()
     programme_year = programme.get_programme_year(region, year)
-    common = {"region": region, "year": year, "flt": flt, "options": catalogue.filter_options(region),
-                  "programme_year": programme_year,
-                  "regions": db.session.scalars(select(Region).order_by(Region.name)).all()}
+    common = {"region": region, "year": year, "flt": flt,
+              "options": catalogue.filter_options(region),
+              "programme_year": programme_year,
+              "regions": db.session.scalars(select(Region).order_by(Region.name)).all()}
     if calendar_view:
         month = flt.month or (date.today().month if date.today().year == year else 1)
         weeks = catalogue.month_calendar(region, year, month, _viewer(), flt)
@@ -252,7 +253,8 @@ def new_event():
     _prepare_form(form)
     if request.method == "GET":
         type_code = request.args.get("soort")
-        event_type = db.session.scalars(select(EventType).where(EventType.code == type_code)).first()
+        event_type = db.session.scalars(
+            select(EventType).where(EventType.code == type_code)).first()
         organisations = current_user.organiser_of()
         form.fill_from(_default_input(organisations[0].id if organisations else None,
                                       event_type.id if event_type else None))
@@ -269,9 +271,11 @@ def edit_event(event_id: int):
         abort(403)
     form = EventForm()
     _prepare_form(form)
-    if str(event.organisation_id) not in {str(c.value) for c in form.organisation_id.iter_choices()}:
+    if str(event.organisation_id) not in {str(c.value)
+                                          for c in form.organisation_id.iter_choices()}:
         # The Region edits an event of an organisation it does not organise for itself.
-        form.organisation_id.choices = to_choices([(event.organisation_id, event.organisation.name)])
+        form.organisation_id.choices = to_choices(
+            [(event.organisation_id, event.organisation.name)])
     if request.method == "GET":
         form.fill_from(EventInput.from_event(event))
     return _handle_event_form(
