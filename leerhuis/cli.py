@@ -97,7 +97,8 @@ def seed_large(scale: float) -> None:
     started = time.monotonic()
     summary = run(organisations=int(400 * scale), professionals=int(20_000 * scale),
                   events_per_year=int(1_000 * scale), registrations=int(150_000 * scale),
-                  progress=lambda message: click.echo(f"  {message} ({time.monotonic() - started:.0f} s)"))
+                  progress=lambda message: click.echo(
+                      f"  {message} ({time.monotonic() - started:.0f} s)"))
     db.session.commit()
     for key, value in summary.items():
         click.echo(f"{key}: {value}")

@@ -120,9 +120,10 @@ def render_page(template_name: str, key: Hashable | None, cached: tuple[str, dic
                 context: dict, facts: dict | None = None,
                 live_blocks: tuple[str, ...] = ()) -> str:
     """Render ``template_name``; its ``content`` block comes from ``cached`` (what
-    ``lookup(template_name, key)`` gave) or is rendered from ``context`` and stored under ``key`` (None: not
-    cached for this viewer) with ``facts``, the answers a later hit needs without the
-    database. ``live_blocks`` inside the content are rendered afresh on every request."""
+    ``lookup(template_name, key)`` gave) or is rendered from ``context`` and stored under
+    ``key`` (None: not cached for this viewer) with ``facts``, the answers a later hit needs
+    without the database. ``live_blocks`` inside the content are rendered afresh on every
+    request."""
     app = current_app._get_current_object()
     template = app.jinja_env.get_template(template_name)
     cache_key = None if key is None else _full_key(template, key)

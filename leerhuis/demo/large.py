@@ -159,7 +159,8 @@ def seed_large(*, organisations: int = 400, professionals: int = 20_000, years: 
             accredited = code == "training" and index % 2 == 0
             event_rows.append({
                 "region_id": region_id, "type_id": event_types[code].id, "organisation_id": org_id,
-                "programme_year": year, "status": "afgerond" if day < now.date() else "gepubliceerd",
+                "programme_year": year,
+                "status": "afgerond" if day < now.date() else "gepubliceerd",
                 "title": rng.choice(TITLES[code]).format(n=f"{year}-{index:04d}"),
                 "summary": "Activiteit uit het jaarprogramma van het Regionaal Leerhuis.",
                 "description_md": "Een activiteit over **zo thuis mogelijk opgroeien**.",
@@ -170,7 +171,8 @@ def seed_large(*, organisations: int = 400, professionals: int = 20_000, years: 
                 if code == "webinar" else "", "venue_name": "Locatie",
                 "address": "" if code == "webinar" else "Plein 1", "postcode": "1234 AB",
                 "city": "" if code == "webinar" else "Hilversum", "accessibility_notes": "",
-                "parking_notes": "", "own_transport": True, "capacity": rng.choice([20, 30, 40, 60]),
+                "parking_notes": "", "own_transport": True,
+                "capacity": rng.choice([20, 30, 40, 60]),
                 "is_accredited": accredited, "accreditation_number": "SKJ-B" if accredited else "",
                 "accreditation_points": Decimal(6) if accredited else None,
                 "open_to_other_regions": index % 10 == 0,
@@ -190,7 +192,8 @@ def seed_large(*, organisations: int = 400, professionals: int = 20_000, years: 
             starts = datetime.combine(day, time(13, 30), AMS)
             session_rows.append({"event_id": event_id, "title": "", "starts_at": starts,
                                  "ends_at": starts + timedelta(hours=3), "break_minutes": 0,
-                                 "net_hours": Decimal(3), "ical_uid": f"{uuid.UUID(int=rng.getrandbits(128))}@leerhuis",
+                                 "net_hours": Decimal(3),
+                                 "ical_uid": f"{uuid.UUID(int=rng.getrandbits(128))}@leerhuis",
                                  "ical_sequence": 0})
         link_theme.append({"event_id": event_id, "theme_id": rng.choice(theme_ids)})
         link_group.append({"event_id": event_id, "target_group_id": rng.choice(group_ids)})

@@ -90,7 +90,8 @@ CONTRIBUTIONS = [
 LESSONS = [
     # title, source, kind, phase, themes, wanted differently, good, earlier, quote
     ("Praat met de jongere, niet over de jongere", LessonSource.SPIEGELBIJEENKOMST,
-     LessonKind.ATTENTION, LessonPhase.INSTROOM, ["uithuisplaatsing-voorkomen", "gesprekstechnieken"],
+     LessonKind.ATTENTION, LessonPhase.INSTROOM,
+     ["uithuisplaatsing-voorkomen", "gesprekstechnieken"],
      ("Jongeren wilden bij de gesprekken over hun plaatsing zijn en hun eigen woorden kunnen "
      "gebruiken."), "De jeugdconsulent die elke week belde, ook als er niets te melden was.",
      "Eerder samen met school kijken naar de signalen van verzuim.",
@@ -105,7 +106,8 @@ LESSONS = [
      "houden."), "Het gesprek waarin de hulpverlener eerlijk vertelde wat de zorgen waren.",
      "Een gezamenlijk plan met ouders, school en huisarts voordat het escaleerde.", ""),
     ("De overgang naar achttien begint op zestien", LessonSource.SPIEGELBIJEENKOMST,
-     LessonKind.ATTENTION, LessonPhase.UITSTROOM, ["soepele-overgang-18-18", "jongerenproblematiek"],
+     LessonKind.ATTENTION, LessonPhase.UITSTROOM,
+     ["soepele-overgang-18-18", "jongerenproblematiek"],
      "Jongeren wilden eerder weten wat er na hun achttiende verandert aan wonen, geld en hulp.",
      "De mentor die hielp met de aanvraag van toeslagen.",
      "Op zestien al beginnen met een toekomstplan.",
@@ -129,7 +131,8 @@ def seed_learning(_fake, regions: dict[str, Region], organisations: dict[str, Or
                   ) -> dict[str, int]:
     region = regions["gooi-en-vechtstreek"]
     admin = db.session.scalars(select(User).where(User.email == "regio@example.org")).one()
-    organiser = db.session.scalars(select(User).where(User.email == "organisator@example.org")).one()
+    organiser = db.session.scalars(
+        select(User).where(User.email == "organisator@example.org")).one()
     groups = [_group(region, admin, organiser, organisations, *spec) for spec in GROUPS]
     _meetings(groups[0], admin)
     actions = _actions(region, admin)
@@ -137,7 +140,8 @@ def seed_learning(_fake, regions: dict[str, Region], organisations: dict[str, Or
     lessons = [_lesson(region, organiser, admin, spec, published=True) for spec in LESSONS]
     lessons.append(_lesson(region, organiser, admin, REVIEW_LESSON, published=False))
     db.session.flush()
-    return {"klankbordgroepen": len(groups), "agenda_actions": len(actions), "lessons": len(lessons)}
+    return {"klankbordgroepen": len(groups), "agenda_actions": len(actions),
+            "lessons": len(lessons)}
 
 
 def _group(region, admin, organiser, organisations, name, group_type, description, member_orgs):
@@ -175,12 +179,14 @@ def _meetings(group: KlankbordGroup, admin: User) -> None:
         for position, title in enumerate(["Opening en mededelingen",
                                           "Voortgang van de uitvoeringsagenda (regio)",
                                           "Wat brachten de partners in?",
-                                          "Terugkoppeling uit het Leerhuis en de spiegelbijeenkomsten",
+                                          "Terugkoppeling uit het Leerhuis en de "
+                                          "spiegelbijeenkomsten",
                                           "Advies van de klankbordgroep"], start=1):
             db.session.add(MeetingAgendaItem(meeting_id=meeting.id, position=position, title=title))
         for member in group.members:
             if db.session.scalar(select(Registration.id).where(
-                    Registration.event_id == event.id, Registration.user_id == member.user_id)) is None:
+                    Registration.event_id == event.id,
+                    Registration.user_id == member.user_id)) is None:
                 db.session.add(Registration(event_id=event.id, user_id=member.user_id,
                                             status=RegistrationStatus.CONFIRMED,
                                             organisation_id=member.organisation_id,

@@ -27,7 +27,8 @@ from leerhuis.services.programme import AMSTERDAM
 # title, type, organiser, month, day, start, end, break, themes, doelgroepen, extra
 ACTIVITIES = [
     ("Werkbezoek Gezinshuis De Linde", "werkbezoek", "Gezinshuis De Linde", 2, 10, (13, 30),
-     (16, 0), 0, ["gezinshuizen", "uithuisplaatsing-voorkomen"], ["jeugdconsulenten", "gezinsvoogden"],
+     (16, 0), 0, ["gezinshuizen", "uithuisplaatsing-voorkomen"],
+     ["jeugdconsulenten", "gezinsvoogden"],
      {"venue_kind": VenueKind.GEZINSHUIS, "capacity": 15, "max_per_organisation": 3,
       "summary": "Kennismaken met het leven in een gezinshuis: wat kan een gezinshuis bieden, "
                  "en wanneer is het de juiste plek?",
@@ -59,7 +60,8 @@ ACTIVITIES = [
     ("Klankbordgroep Zo thuis mogelijk opgroeien (najaar)", "klankbordgroep",
      "Regio Gooi en Vechtstreek", 10, 8, (10, 0), (12, 0), 0, [], ["beleidsmedewerkers"],
      {"capacity": 30}),
-    ("Webinar: de richtlijn uithuisplaatsing in de praktijk", "webinar", "Jeugdbescherming Gooi (GI)",
+    ("Webinar: de richtlijn uithuisplaatsing in de praktijk", "webinar",
+     "Jeugdbescherming Gooi (GI)",
      12, 9, (12, 0), (13, 0), 0, ["wat-is-veilig-genoeg"], ["gezinsvoogden", "jeugdconsulenten"],
      {"online": True}),
     ("Spiegelbijeenkomst: de overgang naar 18+", "spiegelbijeenkomst", "Stem van Jeugd en Ouders",

@@ -357,7 +357,8 @@ def request_organiser_role(
     return role
 
 
-def decide_organiser_role(role: OrganiserRole, *, approve: bool, by: User, reason: str = "") -> None:
+def decide_organiser_role(role: OrganiserRole, *, approve: bool, by: User,
+                          reason: str = "") -> None:
     """The Region's decision; approving also approves a newly proposed organisation."""
     if role.status is not ApprovalStatus.REQUESTED:
         raise AccountError(_("Over deze aanvraag is al besloten."))

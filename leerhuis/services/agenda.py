@@ -51,7 +51,8 @@ def half_year_bounds(half_year: str) -> tuple[date, date]:
     if not match:
         raise ValueError(half_year)
     year, half = int(match[1]), int(match[2])
-    return (date(year, 1, 1), date(year, 7, 1)) if half == 1 else (date(year, 7, 1), date(year + 1, 1, 1))
+    return ((date(year, 1, 1), date(year, 7, 1)) if half == 1
+            else (date(year, 7, 1), date(year + 1, 1, 1)))
 
 
 def recent_half_years(around: str, count: int = 6) -> list[str]:
@@ -164,8 +165,8 @@ def write_progress(action: AgendaAction, half_year: str, text: str, *, by: User,
         ActionProgress.organisation_id.is_(None) if organisation_id is None
         else ActionProgress.organisation_id == organisation_id)).first()
     if row is None:
-        row = ActionProgress(action_id=action.id, half_year=half_year, organisation_id=organisation_id,
-                             text="")
+        row = ActionProgress(action_id=action.id, half_year=half_year,
+                             organisation_id=organisation_id, text="")
         db.session.add(row)
     row.text = text.strip()
     row.updated_by_id = by.id
@@ -211,12 +212,14 @@ def progress_report_pdf(region: Region, half_year: str) -> bytes:
                                   {"activiteiten": [c for _n, c in figures["held"]]},
                                   whole_numbers=True) \
         if figures["held"] else None
-    grade_chart = charts.bar_chart(_("Gemiddeld rapportcijfer"), [n for n, *_r in figures["grades"]],
+    grade_chart = charts.bar_chart(_("Gemiddeld rapportcijfer"),
+                                   [n for n, *_r in figures["grades"]],
                                    {"cijfer": [g for _n, g, _c in figures["grades"]]},
                                    scale_max=10) \
         if figures["grades"] else None
     data = {
-        "region": region.name, "half_year": _("%(year)s, halfjaar %(half)s", year=half_year[:4], half=half_year[-1]),
+        "region": region.name,
+        "half_year": _("%(year)s, halfjaar %(half)s", year=half_year[:4], half=half_year[-1]),
         "actions": [{"number": a.number, "title": a.title,
                      "measures": [m for m in a.measures.splitlines() if m.strip()],
                      "progress": progress[a.id]["region"] or _("Nog geen voortgang beschreven."),
@@ -224,7 +227,8 @@ def progress_report_pdf(region: Region, half_year: str) -> bytes:
                                   for o, t in progress[a.id]["partners"]]}
                     for a in actions(region)],
         "held": [{"type": n, "count": c} for n, c in figures["held"]],
-        "participants": figures["participants"], "hours": f"{figures['hours']:.1f}".replace(".", ","),
+        "participants": figures["participants"],
+        "hours": f"{figures['hours']:.1f}".replace(".", ","),
         "grades": [{"type": n, "average": f"{g:.1f}".replace(".", ","), "count": c}
                    for n, g, c in figures["grades"]],
         "held_chart": charts.data_uri(held_chart) if held_chart else "",

@@ -402,7 +402,8 @@ def duplicate_event(event_id: int):
 @region_admin_required
 def review_queue():
     return render_template("programme/review_queue.html",
-                           events=programme.review_queue(current_user.region), reason_form=ReasonForm())
+                           events=programme.review_queue(current_user.region),
+                           reason_form=ReasonForm())
 
 
 @bp.get("/regio/programma")

@@ -35,7 +35,8 @@ SKJ_CATEGORY_CHOICES = to_choices(list(SKJ_CATEGORY_LABELS.items()))
 
 
 class EventTypeForm(GuardedForm, FlaskForm):
-    guarded: ClassVar[dict[str, str]] = {"code": NO_IDENTIFIERS, "name_nl": NO_IDENTIFIERS, "name_en": NO_IDENTIFIERS}
+    guarded: ClassVar[dict[str, str]] = {"code": NO_IDENTIFIERS, "name_nl": NO_IDENTIFIERS,
+                                         "name_en": NO_IDENTIFIERS}
 
     code = StringField(_l("Code"), filters=[strip_filter],
                        description=_l("Kleine letters, cijfers en streepjes; staat in filters, "

@@ -182,4 +182,5 @@ def retry_mail(message_id: int):
 @region_admin_required
 def audit_log():
     page = page_arg()
-    return render_template("region/audit_log.html", pagination=region_admin.audit_page(current_user.region, page))
+    return render_template("region/audit_log.html",
+                           pagination=region_admin.audit_page(current_user.region, page))

@@ -19,7 +19,8 @@ class RegistrationForm(GuardedForm, FlaskForm):
 
     guarded: ClassVar[dict[str, str]] = {"function": NO_IDENTIFIERS, "diet": NO_IDENTIFIERS,
                "accessibility_needs": NO_IDENTIFIERS}
-    exempt: ClassVar[dict[str, str]] = {"skj_number": "digits only, validated as an SKJ registration number"}
+    exempt: ClassVar[dict[str, str]] = {
+        "skj_number": "digits only, validated as an SKJ registration number"}
 
     function = StringField(_l("Functie"), filters=[strip_filter],
                            validators=[Optional(), Length(max=120)])

@@ -41,7 +41,8 @@ def _sections(period: reports.Period) -> list[dict]:
         lines = reports.overview(current_user.region, period, key)
         svg = charts.bar_chart(title, [line.label for line in lines], {
             _("aanmeldingen"): [line.registrations for line in lines],
-            _("aanwezig"): [line.attended for line in lines]}, whole_numbers=True) if lines else None
+            _("aanwezig"): [line.attended for line in lines]},
+            whole_numbers=True) if lines else None
         sections.append({"key": key, "title": title, "lines": lines,
                          "chart": charts.data_uri(svg) if svg else None})
     return sections
@@ -76,7 +77,8 @@ def all_xlsx():
                                for key, title in reports.GROUPINGS.items()})
     with write_transaction():
         audit.record("export.overview", actor=current_user, subject="all", format="xlsx")
-    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(content,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="overzichten.xlsx"'})
 
 
