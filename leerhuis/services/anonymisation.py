@@ -229,7 +229,9 @@ _NUMBER_WORDS = (r"(?:dossier\s*(?:-\s*)?(?:nummer|nr\.?)|dossier\s+nr\.?|"
                  r"zaak\s*(?:-\s*)?(?:nummer|nr\.?|id)|casus\s*(?:-\s*)?(?:nummer|nr\.?)|"
                  r"kenmerk|referentie|registratie\s*(?:-\s*)?(?:nummer|nr\.?))")
 _DOSSIER = re.compile(
-    rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?[\s:#.]*(?:is\s+)?"
+    rf"(?<!SKJ[- ])\b{_NUMBER_WORDS}"
+    rf"(?:\s+(?:van\s+de\s+[A-Za-zÀ-ÿ]+|bij\s+de\s+[A-Za-zÀ-ÿ]+|[A-Za-zÀ-ÿ-]+))?"
+    rf"[\s:#.]*(?:is\s+)?"
     r"(?P<number>[A-Z]{0,5}[\s-]?\d[\d./-]{2,}\d)", re.IGNORECASE)
 # "GI-dossier 1034-77", "dossier 2023/118": a number straight after the word dossier names it.
 # A bare year ("het dossier 2019") is no number of the dossier.
@@ -240,7 +242,8 @@ _OWN_REFERENCE = re.compile(r"\b(?:activiteit|training|bijeenkomst|cursus|progra
                             r"module|scholing|evenement)\w*\s*[:#]?\s*$", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{2,5}[-\s]\d{2,4}[-/.]\d{3,6}\b|\b[A-Z]-\d{5,}\b")
 # People type plates in lower case too ("68-rj-zt"); _is_plate keeps only plate shapes.
-_PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})"
+_PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{1,3}|\d{1,3})-(?:[A-Z]{1,3}|\d{1,3})-"
+                    r"(?:[A-Z]{1,3}|\d{1,3})"
                     r"(?![\w-])", re.IGNORECASE)
 # After the word kenteken, six letters and digits without dashes are a plate as well.
 _PLATE_NAMED = re.compile(r"\bkenteken\w*\s*[:]?\s*(?:is\s+|van\s+\w+\s*:?\s*)?"
@@ -296,7 +299,8 @@ _SCHOOL = re.compile(
     rf"\b{_NAMED}{_SCHOOL_WORD}\b(?:\s+(?:{_NAMED}[A-Z][\w'-]+))?"
     r"(?P<tail>(?:[\s,(]+(?:in|uit|te)\s+[A-Z][\w'-]+)|(?:[\s,(]+(?:in\s+)?(?:groep|klas)\s+\d\w?)"
     r"|(?:[\s,(]+(?:in\s+)?(?:\d\s?)?(?:havo|vwo|vmbo[\w-]*|mavo)\b)|(?:[\s,(]+(?:[A-Z]{1,2}\d{1,2}[\w-]*)))?")
-_CLASS = re.compile(r"\b(?:groep|klas)\s+\d\w?\s+(?:van|op)\s+(?:de|het)?\s*[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
+_CLASS = re.compile(r"\b(?:groep|klas)\s+\d\w?\s+(?:van|op)\s+(?:de|het)?\s*"
+                    r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*"
                     r"(?:\s+in\s+[A-Z][\w'-]+)?")
 _CLUB = re.compile(r"\b(?:VV|SV|HC|RKSV|KV)\s+[A-Z][\w'-]+\b"
                    r"|\b(?:voetbalt|hockeyt|turnt|zwemt|korfbalt|tennist|danst|judoot)\s+bij\s+"
@@ -316,7 +320,8 @@ _RARE_ROLE = re.compile(
 # burgemeester"; someone known from television or radio.
 _NOTABLE = (r"(?:burgemeester|wethouder|dominee|pastoor|imam|rabbijn|notaris|huisarts|wijkagent|"
             r"directeur|schooldirecteur|rector|gedeputeerde|raadslid|voorzitter)")
-_RELATIVE = r"(?:zoon|dochter|kind|kinderen|vrouw|man|partner|broer|zus|neef|nicht|kleinzoon|kleindochter)"
+_RELATIVE = (r"(?:zoon|dochter|kind|kinderen|vrouw|man|partner|broer|zus|neef|nicht|"
+             r"kleinzoon|kleindochter)")
 _NOTABLE_RELATIVE = re.compile(
     rf"\bde\s+{_NOTABLE}\s+(?:zijn|haar|z'n|d'r)\s+{_RELATIVE}\b"
     rf"|\b{_RELATIVE}\s+van\s+de\s+{_NOTABLE}\b"
@@ -327,7 +332,8 @@ _FAMILY_UNIT = re.compile(r"\b(?:gezin|familie)\b", re.IGNORECASE)
 _PERSON_CUE = re.compile(r"\b(?:moeder|vader|stief\w+|pleeg\w+|oma|opa|oom|tante|broer\w*|zus\w*|"
                          r"zoon|dochter|ze|zij|hij|jongen|meisje|jongere|kind)\b", re.IGNORECASE)
 # Words that name a provider: what follows is an organisation's name, not a client's.
-_ORGANISATION_WORDS = (r"(?:gezinshuis|jongerenhuis|buurthuis|wijkcentrum|gemeentehuis|zorgboerderij|"
+_ORGANISATION_WORDS = (r"(?:gezinshuis|jongerenhuis|buurthuis|wijkcentrum|gemeentehuis|"
+                       r"zorgboerderij|"
                        r"woongroep|stichting|\w*opvang|behandelgroep|kinderdagcentrum|jeugdhulp|"
                        r"pleegzorg|werkbezoek|locatie|praktijk|bibliotheek|zaal|station)")
 # "Gezinshuis Familie Jansen", "Jongerenhuis De Stek": the article or "Familie" is the name's.
@@ -362,7 +368,8 @@ _DEDUCE_KINDS = {
 }
 # deduce also finds these; our own stricter checks cover them. A lone age, a lone place or an
 # institution identifies nobody (our combination rules use them as context).
-_DEDUCE_SKIPPED = {"telefoonnummer", "phone_number", "email", "emailadres", "email_address", "bsn", "url",
+_DEDUCE_SKIPPED = {"telefoonnummer", "phone_number", "email", "emailadres", "email_address",
+                   "bsn", "url",
                    "id", "identifier", "patient_number", "patientnummer", "leeftijd", "age",
                    "instelling", "ziekenhuis", "institution", "hospital"}
 
@@ -450,7 +457,8 @@ def _identifier_findings(text: str) -> list[Finding]:
                 for m in pattern.finditer(text)]
     dossiers += [Finding("dossier_number", m.group(), m.start(), m.end(), BLOCKING)
                  for m in _CODE.finditer(text) if not _PLATE.fullmatch(m.group())]
-    dossiers = [d for d in dossiers if not _OWN_REFERENCE.search(text[max(0, d.start - 30):d.start])]
+    dossiers = [d for d in dossiers
+                if not _OWN_REFERENCE.search(text[max(0, d.start - 30):d.start])]
     found += dossiers
     # A number named as a dossier or client number is that, even when it passes the 11-proef.
     found += [Finding("bsn", m.group(), m.start(), m.end(), BLOCKING)
@@ -483,7 +491,8 @@ def _identifier_findings(text: str) -> list[Finding]:
 
 def _is_venue_address(text: str, start: int, end: int) -> bool:
     sentence_start = max(text.rfind(mark, 0, start) for mark in ".!?;\n") + 1
-    sentence_end = min((i for i in (text.find(m, end) for m in "!?;\n") if i >= 0), default=len(text))
+    sentence_end = min((i for i in (text.find(m, end) for m in "!?;\n") if i >= 0),
+                       default=len(text))
     dot = re.search(r"\.(?:\s|$)", text[end:])
     sentence_end = min(sentence_end, end + dot.start()) if dot else sentence_end
     return bool(_VENUE_NAME.search(text[sentence_start:start])) and not _RESIDENCE_CUE.search(
@@ -636,7 +645,8 @@ _ROLE_WORDS = frozenset({"trainer", "trainster", "gespreksleider", "begeleider",
 
 
 def _has_house_number(match: str) -> bool:
-    return bool(re.search(r"\d{4}\s?[A-Z]{2}[\s,]+\D{0,8}\d", match)) or not re.match(r"\d{4}", match)
+    return (bool(re.search(r"\d{4}\s?[A-Z]{2}[\s,]+\D{0,8}\d", match))
+            or not re.match(r"\d{4}", match))
 
 
 def _deduce_findings(text: str) -> list[Finding]:
