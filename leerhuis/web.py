@@ -50,7 +50,8 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in supported:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
+    if (current_user and current_user.is_authenticated
+            and current_user.preferred_language in supported):
         return current_user.preferred_language
     # Dutch is the portal's language; English only when asked for.
     return "nl"
@@ -178,11 +179,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["hours"] = format_hours
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["audit_action"] = labels.audit_action
-    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items()
-                                                         if k not in ("page", "region_slug", "year")}
+    app.jinja_env.filters["reject_page"] = lambda args: {
+        k: v for k, v in args.items() if k not in ("page", "region_slug", "year")}
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items() if v is not None}
+    app.jinja_env.filters["compact"] = lambda attrs: {k: v for k, v in attrs.items()
+                                                      if v is not None}
     # Every date or time shown to people goes through these (Babel, current locale,
     # Europe/Amsterdam): datum = a day, tijd = a time of day, datumtijd = a moment,
     # periode = a session from start to end.

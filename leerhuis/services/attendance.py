@@ -152,7 +152,8 @@ def close_attendance(event: Event, *, by: User) -> None:
     if not can_manage(by, event):
         raise AttendanceError(_("Je kunt de presentie van deze activiteit niet afsluiten."))
     if event.ends_at and event.ends_at > utcnow() + timedelta(hours=1):
-        raise AttendanceError(_("De presentie kan pas worden afgesloten als de activiteit voorbij is."))
+        raise AttendanceError(
+            _("De presentie kan pas worden afgesloten als de activiteit voorbij is."))
     event.attendance_closed_at = utcnow()
     audit.record("attendance.closed", actor=by, subject=f"event:{event.id}")
 

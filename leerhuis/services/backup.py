@@ -43,7 +43,8 @@ def _sha256(path: Path) -> str:
 
 
 def _pg_args(url) -> tuple[list[str], dict]:
-    args = ["-h", url.host or "localhost", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    args = ["-h", url.host or "localhost", "-p", str(url.port or 5432),
+            "-U", url.username or "postgres"]
     env = {"PGPASSWORD": url.password} if url.password else {}
     return args, env
 

@@ -273,7 +273,8 @@ def _certificate_data(registration: Registration, parts: list[Part], code: str,
         "verify_url": verify_url,
         "qr": qr_data_uri(verify_url),
         "participant": user.full_name if user else "",
-        "skj_number": registration.skj_number or (user.skj_number if user else None) or "niet opgegeven",
+        "skj_number": (registration.skj_number or (user.skj_number if user else None)
+                       or "niet opgegeven"),
         "title": event.title,
         "type": event.type.name_nl,
         "parts": [{"title": p.event.title, "type": p.event.type.name_nl,
@@ -479,7 +480,8 @@ def start_run(event: Event, *, by: User) -> CertificateRun:
     run at a time per event (starting again hands the worker the run under way), queued for
     the worker when the transaction commits."""
     if event.attendance_closed_at is None:
-        raise CertificateError(_("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven."))
+        raise CertificateError(
+            _("Sluit eerst de presentie af; daarna kun je de bewijzen uitgeven."))
     run = db.session.scalars(select(CertificateRun).where(
         CertificateRun.event_id == event.id,
         CertificateRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))).first()

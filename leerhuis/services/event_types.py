@@ -50,7 +50,8 @@ class EventTypeInput:
 def types_for(region: Region) -> list[EventType]:
     """The types a region's events can have: built-in first, then the region's own."""
     return list(db.session.scalars(
-        select(EventType).where(or_(EventType.region_id.is_(None), EventType.region_id == region.id))
+        select(EventType).where(or_(EventType.region_id.is_(None),
+                                    EventType.region_id == region.id))
         .order_by(EventType.builtin.desc(), EventType.name_nl)))
 
 

@@ -136,8 +136,9 @@ def resolve_recipients(region: Region, targets: Targets) -> dict[str, int | None
                                                   User.email_verified_at.is_not(None))):
             recipients[email.lower()] = user_id
     if targets.emails:
-        known: dict[str, int] = dict(db.session.execute(select(func.lower(User.email), User.id).where(
-            func.lower(User.email).in_([e.lower() for e in targets.emails]))).all())
+        known: dict[str, int] = dict(db.session.execute(
+            select(func.lower(User.email), User.id).where(
+                func.lower(User.email).in_([e.lower() for e in targets.emails]))).all())
         for email in targets.emails:
             recipients.setdefault(email.lower(), known.get(email.lower()))
     return recipients

@@ -93,7 +93,8 @@ def save_group(region_id: int, *, name: str, type: GroupType, chair: User | None
                group: KlankbordGroup | None = None) -> KlankbordGroup:
     """The Region sets up a group (or changes one): the chair must belong to the region."""
     if chair is not None and chair.region_id != region_id:
-        raise KlankbordError(_("De voorzitter moet een account in deze regio hebben."), field="chair_email")
+        raise KlankbordError(_("De voorzitter moet een account in deze regio hebben."),
+                             field="chair_email")
     if not 1 <= meetings_per_year <= 12:
         raise KlankbordError(_("Kies 1 tot 12 bijeenkomsten per jaar."), field="meetings_per_year")
     creating = group is None
@@ -136,7 +137,8 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
     ends = datetime.combine(day, end, AMSTERDAM)
     if ends <= starts:
         raise KlankbordError(_("De eindtijd ligt vóór de begintijd."), field="end")
-    event_type = db.session.scalars(select(EventType).where(EventType.code == "klankbordgroep")).one()
+    event_type = db.session.scalars(
+        select(EventType).where(EventType.code == "klankbordgroep")).one()
     # The Region organises its klankbordgroep meetings.
     organisation_id = db.session.scalar(select(Organisation.id).where(
         Organisation.region_id == group.region_id, Organisation.type == OrganisationType.REGIO)
@@ -145,7 +147,8 @@ def plan_meeting(group: KlankbordGroup, *, day: date, start: time, end: time, pl
         raise KlankbordError(_("Leg eerst de organisatie van de regio vast."))
     event = Event(region_id=group.region_id, type=event_type, organisation_id=organisation_id,
                   programme_year=day.year, status=EventStatus.PUBLISHED,
-                  title=title or f"{group.name}: bijeenkomst {format_date(day, 'MMMM y', locale='nl')}",
+                  title=title or (f"{group.name}: bijeenkomst "
+                                  f"{format_date(day, 'MMMM y', locale='nl')}"),
                   address=place, city=place.split(",")[-1].strip() if place else "",
                   venue_name=place, issues_certificate=False, published_at=utcnow(),
                   created_by_id=by.id)
@@ -210,8 +213,9 @@ def store_document(meeting: KlankbordMeeting, filename: str, content: bytes, *,
                    by: User) -> MeetingDocument:
     extension = Path(filename).suffix.lower()
     if extension not in DOCUMENT_TYPES:
-        raise KlankbordError(_("Alleen PDF-, Word- (DOCX) en Excel-bestanden (XLSX) zijn toegestaan."),
-                             field="document")
+        raise KlankbordError(
+            _("Alleen PDF-, Word- (DOCX) en Excel-bestanden (XLSX) zijn toegestaan."),
+            field="document")
     if len(content) > MAX_DOCUMENT_BYTES:
         raise KlankbordError(_("Het bestand is groter dan 10 MB."), field="document")
     if not _content_matches(extension, content):

@@ -78,7 +78,8 @@ def save_lesson(data: LessonInput, *, by: User, lesson: Lesson | None = None) ->
     if not (data.wanted_differently or data.what_was_good or data.earlier_prevention).strip():
         errors["wanted_differently"] = _("Beantwoord minstens één van de drie vragen.")
     if data.quote.strip() and not data.quote_consent:
-        errors["quote_consent"] = _("Een citaat mag alleen met toestemming van de ervaringsdeskundige.")
+        errors["quote_consent"] = _(
+            "Een citaat mag alleen met toestemming van de ervaringsdeskundige.")
     if errors:
         raise LessonError(errors=errors)
     findings = check_privacy(data)
@@ -142,7 +143,8 @@ def search(user: User, *, query: str = "", theme_slugs: Sequence[str] = (), phas
            page: int = 1):
     stmt = (select(Lesson).where(Lesson.status == LessonStatus.PUBLISHED, or_(
         Lesson.region_id == user.region_id, Lesson.visibility == Visibility.SHARED))
-        .options(selectinload(Lesson.themes)).order_by(Lesson.published_at.desc(), Lesson.id.desc()))
+        .options(selectinload(Lesson.themes))
+        .order_by(Lesson.published_at.desc(), Lesson.id.desc()))
     if theme_slugs:
         stmt = stmt.where(Lesson.themes.any(Theme.slug.in_(list(theme_slugs))))
     if phase:

@@ -13,7 +13,8 @@ from leerhuis.models import Event, KlankbordGroup, KlankbordMeeting, KlankbordMe
 
 
 def is_region_admin_for(user: User, group: KlankbordGroup) -> bool:
-    return bool(user.is_authenticated and user.is_region_admin and user.region_id == group.region_id)
+    return bool(user.is_authenticated and user.is_region_admin
+                and user.region_id == group.region_id)
 
 
 def is_member(user: User, group: KlankbordGroup) -> bool:

@@ -199,7 +199,8 @@ def _leerhuis_name(user: User | None, context: dict) -> str:
     """The sender as the recipient knows it: the region's own Leerhuis name."""
     event = context.get("event")
     region = getattr(event, "region", None) or getattr(user, "region", None)
-    return region.leerhuis_name if region is not None and region.leerhuis_name else "Regionaal Leerhuis"
+    return (region.leerhuis_name if region is not None and region.leerhuis_name
+            else "Regionaal Leerhuis")
 
 
 def queue_template_mail(
@@ -276,8 +277,9 @@ class MailTransport:
         cfg = self.config
         timeout = cfg["MAIL_TIMEOUT"]
         if cfg.get("MAIL_USE_SSL"):
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout,
-                                    context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"],
+                                                  timeout=timeout,
+                                                  context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
             if cfg.get("MAIL_USE_TLS"):

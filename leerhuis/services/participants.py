@@ -166,5 +166,6 @@ def message_participants(event: Event, subject: str, body: str, *, by: User) -> 
             "participant_message", to=user.email, user=user, kind="participant_message",
             subject=f"{subject.strip()} — {event.title}", event=event, body=body.strip(),
             link=external_url("programme.event_page", event_id=event.id))
-    audit.record("event.message_sent", actor=by, subject=f"event:{event.id}", recipients=len(people))
+    audit.record("event.message_sent", actor=by, subject=f"event:{event.id}",
+                 recipients=len(people))
     return len(people)

@@ -179,7 +179,8 @@ class EventInput:
 # --- Who may do what ---------------------------------------------------------------------
 
 def is_region_admin_for(user: User, event: Event) -> bool:
-    return bool(user.is_authenticated and user.is_region_admin and user.region_id == event.region_id)
+    return bool(user.is_authenticated and user.is_region_admin
+                and user.region_id == event.region_id)
 
 
 def is_organiser_of(user: User, event: Event) -> bool:
@@ -422,8 +423,8 @@ def create_event(data: EventInput, *, by: User, region: Region | None = None,
                  coupled_to: Event | None = None) -> Event:
     organisation = db.session.get(Organisation, data.organisation_id)
     if organisation is None or not can_create_for(by, organisation):
-        raise ProgrammeError(errors={"organisation_id": _("Je kunt geen activiteiten maken voor deze "
-                                                 "organisatie.")})
+        raise ProgrammeError(errors={"organisation_id": _(
+            "Je kunt geen activiteiten maken voor deze organisatie.")})
     errors = validate(data)
     if errors:
         raise ProgrammeError(errors=errors)
@@ -461,8 +462,8 @@ def apply_update(event: Event, data: EventInput, *, by: User) -> EventUpdate:
     if data.organisation_id != event.organisation_id:
         organisation = db.session.get(Organisation, data.organisation_id)
         if organisation is None or not can_create_for(by, organisation):
-            raise ProgrammeError(errors={"organisation_id": _("Je kunt geen activiteiten maken voor deze "
-                                                     "organisatie.")})
+            raise ProgrammeError(errors={"organisation_id": _(
+                "Je kunt geen activiteiten maken voor deze organisatie.")})
     errors = validate(data, existing=event)
     if errors:
         raise ProgrammeError(errors=errors)
@@ -610,7 +611,8 @@ def _shift(moment: datetime, every: str, steps: int) -> datetime:
         day = min(local.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
         local = local.replace(year=year, month=month, day=day)
     else:
-        raise ProgrammeError(errors={"every": _("Kies een herhaling: wekelijks, tweewekelijks of maandelijks.")})
+        raise ProgrammeError(errors={"every": _(
+            "Kies een herhaling: wekelijks, tweewekelijks of maandelijks.")})
     naive = local.replace(tzinfo=None)
     return naive.replace(tzinfo=AMSTERDAM).astimezone(moment.tzinfo)
 

@@ -11,7 +11,8 @@ from leerhuis.errors import DomainError
 MESSAGES = {
     "expired": _l("Deze link is verlopen. Vraag hieronder een nieuwe aan."),
     "used": _l("Deze link is al gebruikt. Vraag zo nodig een nieuwe aan."),
-    "invalid": _l("Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt gebruikt."),
+    "invalid": _l("Deze link is ongeldig. Controleer of je de hele link uit de e-mail hebt "
+                  "gebruikt."),
 }
 
 
