@@ -42,8 +42,7 @@ class AttendanceError(DomainError):
     """Marking, checking in or closing the attendance is refused."""
 
 
-def can_manage(user: User, event: Event) -> bool:
-    return programme.is_organiser_of(user, event) or programme.is_region_admin_for(user, event)
+can_manage = programme.can_manage
 
 
 def confirmed_registrations(event: Event) -> list[Registration]:

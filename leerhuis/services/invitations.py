@@ -91,7 +91,7 @@ def parse_email_list(text: str) -> tuple[list[str], list[str]]:
 def can_invite(user: User, event: Event | None, region: Region) -> bool:
     if event is None:
         return user.is_region_admin and user.region_id == region.id
-    return programme.is_region_admin_for(user, event) or programme.is_organiser_of(user, event)
+    return programme.can_manage(user, event)
 
 
 def not_invitable_reason(event: Event | None, region: Region,

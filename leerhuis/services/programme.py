@@ -189,6 +189,12 @@ def is_organiser_of(user: User, event: Event) -> bool:
     return any(user.is_organiser_for(org_id) for org_id in event.organisation_ids())
 
 
+def can_manage(user: User, event: Event) -> bool:
+    """Who runs an event: an approved organiser of one of its organisations, and the Region
+    it belongs to (participants, attendance, invitations, results, workflow steps)."""
+    return is_organiser_of(user, event) or is_region_admin_for(user, event)
+
+
 # What the public sees. One rule, in two forms that tests/test_public_visibility.py keeps
 # equal: SQL for the lists, API and feeds, Python for one event's page.
 
@@ -261,8 +267,8 @@ def attends_meeting(user: User, event: Event) -> bool:
 
 
 def can_view(user: User, event: Event) -> bool:
-    return (is_publicly_visible(event) or is_region_admin_for(user, event)
-            or is_organiser_of(user, event) or in_draft_programme(user, event)
+    return (is_publicly_visible(event) or can_manage(user, event)
+            or in_draft_programme(user, event)
             or attends_meeting(user, event))
 
 
@@ -549,7 +555,7 @@ def _apply_sessions(event: Event, sessions: list[SessionInput]) -> list[EventSes
 def duplicate_event(event: Event, *, by: User, shift_weeks: int = 52) -> Event:
     """A concept copy, moved ``shift_weeks`` later (52 weeks keeps the weekday: 'same as last
     year'). Texts and settings are copied; registrations and state are not."""
-    if not (is_region_admin_for(by, event) or is_organiser_of(by, event)):
+    if not can_manage(by, event):
         raise ProgrammeError(_("Je kunt deze activiteit niet kopiëren."))
     data = EventInput.from_event(event)
     shift = timedelta(weeks=shift_weeks)
@@ -625,7 +631,7 @@ def couple_case_discussion(werkbezoek: Event, data: EventInput, *, by: User) -> 
                              "worden."))
     if werkbezoek.coupled_discussion is not None:
         raise ProgrammeError(_("Dit werkbezoek heeft al een casuïstiekbespreking."))
-    if not (is_region_admin_for(by, werkbezoek) or is_organiser_of(by, werkbezoek)):
+    if not can_manage(by, werkbezoek):
         raise ProgrammeError(_("Je kunt dit werkbezoek niet wijzigen."))
     return create_event(data, by=by, coupled_to=werkbezoek)
 
@@ -633,7 +639,7 @@ def couple_case_discussion(werkbezoek: Event, data: EventInput, *, by: User) -> 
 # --- Workflow ----------------------------------------------------------------------------
 
 def submit(event: Event, *, by: User) -> None:
-    if not (is_organiser_of(by, event) or is_region_admin_for(by, event)):
+    if not can_manage(by, event):
         raise ProgrammeError(_("Je kunt deze activiteit niet indienen."))
     if event.status is not EventStatus.CONCEPT:
         raise ProgrammeError(_("Alleen een concept kan worden ingediend."))

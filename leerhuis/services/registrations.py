@@ -218,7 +218,7 @@ def unregister(registration: Registration, *, by: User, now: datetime | None = N
     db.session.refresh(registration)
     if registration.status not in ACTIVE_STATUSES:
         raise RegistrationError(_("Deze aanmelding is al afgemeld."))
-    is_staff = programme.is_organiser_of(by, event) or programme.is_region_admin_for(by, event)
+    is_staff = programme.can_manage(by, event)
     was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     held_a_place = registration.status in SEAT_STATUSES
     if was_confirmed and deadline_applies and not is_staff and event.cancellation_deadline and (

@@ -43,8 +43,7 @@ def answer(token: str):
 @login_required
 def event_results(event_id: int):
     event = db.get_or_404(Event, event_id)
-    if not (programme.is_organiser_of(current_user, event)
-            or programme.is_region_admin_for(current_user, event)):
+    if not programme.can_manage(current_user, event):
         abort(403)
     return render_template("evaluations/event.html", event=event,
                            results=evaluations.results(event))

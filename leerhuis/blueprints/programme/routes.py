@@ -288,8 +288,7 @@ def edit_event(event_id: int):
 @login_required
 def couple_case_discussion(event_id: int):
     werkbezoek = _event_or_404(event_id)
-    if not (programme.is_organiser_of(current_user, werkbezoek)
-            or programme.is_region_admin_for(current_user, werkbezoek)):
+    if not programme.can_manage(current_user, werkbezoek):
         abort(403)
     if werkbezoek.type.code != "werkbezoek" or werkbezoek.coupled_discussion is not None:
         abort(400)
@@ -341,8 +340,7 @@ def _workflow(event_id: int, action, success: str, form_class=EmptyForm, allowed
     """Run a workflow step: who may try it is checked before the form, the rule itself in
     the service."""
     event = db.get_or_404(Event, event_id)
-    may = allowed or (lambda e: programme.is_organiser_of(current_user, e)
-                      or programme.is_region_admin_for(current_user, e))
+    may = allowed or (lambda e: programme.can_manage(current_user, e))
     if not may(event):
         abort(403)
     form = form_class()

@@ -179,8 +179,7 @@ def revoke_feed():
 
 def _staff_event(event_id: int) -> Event:
     event = db.get_or_404(Event, event_id)
-    if not (programme.is_organiser_of(current_user, event)
-            or programme.is_region_admin_for(current_user, event)):
+    if not programme.can_manage(current_user, event):
         abort(403)
     return event
 
