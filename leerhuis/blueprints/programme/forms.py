@@ -80,7 +80,7 @@ VENUE_CHOICES = to_choices([("", _l("Kies een soort locatie")),
 
 
 class EventForm(GuardedForm, OneTimeFormMixin, FlaskForm):
-    # Case texts pass the full guard (names, dates: confirm) in services/programme.py when
+    # Case texts pass the full guard (names, dates: confirm) in services/programme/ when
     # the event's type handles cases; on every type they are refused identifiers here.
     guarded: ClassVar[dict[str, str]] = {
         "title": CASE_TEXT, "summary": CASE_TEXT, "description_md": CASE_TEXT,
