@@ -1,19 +1,11 @@
-"""Mail outbox: messages are queued in the caller's transaction and delivered by the worker.
-
-Rule: a mail is never lost. It is written as a row together with the action that caused
-it; delivery happens after commit, is retried with exponential backoff, and a message
-that keeps failing stays visible to the Region, who can send it again.
-"""
+"""Building mail messages: MIME parts and headers, SMTPUTF8 addresses, the templates with
+their footer, in the recipient's language."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import smtplib
-import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.encoders import encode_base64
 from email.header import Header
@@ -24,17 +16,13 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import SMTPUTF8
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
-from pathlib import Path
 from typing import cast
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from leerhuis import background
-from leerhuis.extensions import db, take_sqlite_write_lock
-from leerhuis.models import OutboxMessage, OutboxStatus, User, utcnow
+from leerhuis.models import User
 
 
 @dataclass
@@ -139,22 +127,6 @@ def _address_header(header: str, address: str, utf8: bool) -> str:
     return f"{Header(name, 'utf-8', header_name=header).encode()} <{addr}>"
 
 
-def queue_message(message: Message, *, kind: str = "", user: User | None = None) -> OutboxMessage:
-    """Add a built message to the outbox in the current transaction (commit is the caller's),
-    stored as it goes over the wire."""
-    row = OutboxMessage(
-        recipient=parseaddr(str(message["To"]))[1].lower(),
-        subject=str(message["Subject"])[:300],
-        mime=message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
-        kind=kind,
-        user_id=user.id if user is not None else None,
-    )
-    db.session.add(row)
-    # The worker sends it at once; the periodic sweep a minute later if the queue was down.
-    background.after_commit("deliver_outbox")
-    return row
-
-
 # Why the recipient gets each mail, in the footer of both parts: people trust (and do not
 # report as spam) a mail that says where it comes from and why.
 _BECAUSE_REGISTERED = _l("Je krijgt deze e-mail omdat je je hebt aangemeld voor een activiteit "
@@ -203,19 +175,18 @@ def _leerhuis_name(user: User | None, context: dict) -> str:
             else "Regionaal Leerhuis")
 
 
-def queue_template_mail(
+def build_template_message(
     template: str,
     *,
     to: str,
     subject: str,
     user: User | None = None,
-    kind: str = "",
     language: str | None = None,
     attachments: Sequence[Attachment] = (),
     alternatives: Sequence[Attachment] = (),
     **context,
-) -> OutboxMessage:
-    """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language and queue it.
+) -> Message:
+    """Render ``emails/<template>.txt`` and ``.html`` in the recipient's language.
     Both parts end with the same footer: the region's Leerhuis name and why this person
     gets the mail."""
     lang = language or (user.preferred_language if user is not None else "nl")
@@ -230,11 +201,10 @@ def queue_template_mail(
                 + render_template("emails/_footer.txt", **footer).strip() + "\n")
         html = render_template(f"emails/{template}.html", user=user, subject=subject,
                                **footer, **context)
-    message = build_message(
+    return build_message(
         to=to, subject=subject, text=text, html=html,
         attachments=attachments, alternatives=alternatives,
     )
-    return queue_message(message, kind=kind or template, user=user)
 
 
 def in_language_of(user: User | None, text) -> str:
@@ -242,166 +212,3 @@ def in_language_of(user: User | None, text) -> str:
     the person who gets it, not of the person whose action caused it."""
     with force_locale(user.preferred_language if user is not None else "nl"):
         return str(text)
-
-
-class MailTransport:
-    """Delivers raw messages over SMTP, or writes .eml files when no server is configured."""
-
-    def __init__(self, config: dict):
-        self.config = config
-        self._smtp: smtplib.SMTP | None = None
-
-    @property
-    def uses_files(self) -> bool:
-        return not self.config.get("MAIL_SERVER")
-
-    def send(self, row: ClaimedMessage) -> str:
-        if self.uses_files:
-            return self._write_file(row)
-        smtp = self._connection()
-        sender = parseaddr(self.config["MAIL_FROM"])[1]
-        options = ["SMTPUTF8"] if needs_smtputf8(sender, row.recipient) else []
-        smtp.sendmail(sender, [row.recipient], row.mime, mail_options=options)
-        return ""
-
-    def _write_file(self, row: ClaimedMessage) -> str:
-        directory = Path(self.config["MAIL_FILE_DIR"])
-        directory.mkdir(parents=True, exist_ok=True)
-        name = f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:06d}.eml"
-        (directory / name).write_bytes(row.mime)
-        return name
-
-    def _connection(self) -> smtplib.SMTP:
-        if self._smtp is not None:
-            return self._smtp
-        cfg = self.config
-        timeout = cfg["MAIL_TIMEOUT"]
-        if cfg.get("MAIL_USE_SSL"):
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"],
-                                                  timeout=timeout,
-                                                  context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
-            if cfg.get("MAIL_USE_TLS"):
-                smtp.starttls(context=ssl.create_default_context())
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-        self._smtp = smtp
-        return smtp
-
-    def reset(self) -> None:
-        if self._smtp is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self._smtp.quit()
-        self._smtp = None
-
-    close = reset
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes between attempts, at most six hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
-
-
-# A claimed message is due again this long after it was claimed: if the worker dies while
-# sending, a later sweep sends it again (at-least-once), and nobody else sends it meanwhile.
-CLAIM_SECONDS = 300
-
-
-@dataclass(frozen=True)
-class ClaimedMessage:
-    """What sending needs of a message, read while it was claimed: sending runs outside any
-    transaction, so that a slow mail server never holds a database lock."""
-
-    id: int
-    recipient: str
-    mime: bytes
-    created_at: datetime
-
-
-def deliver_due_messages(limit: int = 200) -> dict[str, int]:
-    """Send every pending message whose time has come. Returns counts per outcome.
-
-    Each message is claimed in a short transaction of its own (PostgreSQL: SKIP LOCKED, so
-    several workers share the work; SQLite: its write lock), which moves its next attempt
-    CLAIM_SECONDS ahead and commits; then it is sent with no transaction open, and the
-    outcome is recorded in another short transaction. A crash loses at most the outcome of
-    the message in flight, which is then sent again: at-least-once delivery.
-    """
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    transport = MailTransport(current_app.config)
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    try:
-        for _ in range(limit):
-            claimed = _claim_next_due()
-            if claimed is None:
-                break
-            try:
-                file_name = transport.send(claimed)
-            except (smtplib.SMTPException, OSError) as exc:
-                transport.reset()
-                row = db.session.get(OutboxMessage, claimed.id)
-                if row is None:
-                    # Deleted in flight (delete_account drops a person's mails): nothing
-                    # left to record.
-                    db.session.rollback()
-                else:
-                    row.attempts += 1
-                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    if row.attempts >= max_attempts:
-                        row.status = OutboxStatus.FAILED
-                        counts["failed"] += 1
-                    else:
-                        row.next_attempt_at = utcnow() + backoff(row.attempts)
-                        counts["retry"] += 1
-                    db.session.commit()
-                if isinstance(exc, (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected)):
-                    # The server is unreachable: the rest would fail the same way.
-                    break
-                continue
-            row = db.session.get(OutboxMessage, claimed.id)
-            if row is None:  # deleted in flight, as above; it did go out
-                db.session.rollback()
-            else:
-                row.file_name = file_name or row.file_name
-                row.attempts += 1
-                row.status = OutboxStatus.SENT
-                row.sent_at = utcnow()
-                row.last_error = ""
-                db.session.commit()
-            counts["sent"] += 1
-    finally:
-        transport.close()
-    return counts
-
-
-def _claim_next_due() -> ClaimedMessage | None:
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING,
-               OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    else:
-        # No row locks on SQLite: holding its write lock keeps a second worker from claiming
-        # the same message.
-        take_sqlite_write_lock(db.session)
-    row = db.session.scalars(stmt).first()
-    if row is None:
-        db.session.commit()
-        return None
-    claimed = ClaimedMessage(row.id, row.recipient, row.mime, row.created_at)
-    row.next_attempt_at = utcnow() + timedelta(seconds=CLAIM_SECONDS)
-    db.session.commit()
-    return claimed
-
-
-def retry_message(message: OutboxMessage) -> None:
-    """Put a failed message back in the queue (the Region's 'opnieuw versturen')."""
-    message.status = OutboxStatus.PENDING
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
-    background.after_commit("deliver_outbox")
