@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from leerhuis.services.catalogue import EventFacts
 
 
-# What the public sees. One rule, in two forms that tests/test_public_visibility.py keeps
+# What the public sees. One rule, in two forms that tests/programme/test_public_visibility.py keeps
 # equal: SQL for the lists, API and feeds, Python for one event's page.
 
 def was_published_clause():
