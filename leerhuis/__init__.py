@@ -39,8 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from leerhuis.blueprints.api.routes import bp as api_bp
     from leerhuis.blueprints.api.routes import feeds as feeds_bp
-    from leerhuis.blueprints.attendance.routes import bp as certificates_bp
+    from leerhuis.blueprints.attendance.routes import bp as attendance_bp
     from leerhuis.blueprints.auth.routes import bp as auth_bp
+    from leerhuis.blueprints.certificates.routes import bp as certificates_bp
     from leerhuis.blueprints.evaluations.routes import bp as evaluations_bp
     from leerhuis.blueprints.invitations.routes import bp as invitations_bp
     from leerhuis.blueprints.klankbordgroep.routes import bp as klankbordgroep_bp
@@ -57,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(region_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(attendance_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(invitations_bp)

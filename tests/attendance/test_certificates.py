@@ -57,6 +57,7 @@ from leerhuis.models import (
     utcnow,
 )
 from leerhuis.services import attendance, certificates, pdf
+from leerhuis.services.certificates import runs
 
 # A finished course of sessions of three net hours (half an hour's break on top).
 COURSE = {"status": EventStatus.FINISHED, "sessions": 2, "days_from_now": -3, "break_minutes": 30,
@@ -292,7 +293,7 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
     run = certificates.start_run(accredited, by=organisator)
     db.session.commit()
 
-    record, meanwhile = certificates._record, []
+    record, meanwhile = runs.record_batch, []
 
     def record_after_changes_meanwhile(batch, **kwargs):
         if not meanwhile:  # while the first batch is recorded
@@ -302,7 +303,7 @@ def test_a_run_renders_the_next_batch_while_recording_one_and_skips_who_is_no_lo
             registrations[3].status = RegistrationStatus.CANCELLED
         return record(batch, **kwargs)
 
-    monkeypatch.setattr(certificates, "_record", record_after_changes_meanwhile)
+    monkeypatch.setattr(runs, "record_batch", record_after_changes_meanwhile)
     before = set(multiprocessing.active_children())
     certificates.process_run(run.id)
     assert set(multiprocessing.active_children()) == before  # the layout processes ended
@@ -337,7 +338,7 @@ def test_a_dead_layout_process_does_not_break_later_runs():
 @pytest.mark.parametrize("people", [0, 1, 50, 82, 83, 200, 1001])
 def test_a_run_goes_in_batches_of_at_most_the_batch_size_with_short_first_and_last(people):
     queue = list(range(people))
-    batches = certificates._batches(queue, 50)
+    batches = runs._batches(queue, 50)
     assert [n for batch in batches for n in batch] == queue
     assert all(0 < len(batch) <= 50 for batch in batches)
     if len(batches) > 2:

@@ -4,11 +4,10 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from leerhuis.blueprints.forms_common import GuardedForm, strip_filter
-from leerhuis.services.free_text import NO_IDENTIFIERS
 
 
 class CheckinForm(GuardedForm, FlaskForm):
@@ -17,17 +16,3 @@ class CheckinForm(GuardedForm, FlaskForm):
 
     code = StringField(_l("Code op het scherm"), filters=[strip_filter],
                        validators=[DataRequired(_l("Vul de code in.")), Length(max=12)])
-
-
-class RevokeForm(GuardedForm, FlaskForm):
-    guarded: ClassVar[dict[str, str]] = {"reason": NO_IDENTIFIERS}
-
-    reason = TextAreaField(_l("Reden"), filters=[strip_filter],
-                           validators=[DataRequired(_l("Geef een reden.")), Length(max=2000)])
-
-
-class SkjPeriodForm(FlaskForm):
-    start = DateField(_l("Begin van je SKJ-registratieperiode"),
-                      description=_l("De datum van je (her)registratie bij SKJ. Leeg: vanaf het "
-                                     "jaar van je eerste activiteit."),
-                      validators=[Optional()])
