@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.access import managed_event
 from leerhuis.blueprints.attendance.forms import CheckinForm
 from leerhuis.blueprints.region.forms import EmptyForm
 from leerhuis.blueprints.unit_of_work import unit_of_work
@@ -25,7 +26,6 @@ from leerhuis.extensions import configured_limit, db, limiter, write_transaction
 from leerhuis.models import (
     AttendanceState,
     CertificateRun,
-    Event,
     EventSession,
 )
 from leerhuis.services import (
@@ -39,13 +39,6 @@ from leerhuis.services import (
 )
 
 bp = Blueprint("attendance", __name__)
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not attendance.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 _MARK_FIELD = re.compile(r"mark-(\d{1,10})-(\d{1,10})")
@@ -64,7 +57,7 @@ def _mark_field(name: str) -> tuple[int, int]:
 @bp.route("/activiteiten/<int:event_id>/presentie", methods=["GET", "POST"])
 @login_required
 def attendance_sheet(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -112,7 +105,7 @@ def attendance_sheet(event_id: int):
 @bp.post("/activiteiten/<int:event_id>/presentie/afsluiten")
 @login_required
 def close_attendance(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:
@@ -126,7 +119,7 @@ def close_attendance(event_id: int):
 @bp.get("/activiteiten/<int:event_id>/presentielijst/<int:session_id>.pdf")
 @login_required
 def presence_list_pdf(event_id: int, session_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     session = db.get_or_404(EventSession, session_id)
     if session.event_id != event.id:
         abort(404)
@@ -172,7 +165,7 @@ def checkin(session_id: int):
 @login_required
 def provider_export(event_id: int):
     """For accredited trainings: who gets points in Mijn SKJ (present at every session)."""
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     if not event.is_accredited:
         abort(404)
     body, count = skj.provider_points_csv(event, current_user)

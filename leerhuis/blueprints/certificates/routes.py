@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.access import managed_event
 from leerhuis.blueprints.certificates.forms import RevokeForm, SkjPeriodForm
 from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.region.forms import EmptyForm
@@ -30,7 +31,6 @@ from leerhuis.models import (
     Certificate,
     CertificateRun,
     CertificateStatus,
-    Event,
 )
 from leerhuis.services import (
     attendance,
@@ -43,17 +43,10 @@ from leerhuis.services import (
 bp = Blueprint("certificates", __name__)
 
 
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not attendance.can_manage(current_user, event):
-        abort(403)
-    return event
-
-
 @bp.post("/activiteiten/<int:event_id>/bewijzen")
 @login_required
 def start_certificate_run(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     with unit_of_work() as work:

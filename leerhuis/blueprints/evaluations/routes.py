@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.access import managed_event
 from leerhuis.blueprints.evaluations.forms import EvaluationForm
 from leerhuis.blueprints.unit_of_work import unit_of_work
-from leerhuis.extensions import db
-from leerhuis.models import Event
 from leerhuis.permissions import region_admin_required
 from leerhuis.services import evaluations, programme
 
@@ -42,9 +41,7 @@ def answer(token: str):
 @bp.get("/activiteiten/<int:event_id>/evaluaties")
 @login_required
 def event_results(event_id: int):
-    event = db.get_or_404(Event, event_id)
-    if not programme.can_manage(current_user, event):
-        abort(403)
+    event = managed_event(event_id)
     return render_template("evaluations/event.html", event=event,
                            results=evaluations.results(event))
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from leerhuis.blueprints.access import managed_event
 from leerhuis.blueprints.forms_common import page_arg
 from leerhuis.blueprints.programme.routes import render_event_page
 from leerhuis.blueprints.region.forms import EmptyForm
@@ -177,17 +178,10 @@ def revoke_feed():
     return redirect(url_for("registrations.my_leerhuis"))
 
 
-def _staff_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not programme.can_manage(current_user, event):
-        abort(403)
-    return event
-
-
 @bp.route("/activiteiten/<int:event_id>/deelnemers", methods=["GET", "POST"])
 @login_required
 def participant_list(event_id: int):
-    event = _staff_event(event_id)
+    event = managed_event(event_id)
     add_form, message_form = AddParticipantForm(prefix="toevoegen"), MessageForm(prefix="bericht")
     if request.method == "POST":
         if "toevoegen-email" in request.form and add_form.validate_on_submit():
@@ -216,7 +210,7 @@ def participant_list(event_id: int):
 @bp.post("/activiteiten/<int:event_id>/deelnemers/<int:registration_id>/verwijderen")
 @login_required
 def remove_participant(event_id: int, registration_id: int):
-    event = _staff_event(event_id)
+    event = managed_event(event_id)
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event.id or not EmptyForm().validate_on_submit():
         abort(404)
@@ -231,7 +225,7 @@ def remove_participant(event_id: int, registration_id: int):
 @bp.get("/activiteiten/<int:event_id>/deelnemers.csv")
 @login_required
 def participants_csv(event_id: int):
-    event = _staff_event(event_id)
+    event = managed_event(event_id)
     with write_transaction():  # the export is recorded in the audit log
         body = participants.as_csv(event, current_user)
     return Response(body, mimetype="text/csv", headers={
@@ -241,7 +235,7 @@ def participants_csv(event_id: int):
 @bp.get("/activiteiten/<int:event_id>/deelnemers.xlsx")
 @login_required
 def participants_xlsx(event_id: int):
-    event = _staff_event(event_id)
+    event = managed_event(event_id)
     with write_transaction():  # the export is recorded in the audit log
         content = participants.as_xlsx(event, current_user)
     return Response(content, headers={
